@@ -1,0 +1,7 @@
+"""newsreader: a terminal news reader.
+
+Importing the package loads nothing else: the TUI lives in ``newsreader.app`` and is imported
+only when it is started.
+"""
+
+__version__ = "0.1.0"

@@ -1,0 +1,255 @@
+"""From raw fields (any parser, any source) to one sanitised, bounded :class:`Article`.
+
+Every source kind (feedparser, JSON Feed, local files) ends here, so the caps, the date rules,
+the stable ids, the captions and the sources are the same whatever the input.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from newsreader.htmldoc import HtmlDoc, looks_like_html, parse_html, text_blocks
+from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
+from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
+
+MAX_TITLE = 1_000
+MAX_BODY = 1_000_000
+MAX_SUMMARY = 2_000
+MAX_ITEMS = 1_000
+MAX_ENCLOSURES = 50
+MAX_CATEGORIES = 50
+MAX_CAPTIONS = 100
+MAX_LINKS = 500
+_EARLIEST = 0.0  # 1970-01-01
+_IMAGE_TYPES = ("image/",)
+
+
+def plausible_time(value: float | None, now: float | None = None) -> float | None:
+    """Epoch seconds, or None for a date before 1970 or after tomorrow (a typo or a trap)."""
+    if value is None:
+        return None
+    limit = (now if now is not None else time.time()) + 86_400
+    return float(value) if _EARLIEST <= value <= limit else None
+
+
+def struct_to_epoch(value: time.struct_time | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return plausible_time(calendar.timegm(value))
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def content_hash(*parts: str) -> str:
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256:" + digest[:32]
+
+
+def title_from_text(text: str, limit: int = 90) -> str:
+    line = clean_line(text)
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
+
+
+@dataclass
+class RawArticle:
+    """What a parser found, before cleaning. Strings may hold anything."""
+
+    guid: str = ""
+    title: str = ""
+    url: str = ""
+    authors: Sequence[str] = ()
+    published: float | None = None
+    updated: float | None = None
+    summary: str = ""  # HTML or text
+    body: str = ""
+    body_is_html: bool = True
+    captions: list[Caption] = field(default_factory=list)
+    sources: list[SourceRef] = field(default_factory=list)
+    related_links: list[RelatedLink] = field(default_factory=list)
+    categories: Sequence[str] = ()
+    enclosures: list[Enclosure] = field(default_factory=list)
+    base_url: str = ""
+
+
+def _dedupe(values: Iterable[str], limit: int) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for value in values:
+        value = clean_line(value)
+        if value and value.lower() not in (v.lower() for v in seen):
+            seen[value] = None
+        if len(seen) >= limit:
+            break
+    return tuple(seen)
+
+
+def clean_caption(caption: Caption) -> Caption:
+    return Caption(
+        text=clean_line(caption.text)[:MAX_SUMMARY],
+        credit=clean_line(caption.credit)[:MAX_TITLE],
+        image_url=clean_url(caption.image_url) if is_web_url(clean_url(caption.image_url)) else "",
+        alt=clean_line(caption.alt)[:MAX_SUMMARY],
+    )
+
+
+def merge_captions(*groups: Iterable[Caption]) -> tuple[Caption, ...]:
+    """Captions from several places (media RSS, the body, enclosures), one per image or text."""
+    out: list[Caption] = []
+    by_image: dict[str, int] = {}
+    seen_text: set[tuple[str, str]] = set()
+    for group in groups:
+        for raw in group:
+            caption = clean_caption(raw)
+            if not (caption.text or caption.credit or caption.alt):
+                continue
+            key = (caption.text.lower(), caption.credit.lower())
+            if caption.image_url and caption.image_url in by_image:
+                index = by_image[caption.image_url]
+                old = out[index]
+                out[index] = Caption(
+                    text=old.text or caption.text,
+                    credit=old.credit or caption.credit,
+                    image_url=old.image_url,
+                    alt=old.alt or caption.alt,
+                )
+                continue
+            if key in seen_text and key != ("", ""):
+                continue
+            seen_text.add(key)
+            if caption.image_url:
+                by_image[caption.image_url] = len(out)
+            out.append(caption)
+            if len(out) >= MAX_CAPTIONS:
+                return tuple(out)
+    return tuple(out)
+
+
+def clean_source(ref: SourceRef) -> SourceRef | None:
+    url = clean_url(ref.url)
+    name = clean_line(ref.name)[:MAX_TITLE]
+    if not is_web_url(url):
+        url = ""
+    if not name and not url:
+        return None
+    return SourceRef(ref.kind, name, url, clean_line(ref.place)[:200])
+
+
+def merge_sources(refs: Iterable[SourceRef]) -> tuple[SourceRef, ...]:
+    out: list[SourceRef] = []
+    seen: set[tuple[str, str, str]] = set()
+    for ref in refs:
+        cleaned = clean_source(ref)
+        if cleaned is None:
+            continue
+        key = (cleaned.kind, cleaned.name.lower(), cleaned.url)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(cleaned)
+    return tuple(out)
+
+
+def _clean_related(links: Iterable[RelatedLink]) -> tuple[RelatedLink, ...]:
+    out = []
+    for link in links:
+        url = clean_url(link.url)
+        title = clean_line(link.title)[:MAX_TITLE]
+        if not title and not url:
+            continue
+        out.append(
+            RelatedLink(
+                title=title or url,
+                url=url if is_web_url(url) else "",
+                label=clean_line(link.label)[:200],
+                summary=clean_line(link.summary)[:MAX_SUMMARY],
+            )
+        )
+    return tuple(out[:MAX_LINKS])
+
+
+def _clean_enclosures(items: Iterable[Enclosure]) -> tuple[Enclosure, ...]:
+    out: list[Enclosure] = []
+    seen: set[str] = set()
+    for item in items:
+        url = clean_url(item.url)
+        if not url or url in seen:
+            continue
+        seen.add(url)
+        length = item.length if isinstance(item.length, int) and item.length >= 0 else None
+        out.append(Enclosure(url, clean_line(item.type)[:100], length))
+        if len(out) >= MAX_ENCLOSURES:
+            break
+    return tuple(out)
+
+
+def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") -> Article:
+    """The one normalisation step: sanitise, cap, derive text, captions, sources and an id."""
+    body = raw.body or raw.summary
+    is_html = raw.body_is_html if raw.body else looks_like_html(raw.summary)
+    body = body[:MAX_BODY]
+    if is_html:
+        doc = parse_html(body, raw.base_url)
+        body_out = clean_text(body)
+    else:
+        doc = HtmlDoc(blocks=text_blocks(body))
+        body_out = clean_text(body)
+    text = doc.text
+    summary_src = raw.summary if raw.body and raw.summary else ""
+    if summary_src and looks_like_html(summary_src):
+        summary = parse_html(summary_src).text
+    else:
+        summary = clean_text(summary_src)
+    summary = clean_line(summary or text)[:MAX_SUMMARY]
+
+    url = clean_url(raw.url)
+    if not is_web_url(url):
+        url = url if url.startswith("file:") else ""
+    title = clean_line(raw.title)[:MAX_TITLE] or title_from_text(text or summary)
+    authors = _dedupe(raw.authors, 20)
+
+    image_enclosures = [
+        Caption(text="", image_url=e.url) for e in raw.enclosures if e.type.startswith(_IMAGE_TYPES)
+    ]
+    captions = merge_captions(raw.captions, doc.captions, image_enclosures)
+
+    refs: list[SourceRef] = []
+    if url:
+        refs.append(SourceRef(SourceKind.ORIGIN, title, url))
+    if publisher:
+        refs.append(SourceRef(SourceKind.PUBLISHER, publisher))
+    if feed_title and feed_title.lower() != publisher.lower():
+        refs.append(
+            SourceRef(SourceKind.PUBLISHER if not publisher else SourceKind.VIA, feed_title)
+        )
+    refs.extend(SourceRef(SourceKind.AUTHOR, a) for a in authors)
+    refs.extend(raw.sources)
+    refs.extend(SourceRef(SourceKind.LINK, text_, link) for link, text_ in doc.links[:MAX_LINKS])
+    sources = merge_sources(refs)
+
+    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, text[:10_000])
+    published = plausible_time(raw.published)
+    updated = plausible_time(raw.updated)
+    return Article(
+        guid=guid,
+        title=title,
+        url=url,
+        authors=authors,
+        published=published if published is not None else updated,
+        updated=updated,
+        summary=summary,
+        body=body_out,
+        body_format="html" if is_html else "text",
+        text=text,
+        captions=captions,
+        sources=sources,
+        related_links=_clean_related(raw.related_links),
+        categories=_dedupe(raw.categories, MAX_CATEGORIES),
+        enclosures=_clean_enclosures(raw.enclosures),
+    )

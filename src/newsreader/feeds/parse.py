@@ -1,0 +1,238 @@
+"""Parse a feed document (bytes) into a :class:`ParsedFeed`.
+
+RSS 0.9x/1.0/2.0 and Atom 0.3/1.0 go through feedparser, always from ``io.BytesIO`` (given a str
+feedparser may open it as a path or fetch it as a URL). The DOCTYPE is removed first: feedparser's
+lenient parser expands entities without limit. JSON Feed is parsed by :mod:`.jsonfeed`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from newsreader.errors import FeedError
+from newsreader.feeds.media import MediaImage, extract_media, hide_media_descriptions
+from newsreader.feeds.normalize import (
+    MAX_ITEMS,
+    RawArticle,
+    build_article,
+    struct_to_epoch,
+)
+from newsreader.models import (
+    Article,
+    Caption,
+    Enclosure,
+    ParsedFeed,
+    RelatedLink,
+    SourceKind,
+    SourceRef,
+)
+from newsreader.sanitize import clean_line, clean_url
+
+_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.S | re.I)
+_HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.S | re.I)
+_BOM = b"\xef\xbb\xbf"
+
+
+def prepare(body: bytes) -> bytes:
+    """Drop what precedes the XML declaration and any DOCTYPE (with its entity definitions)."""
+    if body.startswith(_BOM):
+        body = body[3:]
+    body = body.lstrip()
+    return _DOCTYPE.sub(b"", body[:65536], count=1) + body[65536:]
+
+
+def parse_feed(
+    body: bytes, headers: Mapping[str, str] | None = None, base_url: str = ""
+) -> ParsedFeed:
+    """Any error from a parser becomes a :class:`FeedError` for this feed alone."""
+    body = prepare(body)
+    if not body:
+        raise FeedError("empty document")
+    if body[:1] == b"{" or body[:1] == b"[":
+        from newsreader.feeds.jsonfeed import parse_json_feed
+
+        return parse_json_feed(body, base_url)
+    if _HTML_START.match(body[:4096]):
+        raise FeedError("not a feed (got an HTML page)")
+    try:
+        return _parse_xml(body, dict(headers or {}), base_url)
+    except FeedError:
+        raise
+    except Exception as exc:  # feedparser and the XML libraries raise many kinds
+        raise FeedError(
+            f"cannot parse feed: {type(exc).__name__}: {clean_line(str(exc))[:200]}"
+        ) from None
+
+
+def _parse_xml(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFeed:
+    import feedparser
+
+    headers = {k.lower(): v for k, v in headers.items()}
+    if base_url and "content-location" not in headers:
+        headers["content-location"] = base_url
+    parsed = feedparser.parse(io.BytesIO(hide_media_descriptions(body)), response_headers=headers)  # noqa: TID251
+    feed = parsed.get("feed", {})
+    entries = parsed.get("entries", [])
+    if not entries and not feed.get("title") and parsed.get("bozo"):
+        reason = parsed.get("bozo_exception")
+        raise FeedError(f"not a feed: {clean_line(str(reason))[:200]}" if reason else "not a feed")
+    if not parsed.get("version") and not entries and not feed:
+        raise FeedError("not a feed")
+
+    feed_title = clean_line(feed.get("title", ""))
+    site_url = clean_url(feed.get("link", ""))
+    publisher = clean_line(feed.get("publisher", "") or feed.get("dc_publisher", ""))
+    media = extract_media(body)
+    if media is not None and len(media) != len(entries):
+        media = None
+
+    articles: list[Article] = []
+    warnings: list[str] = []
+    for index, entry in enumerate(entries[:MAX_ITEMS]):
+        try:
+            images = media[index] if media is not None else _feedparser_media(entry)
+            raw = _raw_from_entry(entry, images, base_url or site_url)
+            articles.append(build_article(raw, feed_title, publisher))
+        except Exception as exc:  # one bad entry never costs the others
+            warnings.append(f"entry {index + 1} skipped: {type(exc).__name__}")
+    if len(entries) > MAX_ITEMS:
+        warnings.append(f"only the first {MAX_ITEMS} of {len(entries)} entries were read")
+    ttl = _ttl_minutes(feed)
+    return ParsedFeed(
+        title=feed_title,
+        site_url=site_url,
+        publisher=publisher,
+        articles=tuple(articles),
+        warnings=tuple(warnings),
+        ttl_minutes=ttl,
+    )
+
+
+def _ttl_minutes(feed: Mapping[str, Any]) -> int | None:
+    ttl = str(feed.get("ttl", "")).strip()
+    if ttl.isdigit():
+        return min(int(ttl), 7 * 24 * 60)
+    period = str(feed.get("sy_updateperiod", "")).strip().lower()
+    minutes = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
+    if period in minutes:
+        frequency = str(feed.get("sy_updatefrequency", "1")).strip()
+        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+        return max(1, minutes[period] // divisor)
+    return None
+
+
+def _caption_text(image: MediaImage) -> str:
+    # a video's description is its whole synopsis; its title is the better caption
+    if image.title and len(image.description) > 300:
+        return image.title
+    return image.description or image.title
+
+
+def _feedparser_media(entry: Mapping[str, Any]) -> list[MediaImage]:
+    """What feedparser kept of Media RSS, for documents the strict XML pass could not read."""
+    credits = [c.get("content", "") for c in entry.get("media_credit", []) if c.get("content")]
+    images = [
+        m
+        for m in entry.get("media_content", []) + entry.get("media_thumbnail", [])
+        if m.get("url")
+        and (m.get("medium", "image") == "image" or str(m.get("type", "")).startswith("image/"))
+    ]
+    out = []
+    for i, item in enumerate(images):
+        credit = credits[i] if len(credits) == len(images) else (credits[0] if credits else "")
+        description = entry.get("media_mediadescription", "") if len(images) == 1 else ""
+        out.append(MediaImage(url=item["url"], credit=credit, description=description))
+    return out
+
+
+def _pick_body(entry: Mapping[str, Any]) -> tuple[str, bool, str]:
+    """The body is the longest of the entry's contents and its summary (publishers put the
+    full text in either); the summary is the shorter text when there are two."""
+    candidates: list[tuple[str, bool]] = []
+    for content in entry.get("content") or []:
+        value = content.get("value", "")
+        if value:
+            kind = str(content.get("type", "text/html"))
+            candidates.append((value, "html" in kind or "xml" in kind))
+    summary = entry.get("summary", "") or ""
+    if summary:
+        kind = str((entry.get("summary_detail") or {}).get("type", "text/html"))
+        candidates.append((summary, "html" in kind or "xml" in kind))
+    if not candidates:
+        return "", True, ""
+    body, is_html = max(candidates, key=lambda c: len(c[0]))
+    shorter = [c[0] for c in candidates if c[0] != body]
+    return body, is_html, min(shorter, key=len) if shorter else ""
+
+
+def _raw_from_entry(
+    entry: Mapping[str, Any], images: list[MediaImage], base_url: str
+) -> RawArticle:
+    body, body_is_html, summary = _pick_body(entry)
+    authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
+    if not authors and entry.get("author"):
+        authors = [entry["author"]]
+
+    sources: list[SourceRef] = []
+    source = entry.get("source") or {}
+    if source:
+        href = source.get("href", "") or source.get("link", "")
+        if not href:
+            for link in source.get("links", []) or []:
+                if link.get("rel", "alternate") == "alternate":
+                    href = link.get("href", "")
+                    break
+        sources.append(
+            SourceRef(SourceKind.AGENCY, source.get("title", "") or source.get("value", ""), href)
+        )
+    if entry.get("dc_source"):
+        value = str(entry["dc_source"])
+        sources.append(
+            SourceRef(SourceKind.AGENCY, "" if value.startswith("http") else value, value)
+        )
+    if entry.get("publisher"):
+        sources.append(SourceRef(SourceKind.PUBLISHER, str(entry["publisher"])))
+
+    related = [
+        RelatedLink(
+            title=link.get("title", "") or link.get("href", ""),
+            url=link.get("href", ""),
+            label="Related",
+        )
+        for link in entry.get("links", []) or []
+        if link.get("rel") == "related"
+    ]
+    enclosures = []
+    for enc in entry.get("enclosures", []) or []:
+        length = str(enc.get("length", "")).strip()
+        enclosures.append(
+            Enclosure(
+                url=enc.get("href", "") or enc.get("url", ""),
+                type=str(enc.get("type", "")),
+                length=int(length) if length.isdigit() and len(length) < 16 else None,
+            )
+        )
+    captions = [
+        Caption(text=_caption_text(img), credit=img.credit, image_url=img.url) for img in images
+    ]
+    categories = [t.get("term", "") or t.get("label", "") for t in entry.get("tags", []) or []]
+    return RawArticle(
+        guid=entry.get("id", "") or "",
+        title=entry.get("title", "") or "",
+        url=entry.get("link", "") or "",
+        authors=authors,
+        published=struct_to_epoch(entry.get("published_parsed")),
+        updated=struct_to_epoch(entry.get("updated_parsed")),
+        summary=summary,
+        body=body,
+        body_is_html=body_is_html,
+        captions=captions,
+        sources=sources,
+        related_links=related,
+        categories=categories,
+        enclosures=enclosures,
+        base_url=base_url,
+    )

@@ -1,0 +1,151 @@
+"""The data model: frozen dataclasses of plain types, shared by every layer.
+
+Every string in these objects has passed :mod:`newsreader.sanitize` before it was built; the
+objects themselves do no checking so that building them stays cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class SourceKind(StrEnum):
+    ORIGIN = "origin"  # the article's own link
+    PUBLISHER = "publisher"  # feed or site title, dc:publisher
+    AUTHOR = "author"
+    AGENCY = "agency"  # a credited source: "with DW (Cologne)", RSS <source>, dc:source
+    VIA = "via"  # the feed it came through, when that differs from the publisher
+    LINK = "link"  # a numbered link in the body
+
+
+@dataclass(frozen=True, slots=True)
+class Caption:
+    text: str
+    credit: str = ""
+    image_url: str = ""
+    alt: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRef:
+    kind: SourceKind
+    name: str = ""
+    url: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedLink:
+    title: str
+    url: str = ""
+    label: str = (
+        ""  # the block it came from and its tags, e.g. "Related articles · Editor's choice"
+    )
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    url: str
+    type: str = ""
+    length: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One article as parsed. ``id`` is 0 until the store assigns one."""
+
+    guid: str  # stable per feed: guid, else link, else a content hash
+    title: str
+    url: str = ""
+    authors: tuple[str, ...] = ()
+    published: float | None = None  # epoch seconds, None when unknown or implausible
+    updated: float | None = None
+    summary: str = ""
+    body: str = ""
+    body_format: str = "html"  # "html" (sanitised by the parser) or "text"
+    text: str = ""  # plain text for the index and for related articles
+    captions: tuple[Caption, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    related_links: tuple[RelatedLink, ...] = ()
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[Enclosure, ...] = ()
+    id: int = 0
+    feed_id: int = 0
+    read: bool = False
+    fetched_at: float | None = None
+
+    @property
+    def author(self) -> str:
+        return ", ".join(self.authors)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What a parser returns for one source: its metadata, its articles, and what it skipped."""
+
+    title: str = ""
+    site_url: str = ""
+    publisher: str = ""
+    articles: tuple[Article, ...] = ()
+    warnings: tuple[str, ...] = ()
+    ttl_minutes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    url: str
+    title: str = ""
+    site_url: str = ""
+    tags: tuple[str, ...] = ()
+    etag: str = ""
+    last_modified: str = ""
+    last_fetched: float | None = None
+    last_error: str | None = None
+    error_count: int = 0
+    next_fetch_after: float | None = None
+    article_count: int = 0
+    unread_count: int = 0
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.url
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One row of the article list: only what a list needs, never the body."""
+
+    id: int
+    feed_id: int
+    feed_title: str
+    title: str
+    url: str
+    published: float | None
+    read: bool
+    sort_key: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page of rows and the cursor that fetches the next one (None at the end)."""
+
+    rows: tuple[ArticleRow, ...]
+    next_cursor: tuple[float, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    url: str
+    title: str
+    feed_title: str = ""
+    author: str = ""
+    published: float | None = None
+    summary: str = ""
+    captions: tuple[Caption, ...] = ()
+    sources: tuple[SourceRef, ...] = ()
+    saved_at: float = 0.0
+    tags: tuple[str, ...] = field(default_factory=tuple)
+    note: str = ""

@@ -1,0 +1,77 @@
+"""The one gate every untrusted string passes before it is stored or shown.
+
+Feed and file content may carry terminal escape sequences, control characters and bidi overrides
+meant to rewrite the screen, set the clipboard (OSC 52), forge hyperlinks (OSC 8) or disguise
+text. They are removed here, once, after any HTML-to-text step (so ``&#27;`` that unescaping turned
+into ESC is caught too). Functions are pure and idempotent: ``f(f(s)) == f(s)``.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ESC = "\x1b"
+
+# Whole escape sequences, in 7-bit (ESC x) and 8-bit (C1) forms.
+#   CSI: ESC [ or 0x9B, parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
+#   OSC, DCS, SOS, PM, APC: ESC ] P X ^ _ (or 0x9D 0x90 0x98 0x9E 0x9F) up to BEL or ST
+#   (ESC \ or 0x9C). An unterminated string sequence loses only its introducer: the rest
+#   is then plain text.
+#   Any other ESC sequence: ESC, intermediates 0x20-0x2F, one final byte 0x30-0x7E.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|(?:\x1b[\]PX^_]|[\x9d\x90\x98\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+
+# C0 controls but tab and newline, DEL, C1 controls, lone surrogates.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+# Explicit bidi embeddings, overrides and isolates: these reorder the text that follows them.
+_BIDI_OVERRIDES = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+
+# Single-line fields also lose bidi marks, zero-width characters and line/paragraph separators.
+_SINGLE_LINE_INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u2060-\u2064\ufeff]")
+_LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x85\x0b\x0c]+")
+_SPACES = re.compile(r"[ \u00a0]{2,}")
+
+
+def _strip_controls(value: str) -> str:
+    if _ESC in value or any("\x80" <= ch <= "\x9f" for ch in value):
+        value = _ESCAPE_SEQUENCE.sub("", value)
+    return _CONTROLS.sub("", value)
+
+
+def clean_text(value: str | None) -> str:
+    """Sanitise multi-line text (bodies, summaries, captions). Keeps newlines and tabs."""
+    if not value:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    value = _strip_controls(value)
+    return _BIDI_OVERRIDES.sub("", value)
+
+
+def clean_line(value: str | None) -> str:
+    """Sanitise a single-line field (titles, names, URLs): no line breaks, no invisible
+    characters, runs of spaces collapsed, trimmed."""
+    if not value:
+        return ""
+    value = _LINE_BREAKS.sub(" ", value)
+    value = _strip_controls(value)
+    value = _BIDI_OVERRIDES.sub("", value)
+    value = _SINGLE_LINE_INVISIBLE.sub("", value)
+    value = _SPACES.sub(" ", value)
+    return value.strip()
+
+
+def clean_url(value: str | None) -> str:
+    """A URL as a single line with no spaces inside it; empty when nothing is left."""
+    value = clean_line(value)
+    return value.replace(" ", "%20")
+
+
+def is_web_url(url: str) -> bool:
+    """True for http(s) URLs: the only ones newsreader ever opens or follows."""
+    head = url[:8].lower()
+    return head.startswith("http://") or head.startswith("https://")
