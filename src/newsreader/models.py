@@ -39,10 +39,9 @@ class SourceRef:
 class RelatedLink:
     title: str
     url: str = ""
-    label: str = (
-        ""  # the block it came from and its tags, e.g. "Related articles · Editor's choice"
-    )
+    label: str = ""  # the publisher's tags for the item, e.g. "Editor's choice · News"
     summary: str = ""
+    group: str = "Related"  # the block it came from: "Related articles", "Popular", …
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,6 +169,7 @@ def _clean_related(links: Iterable[RelatedLink]) -> tuple[RelatedLink, ...]:
                 url=url if is_web_url(url) else "",
                 label=clean_line(link.label)[:200],
                 summary=clean_line(link.summary)[:MAX_SUMMARY],
+                group=clean_line(link.group)[:200] or "Related",
             )
         )
     return tuple(out[:MAX_LINKS])

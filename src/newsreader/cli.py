@@ -1,0 +1,433 @@
+"""The command line. With no command it opens the TUI; every command works without it.
+
+A user error prints one line to stderr and exits 1 (2 for usage errors), never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newsreader import __version__
+from newsreader.errors import NewsreaderError, UsageError
+from newsreader.models import Article, ArticleRow, Feed
+from newsreader.paths import Locations, resolve
+
+
+def _iso(epoch: float | None) -> str | None:
+    if epoch is None:
+        return None
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def _row_json(row: ArticleRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "url": row.url,
+        "title": row.title,
+        "feed": row.feed_title,
+        "published": _iso(row.published),
+        "read": row.read,
+    }
+
+
+def _feed_json(feed: Feed) -> dict[str, Any]:
+    return {
+        "id": feed.id,
+        "url": feed.url,
+        "title": feed.display_title,
+        "tags": list(feed.tags),
+        "articles": feed.article_count,
+        "unread": feed.unread_count,
+        "last_fetched": _iso(feed.last_fetched),
+        "last_error": feed.last_error,
+    }
+
+
+def article_json(article: Article, feed_title: str) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "feed": feed_title,
+        "feed_id": article.feed_id,
+        "guid": article.guid,
+        "url": article.url,
+        "title": article.title,
+        "authors": list(article.authors),
+        "published": _iso(article.published),
+        "updated": _iso(article.updated),
+        "summary": article.summary,
+        "body": article.body,
+        "body_format": article.body_format,
+        "text": article.text,
+        "captions": [
+            {"text": c.text, "credit": c.credit, "image_url": c.image_url, "alt": c.alt}
+            for c in article.captions
+        ],
+        "sources": [
+            {"kind": s.kind.value, "name": s.name, "url": s.url, "place": s.place}
+            for s in article.sources
+        ],
+        "related": [
+            {
+                "title": r.title,
+                "url": r.url,
+                "label": r.label,
+                "summary": r.summary,
+                "group": r.group,
+            }
+            for r in article.related_links
+        ],
+        "categories": list(article.categories),
+        "enclosures": [
+            {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
+        ],
+        "read": article.read,
+    }
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _print_rows(rows: Sequence[ArticleRow]) -> None:
+    width = shutil.get_terminal_size((100, 24)).columns
+    for row in rows:
+        marker = " " if row.read else "N"
+        date = (
+            time.strftime("%Y-%m-%d", time.gmtime(row.published)) if row.published else "----------"
+        )
+        line = f"{row.id:>7} {marker} {date}  {row.feed_title[:18]:<18}  {row.title}"
+        print(line[: max(width, 40)])
+
+
+def _open_store(locations: Locations):  # type: ignore[no-untyped-def]
+    from newsreader.store import Store
+
+    return Store(locations.database)
+
+
+# -- commands ---------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.sourcekind import normalise_source
+
+    url = normalise_source(args.source)
+    with _open_store(loc) as store:
+        feed = store.add_feed(url, args.title or "", args.tag or ())
+    print(f"added {feed.url} (id {feed.id}); run 'newsreader refresh' to read it")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.sourcekind import normalise_source
+
+    with _open_store(loc) as store:
+        try:
+            feed = store.remove_feed(args.source)
+        except UsageError:
+            try:
+                feed = store.remove_feed(normalise_source(args.source))
+            except UsageError:
+                raise UsageError(f"no such feed: {args.source}") from None
+    print(f"removed {feed.url} and its {feed.article_count} articles")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
+    with _open_store(loc) as store:
+        feeds = store.feeds()
+    if args.json:
+        _print_json([_feed_json(f) for f in feeds])
+        return 0
+    if not feeds:
+        print("no feeds yet: 'newsreader add URL|FILE|FOLDER' or 'newsreader import FILE'")
+    for feed in feeds:
+        status = f"error: {feed.last_error}" if feed.last_error else "ok"
+        tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
+        counts = f"{feed.unread_count:>5}/{feed.article_count:<5}"
+        print(f"{feed.id:>4}  {counts} {feed.display_title}{tags}")
+        print(f"      {feed.url}  ({status})")
+    return 0
+
+
+def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.refresh import RefreshOutcome, refresh_all
+
+    with _open_store(loc) as store:
+        feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
+        if not feeds:
+            raise UsageError("no feeds to refresh: add one with 'newsreader add'")
+
+        def report(outcome: RefreshOutcome) -> None:
+            if args.json:
+                return
+            name = outcome.feed.display_title
+            if outcome.error:
+                print(f"FAIL {name}: {outcome.error}", file=sys.stderr)
+            elif outcome.unchanged:
+                print(f"  ok {name}: unchanged")
+            else:
+                print(f"  ok {name}: {outcome.new} new, {outcome.updated} updated")
+            for warning in outcome.warnings[:20]:
+                print(f"     warning: {warning}", file=sys.stderr)
+
+        outcomes = refresh_all(store, feeds, force=args.force, progress=report)
+    failed = [o for o in outcomes if o.error]
+    if args.json:
+        _print_json(
+            [
+                {
+                    "url": o.feed.url,
+                    "title": o.feed.display_title,
+                    "new": o.new,
+                    "updated": o.updated,
+                    "unchanged": o.unchanged,
+                    "error": o.error,
+                    "warnings": list(o.warnings),
+                }
+                for o in outcomes
+            ]
+        )
+    else:
+        new = sum(o.new for o in outcomes)
+        print(f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.opml import read_subscriptions
+
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    result = read_subscriptions(data)
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    added = skipped = 0
+    with _open_store(loc) as store:
+        for sub in result.subscriptions:
+            try:
+                store.add_feed(sub.url, sub.title, sub.tags)
+                added += 1
+            except UsageError:
+                skipped += 1
+    print(f"imported {added} feeds ({skipped} already subscribed)")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.opml import write_opml
+
+    with _open_store(loc) as store:
+        sys.stdout.write(write_opml(store.feeds()))
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
+    with _open_store(loc) as store:
+        feed_id = store.find_feed(args.feed).id if args.feed else None
+        rows: list[ArticleRow] = []
+        cursor = None
+        while len(rows) < args.limit:
+            page = store.page(
+                after=cursor, limit=min(500, args.limit - len(rows)), feed_id=feed_id,
+                unread_only=args.unread,
+            )  # fmt: skip
+            rows.extend(page.rows)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+    if args.json:
+        _print_json([_row_json(r) for r in rows])
+    else:
+        _print_rows(rows)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
+    with _open_store(loc) as store:
+        rows = store.search(args.query, args.limit)
+        pending = store.pending_index_count()
+    if pending:
+        print(f"note: {pending} articles are not indexed yet", file=sys.stderr)
+    if args.json:
+        _print_json([_row_json(r) for r in rows])
+    else:
+        _print_rows(rows)
+        if not rows:
+            print("no matches", file=sys.stderr)
+    return 0
+
+
+def _article(store: Any, article_id: str) -> Article:
+    if not article_id.isdigit():
+        raise UsageError(f"article ids are numbers: {article_id!r}")
+    article = store.article(int(article_id))
+    if article is None:
+        raise UsageError(f"no article with id {article_id}")
+    return article
+
+
+def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.reading import as_text, build_view
+
+    with _open_store(loc) as store:
+        article = _article(store, args.id)
+        feed = store.feed_by_id(article.feed_id)
+    feed_title = feed.display_title if feed else ""
+    if args.json:
+        _print_json(article_json(article, feed_title))
+    else:
+        width = min(shutil.get_terminal_size((80, 24)).columns, 100)
+        sys.stdout.write(as_text(build_view(article, feed_title), width))
+    return 0
+
+
+def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.related import related_articles
+
+    with _open_store(loc) as store:
+        for article_id in args.ids:
+            article = _article(store, article_id)
+            found = related_articles(store, article, args.limit)
+            if args.json:
+                payload = {
+                    "id": article.id,
+                    "related": [
+                        {**_row_json(r.row), "score": r.score, "reason": r.reason} for r in found
+                    ],
+                }
+                print(json.dumps(payload, ensure_ascii=False))
+                continue
+            print(f"{article.id}: {article.title}")
+            for item in found:
+                print(f"  {item.row.id:>7}  {item.score:7.2f}  {item.row.title}  ({item.reason})")
+            for link in article.related_links:
+                print(f"  {'':>7}  {link.group:>7}  {link.title}")
+    return 0
+
+
+def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
+    print(f"config:    {loc.config_file}")
+    print(f"data:      {loc.data_dir}")
+    print(f"store:     {loc.database}")
+    print(f"bookmarks: {loc.bookmarks_file}")
+    return 0
+
+
+def run_tui(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.config import load
+
+    config = load(loc.config_file)
+    from newsreader.app import NewsreaderApp
+
+    NewsreaderApp(loc, config, demo=args.demo).run()
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"newsreader: {message} (see 'newsreader --help')\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsreader", description="A terminal news reader.")
+    parser.add_argument("--version", action="version", version=f"newsreader {__version__}")
+    parser.add_argument("--data-dir", help="where the store and bookmarks live")
+    parser.add_argument("--config", help="config.toml to read")
+    parser.add_argument("--bookmarks", help="bookmarks file to use")
+    parser.add_argument("--demo", action="store_true", help="use the built-in offline demo")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("add", help="subscribe to an http(s) feed, a feed file or a folder")
+    p.add_argument("source")
+    p.add_argument("--title")
+    p.add_argument("--tag", action="append")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="unsubscribe (by URL, path, id or title)")
+    p.add_argument("source")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("feeds", help="list subscriptions")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("refresh", help="read every subscription again")
+    p.add_argument("--feed", help="only this feed (URL, id or title)")
+    p.add_argument("--jobs", type=int, default=8, help="parallel downloads")
+    p.add_argument("--force", action="store_true", help="parse even an unchanged source")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser("import", help="import subscriptions: OPML or a newsboat urls file")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export subscriptions")
+    p.add_argument("format", choices=["opml"])
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("articles", help="list articles, newest first")
+    p.add_argument("--unread", action="store_true")
+    p.add_argument("--feed")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_articles)
+
+    p = sub.add_parser("search", help="full-text search (FTS5 query syntax)")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("show", help="print an article as the reading pane shows it")
+    p.add_argument("id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("related", help="articles related to the given ones")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_related)
+
+    p = sub.add_parser("locate", help="print where config, store and bookmarks live")
+    p.set_defaults(func=cmd_locate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
+            raise UsageError("--limit must be at least 1")
+        if args.demo:
+            from newsreader.demo import prepare_demo
+
+            data_dir = str(prepare_demo())
+            loc = resolve(data_dir, args.config, os.path.join(data_dir, "bookmarks.json"))
+        else:
+            loc = resolve(args.data_dir, args.config, args.bookmarks)
+        func = getattr(args, "func", None)
+        return func(args, loc) if func else run_tui(args, loc)
+    except NewsreaderError as exc:
+        print(f"newsreader: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) and "usage" in str(exc) else 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0

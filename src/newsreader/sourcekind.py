@@ -1,0 +1,30 @@
+"""What a subscription's URL names: a web feed, a feed file, an article file or a folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from newsreader.errors import UsageError
+from newsreader.sanitize import is_web_url
+
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+def normalise_source(source: str) -> str:
+    """The form stored in the feeds table: an http(s) URL as given, else an absolute path."""
+    source = source.strip()
+    if is_web_url(source):
+        return source
+    if source.lower().startswith("file://"):
+        source = unquote(urlsplit(source).path)
+    elif "://" in source or source.lower().startswith(("javascript:", "data:")):
+        raise UsageError(f"unsupported source {source!r}: use an http(s) URL, a file or a folder")
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise UsageError(f"no such file or folder: {source}")
+    return str(path.resolve())
+
+
+def is_local(url: str) -> bool:
+    return not is_web_url(url)

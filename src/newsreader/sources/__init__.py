@@ -1,0 +1,1 @@
+"""Sources other than feeds: local directories of article files."""

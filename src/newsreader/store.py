@@ -1,0 +1,556 @@
+"""The article store: one SQLite file in the data directory.
+
+WAL with a busy timeout so that two processes (two terminals, ``textual serve`` visitors, a cron
+refresh) share it; every write is one ``BEGIN IMMEDIATE`` transaction, one per feed, so a failed
+parse changes nothing already stored. Lists are read by keyset pagination on ``(sort_key, id)``,
+never OFFSET and never all rows. The full-text index (FTS5 over the title and the first
+``INDEX_CHARS`` characters of the text) is filled by :meth:`Store.index_pending` after the
+articles are stored, so storing stays cheap; search says how many articles still wait for it.
+
+A connection belongs to the thread that opened it: open one ``Store`` per thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsreader.errors import SearchQueryError, StoreError, UsageError
+from newsreader.models import (
+    Article,
+    ArticleRow,
+    Caption,
+    Enclosure,
+    Feed,
+    Page,
+    ParsedFeed,
+    RelatedLink,
+    SourceKind,
+    SourceRef,
+)
+
+SCHEMA_VERSION = 1
+INDEX_CHARS = 4_000  # of each article's text; the rest is rarely what a search is after
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = f"""
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    user_title TEXT NOT NULL DEFAULT '',
+    site_url TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    body_hash TEXT NOT NULL DEFAULT '',
+    ttl_minutes INTEGER,
+    last_fetched REAL,
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_fetch_after REAL,
+    added_at REAL NOT NULL
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '',
+    published REAL,
+    updated REAL,
+    sort_key REAL NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_format TEXT NOT NULL DEFAULT 'html',
+    text TEXT NOT NULL DEFAULT '',
+    extra TEXT NOT NULL DEFAULT '{{}}',
+    content_hash TEXT NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    indexed INTEGER NOT NULL DEFAULT 0,
+    fetched_at REAL NOT NULL,
+    UNIQUE (feed_id, guid)
+);
+CREATE INDEX articles_by_date ON articles (sort_key DESC, id DESC);
+CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC, id DESC);
+CREATE INDEX articles_unread ON articles (sort_key DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_unindexed ON articles (id) WHERE indexed = 0;
+CREATE VIEW articles_fts_source AS
+    SELECT id, title, substr(text, 1, {INDEX_CHARS}) AS text FROM articles;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text,
+    content = 'articles_fts_source', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+WHEN old.indexed = 1 BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
+    UPDATE articles SET indexed = 0 WHERE id = new.id;
+END;
+"""
+
+_MIGRATIONS: dict[int, str] = {}  # version -> SQL that brings version-1 to version
+
+_ROW_COLUMNS = (
+    "a.id, a.feed_id, CASE WHEN f.user_title != '' THEN f.user_title "
+    "WHEN f.title != '' THEN f.title ELSE f.url END, "
+    "a.title, a.url, a.published, a.read, a.sort_key"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _json_list(value: str) -> tuple[str, ...]:
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return ()
+    return tuple(str(v) for v in data) if isinstance(data, list) else ()
+
+
+def _extra_to_json(article: Article) -> str:
+    return json.dumps(
+        {
+            "captions": [[c.text, c.credit, c.image_url, c.alt] for c in article.captions],
+            "sources": [[s.kind.value, s.name, s.url, s.place] for s in article.sources],
+            "related": [
+                [r.title, r.url, r.label, r.summary, r.group] for r in article.related_links
+            ],
+            "categories": list(article.categories),
+            "enclosures": [[e.url, e.type, e.length] for e in article.enclosures],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _extra_from_json(value: str) -> dict[str, Any]:
+    try:
+        data = json.loads(value)
+    except ValueError:
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    sources = []
+    for s in data.get("sources", []):
+        try:
+            sources.append(SourceRef(SourceKind(s[0]), s[1], s[2], s[3]))
+        except (ValueError, IndexError, TypeError):
+            continue
+    return {
+        "captions": tuple(Caption(*c[:4]) for c in data.get("captions", [])),
+        "sources": tuple(sources),
+        "related_links": tuple(RelatedLink(*r[:5]) for r in data.get("related", [])),
+        "categories": tuple(data.get("categories", [])),
+        "enclosures": tuple(Enclosure(*e[:3]) for e in data.get("enclosures", [])),
+    }
+
+
+def _content_hash(article: Article) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        article.title,
+        article.url,
+        article.body,
+        article.summary,
+        _extra_to_json(article),
+    ):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x1f")
+    digest.update(repr((article.published, article.updated, article.authors)).encode())
+    return digest.hexdigest()
+
+
+class Store:
+    def __init__(self, path: Path | str, *, readonly: bool = False) -> None:
+        self.path = Path(path)
+        try:
+            if not readonly:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+            self.db = sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")
+                self._migrate()
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self.write():
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:
+                for statement in _split_sql(_SCHEMA):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                return
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"store {self.path} was written by a newer newsreader (schema {version})"
+                )
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _split_sql(_MIGRATIONS[target]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {target}")
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue on the
+        busy timeout instead of failing halfway."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"store {self.path} is busy: {exc}") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self.db.execute("ROLLBACK")
+                raise StoreError(f"cannot write store {self.path}: {exc}") from None
+
+    # -- feeds --------------------------------------------------------------------------
+    def add_feed(self, url: str, title: str = "", tags: Sequence[str] = ()) -> Feed:
+        with self.write():
+            try:
+                self.db.execute(
+                    "INSERT INTO feeds (url, user_title, tags, added_at) VALUES (?, ?, ?, ?)",
+                    (url, title, json.dumps(list(tags), ensure_ascii=False), time.time()),
+                )
+            except sqlite3.IntegrityError:
+                raise UsageError(f"already subscribed: {url}") from None
+        feed = self.feed_by_url(url)
+        assert feed is not None
+        return feed
+
+    def remove_feed(self, url_or_id: str) -> Feed:
+        feed = self.find_feed(url_or_id)
+        with self.write():
+            self.db.execute("DELETE FROM articles WHERE feed_id = ?", (feed.id,))
+            self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+        return feed
+
+    def find_feed(self, key: str) -> Feed:
+        """A feed by id, URL or title (exact, then case-insensitive)."""
+        if key.isdigit():
+            feed = self.feed_by_id(int(key))
+            if feed:
+                return feed
+        feed = self.feed_by_url(key)
+        if feed:
+            return feed
+        matches = [f for f in self.feeds() if f.display_title.lower() == key.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise UsageError(f"more than one feed is called {key!r}: use its URL or id")
+        raise UsageError(f"no such feed: {key}")
+
+    def _feed_query(self, where: str = "", params: Sequence[Any] = ()) -> list[Feed]:
+        rows = self.db.execute(
+            f"""SELECT f.id, f.url, CASE WHEN f.user_title != '' THEN f.user_title ELSE f.title END,
+                   f.site_url, f.tags, f.etag, f.last_modified, f.last_fetched, f.last_error,
+                   f.error_count, f.next_fetch_after,
+                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id),
+                   (SELECT count(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0)
+                FROM feeds f {where} ORDER BY f.id""",
+            params,
+        ).fetchall()
+        return [
+            Feed(
+                id=r[0], url=r[1], title=r[2], site_url=r[3], tags=_json_list(r[4]), etag=r[5],
+                last_modified=r[6], last_fetched=r[7], last_error=r[8], error_count=r[9],
+                next_fetch_after=r[10], article_count=r[11], unread_count=r[12],
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    def feeds(self) -> list[Feed]:
+        return self._feed_query()
+
+    def feed_by_id(self, feed_id: int) -> Feed | None:
+        found = self._feed_query("WHERE f.id = ?", (feed_id,))
+        return found[0] if found else None
+
+    def feed_by_url(self, url: str) -> Feed | None:
+        found = self._feed_query("WHERE f.url = ?", (url,))
+        return found[0] if found else None
+
+    def feed_body_hash(self, feed_id: int) -> str:
+        row = self.db.execute("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)).fetchone()
+        return row[0] if row else ""
+
+    def record_error(self, feed_id: int, message: str, when: float | None = None) -> None:
+        with self.write():
+            self.db.execute(
+                "UPDATE feeds SET last_error = ?, error_count = error_count + 1, last_fetched = ?"
+                " WHERE id = ?",
+                (message, when or time.time(), feed_id),
+            )
+
+    def record_unchanged(self, feed_id: int, when: float | None = None) -> None:
+        with self.write():
+            self.db.execute(
+                "UPDATE feeds SET last_error = NULL, error_count = 0, last_fetched = ?"
+                " WHERE id = ?",
+                (when or time.time(), feed_id),
+            )
+
+    # -- articles: writing --------------------------------------------------------------
+    def store_feed(
+        self,
+        feed_id: int,
+        parsed: ParsedFeed,
+        *,
+        body_hash: str = "",
+        etag: str = "",
+        last_modified: str = "",
+        fetched_at: float | None = None,
+    ) -> StoreResult:
+        """Store one feed's articles and metadata in one transaction. An article already stored
+        is updated in place when its content changed, and keeps its read state."""
+        now = fetched_at or time.time()
+        new = updated = unchanged = 0
+        with self.write():
+            for article in parsed.articles:
+                content_hash = _content_hash(article)
+                row = self.db.execute(
+                    "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
+                    (feed_id, article.guid),
+                ).fetchone()
+                values = (
+                    article.url, article.title, "\n".join(article.authors), article.published,
+                    article.updated, article.published if article.published is not None else 0.0,
+                    article.summary, article.body, article.body_format, article.text,
+                    _extra_to_json(article), content_hash,
+                )  # fmt: skip
+                if row is None:
+                    self.db.execute(
+                        """INSERT INTO articles (url, title, authors, published, updated, sort_key,
+                               summary, body, body_format, text, extra, content_hash, feed_id,
+                               guid, fetched_at)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                        (*values, feed_id, article.guid, now),
+                    )
+                    new += 1
+                elif row[1] != content_hash:
+                    self.db.execute(
+                        """UPDATE articles SET url = ?, title = ?, authors = ?, published = ?,
+                               updated = ?, sort_key = ?, summary = ?, body = ?, body_format = ?,
+                               text = ?, extra = ?, content_hash = ?
+                           WHERE id = ?""",
+                        (*values, row[0]),
+                    )
+                    updated += 1
+                else:
+                    unchanged += 1
+            self.db.execute(
+                """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
+                       last_modified = ?, ttl_minutes = ?, last_fetched = ?, last_error = NULL,
+                       error_count = 0 WHERE id = ?""",
+                (
+                    parsed.title, parsed.site_url, body_hash, etag, last_modified,
+                    parsed.ttl_minutes, now, feed_id,
+                ),
+            )  # fmt: skip
+        return StoreResult(new, updated, unchanged)
+
+    def index_pending(self, batch: int = 500, max_batches: int | None = None) -> int:
+        """Add stored articles to the full-text index, ``batch`` per transaction. Returns how
+        many were indexed."""
+        done = 0
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            with self.write():
+                ids = [
+                    r[0]
+                    for r in self.db.execute(
+                        "SELECT id FROM articles WHERE indexed = 0 LIMIT ?", (batch,)
+                    )
+                ]
+                if not ids:
+                    break
+                marks = ",".join("?" * len(ids))
+                self.db.execute(
+                    f"""INSERT INTO articles_fts (rowid, title, text)
+                        SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles
+                        WHERE id IN ({marks})""",
+                    ids,
+                )
+                self.db.execute(f"UPDATE articles SET indexed = 1 WHERE id IN ({marks})", ids)
+            done += len(ids)
+            batches += 1
+        return done
+
+    def pending_index_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles WHERE indexed = 0").fetchone()[0]
+
+    def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
+        ids = list(article_ids)
+        if not ids:
+            return 0
+        changed = 0
+        with self.write():
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                cursor = self.db.execute(
+                    f"UPDATE articles SET read = ? WHERE id IN ({marks}) AND read != ?",
+                    (int(read), *chunk, int(read)),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def mark_view_read(self, feed_id: int | None = None) -> int:
+        with self.write():
+            if feed_id is None:
+                cursor = self.db.execute("UPDATE articles SET read = 1 WHERE read = 0")
+            else:
+                cursor = self.db.execute(
+                    "UPDATE articles SET read = 1 WHERE read = 0 AND feed_id = ?", (feed_id,)
+                )
+        return cursor.rowcount
+
+    # -- articles: reading --------------------------------------------------------------
+    def page(
+        self,
+        *,
+        after: tuple[float, int] | None = None,
+        limit: int = 50,
+        feed_id: int | None = None,
+        unread_only: bool = False,
+        tag: str | None = None,
+    ) -> Page:
+        """One page of the newest-first list, starting after the cursor ``(sort_key, id)``."""
+        where: list[str] = []
+        params: list[Any] = []
+        if after is not None:
+            where.append("(a.sort_key, a.id) < (?, ?)")
+            params.extend(after)
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        if unread_only:
+            where.append("a.read = 0")
+        if tag is not None:
+            where.append(
+                "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+            )
+            params.append(tag)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        rows = self.db.execute(
+            f"""SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}
+                ORDER BY a.sort_key DESC, a.id DESC LIMIT ?""",
+            (*params, limit + 1),
+        ).fetchall()
+        items = tuple(_row(r) for r in rows[:limit])
+        cursor = (items[-1].sort_key, items[-1].id) if len(rows) > limit and items else None
+        return Page(items, cursor)
+
+    def search(self, query: str, limit: int = 50) -> list[ArticleRow]:
+        query = query.strip()
+        if not query:
+            raise SearchQueryError("empty search query")
+        try:
+            rows = self.db.execute(
+                f"""SELECT {_ROW_COLUMNS} FROM articles_fts
+                    JOIN articles a ON a.id = articles_fts.rowid
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE articles_fts MATCH ? ORDER BY bm25(articles_fts, 4.0, 1.0) LIMIT ?""",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise SearchQueryError(
+                f"malformed search query {query!r} ({exc}); put phrases and words with"
+                ' punctuation in double quotes, e.g. "don\'t panic"'
+            ) from None
+        return [_row(r) for r in rows]
+
+    def article(self, article_id: int) -> Article | None:
+        row = self.db.execute(
+            """SELECT id, feed_id, guid, url, title, authors, published, updated, summary, body,
+                   body_format, text, extra, read, fetched_at FROM articles WHERE id = ?""",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        extra = _extra_from_json(row[12])
+        return Article(
+            id=row[0], feed_id=row[1], guid=row[2], url=row[3], title=row[4],
+            authors=tuple(a for a in row[5].split("\n") if a), published=row[6], updated=row[7],
+            summary=row[8], body=row[9], body_format=row[10], text=row[11], read=bool(row[13]),
+            fetched_at=row[14], **extra,
+        )  # fmt: skip
+
+    def article_row(self, article_id: int) -> ArticleRow | None:
+        row = self.db.execute(
+            f"SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            " WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return _row(row) if row else None
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, unread) in the whole store."""
+        row = self.db.execute(
+            "SELECT count(*), coalesce(sum(read = 0), 0) FROM articles"
+        ).fetchone()
+        return row[0], row[1]
+
+
+def _row(r: Sequence[Any]) -> ArticleRow:
+    return ArticleRow(
+        id=r[0], feed_id=r[1], feed_title=r[2], title=r[3], url=r[4], published=r[5],
+        read=bool(r[6]), sort_key=r[7],
+    )  # fmt: skip
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a schema script; a trigger body's semicolons stay inside its statement."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if "".join(current).strip():
+        statements.append("\n".join(current))
+    return statements
