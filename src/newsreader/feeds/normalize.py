@@ -230,7 +230,12 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
             SourceRef(SourceKind.PUBLISHER if not publisher else SourceKind.VIA, feed_title)
         )
     refs.extend(SourceRef(SourceKind.AUTHOR, a) for a in authors)
-    refs.extend(raw.sources)
+    own_names = {publisher.lower(), feed_title.lower()}
+    refs.extend(
+        ref
+        for ref in raw.sources
+        if not (ref.kind is SourceKind.AGENCY and ref.name.lower() in own_names and not ref.place)
+    )
     refs.extend(SourceRef(SourceKind.LINK, text_, link) for link, text_ in doc.links[:MAX_LINKS])
     sources = merge_sources(refs)
 
