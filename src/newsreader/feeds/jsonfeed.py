@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from newsreader.errors import FeedError
-from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article
+from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, Enclosure, ParsedFeed, SourceKind, SourceRef
 from newsreader.sanitize import clean_line, clean_url
 
@@ -159,6 +159,6 @@ def parse_json_feed(body: bytes, base_url: str = "") -> ParsedFeed:
     return ParsedFeed(
         title=feed_title,
         site_url=site_url,
-        articles=tuple(articles),
+        articles=distinct_guids(articles),
         warnings=tuple(warnings),
     )

@@ -10,7 +10,7 @@ import calendar
 import hashlib
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from newsreader.htmldoc import HtmlDoc, looks_like_html, parse_html, text_blocks
 from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
@@ -259,3 +259,24 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
         categories=_dedupe(raw.categories, MAX_CATEGORIES),
         enclosures=_clean_enclosures(raw.enclosures),
     )
+
+
+def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:
+    """Items of one document that share an id (feeds that give every item the same link and no
+    guid) keep apart by a hash of their title and text, so none overwrites another."""
+    counts: dict[str, int] = {}
+    for article in articles:
+        counts[article.guid] = counts.get(article.guid, 0) + 1
+    if all(n == 1 for n in counts.values()):
+        return tuple(articles)
+    out: list[Article] = []
+    seen: set[str] = set()
+    for article in articles:
+        guid = article.guid
+        if counts[guid] > 1:
+            guid = f"{guid}#{content_hash(article.title, article.text[:10_000])[7:23]}"
+            while guid in seen:
+                guid += "+"
+        seen.add(guid)
+        out.append(replace(article, guid=guid) if guid != article.guid else article)
+    return tuple(out)

@@ -18,6 +18,7 @@ from newsreader.feeds.normalize import (
     MAX_ITEMS,
     RawArticle,
     build_article,
+    distinct_guids,
     struct_to_epoch,
 )
 from newsreader.models import (
@@ -105,7 +106,7 @@ def _parse_xml(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFee
         title=feed_title,
         site_url=site_url,
         publisher=publisher,
-        articles=tuple(articles),
+        articles=distinct_guids(articles),
         warnings=tuple(warnings),
         ttl_minutes=ttl,
     )
@@ -224,8 +225,9 @@ def _raw_from_entry(
         title=entry.get("title", "") or "",
         url=entry.get("link", "") or "",
         authors=authors,
-        published=struct_to_epoch(entry.get("published_parsed")),
-        updated=struct_to_epoch(entry.get("updated_parsed")),
+        # dict.get: FeedParserDict.get maps a missing published_parsed to updated_parsed, warning
+        published=struct_to_epoch(dict.get(entry, "published_parsed")),
+        updated=struct_to_epoch(dict.get(entry, "updated_parsed")),
         summary=summary,
         body=body,
         body_is_html=body_is_html,

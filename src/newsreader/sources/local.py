@@ -15,7 +15,7 @@ from typing import Any
 
 from newsreader.errors import FeedError
 from newsreader.feeds.jsonfeed import load_json, parse_date
-from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article
+from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, ParsedFeed, RelatedLink, SourceKind, SourceRef
 from newsreader.sanitize import clean_line
 from newsreader.sources.textarticle import parse_sources, parse_text_article
@@ -292,7 +292,7 @@ def read_directory(directory: Path, title: str = "") -> ParsedFeed:
         if len(articles) >= MAX_ITEMS * 10:
             warnings.append(f"stopped after {len(articles)} articles")
             break
-    return ParsedFeed(title=feed_title, articles=tuple(articles), warnings=tuple(warnings))
+    return ParsedFeed(title=feed_title, articles=distinct_guids(articles), warnings=tuple(warnings))
 
 
 def read_single_file(path: Path) -> ParsedFeed:

@@ -1,0 +1,48 @@
+"""The core never imports the UI: every core module is imported in a fresh interpreter and
+neither textual nor rich may appear in sys.modules."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import newsreader
+
+UI_MODULES = {"newsreader.app", "newsreader.render", "newsreader.cli", "newsreader.__main__"}
+
+
+def core_modules() -> list[str]:
+    root = Path(newsreader.__file__).parent
+    names = []
+    for path in root.rglob("*.py"):
+        parts = path.relative_to(root).with_suffix("").parts
+        name = ".".join(("newsreader", *parts)).removesuffix(".__init__")
+        if name not in UI_MODULES and "demo" not in parts:
+            names.append(name)
+    return sorted(names)
+
+
+def test_core_modules_do_not_import_textual_or_rich() -> None:
+    modules = core_modules()
+    assert "newsreader.store" in modules and "newsreader.feeds.parse" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "", f"core imported UI modules: {result.stdout}"
+
+
+def test_importing_the_package_and_cli_loads_no_ui() -> None:
+    code = (
+        "import sys, newsreader, newsreader.cli\n"
+        "print(','.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == ""

@@ -1,0 +1,97 @@
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
+
+FORBIDDEN_ANYWHERE = {chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+BIDI = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
+SINGLE_LINE_EXTRA = {"\n", "\t", "\r", "\u2028", "\u2029", "\u200b", "\u200e", "\u200f", "\ufeff"}
+
+hostile = st.text(
+    alphabet=st.one_of(
+        st.characters(),
+        st.sampled_from(["\x1b", "[", "]", "\x07", "\\", "P", "_", "^", "X", "\x9b", "\x9d", ";"]),
+    )
+)
+
+
+def _has_surrogate(value: str) -> bool:
+    return any(0xD800 <= ord(c) <= 0xDFFF for c in value)
+
+
+@given(hostile)
+def test_multi_line_removes_controls_and_is_idempotent(value: str) -> None:
+    out = clean_text(value)
+    assert not (set(out) & FORBIDDEN_ANYWHERE)
+    assert not (set(out) & BIDI)
+    assert not _has_surrogate(out)
+    assert clean_text(out) == out
+
+
+@given(hostile)
+def test_single_line_removes_breaks_and_invisibles_and_is_idempotent(value: str) -> None:
+    out = clean_line(value)
+    assert not (set(out) & (FORBIDDEN_ANYWHERE | BIDI | SINGLE_LINE_EXTRA))
+    assert not _has_surrogate(out)
+    assert clean_line(out) == out
+
+
+printable = st.text(
+    alphabet=st.characters(
+        blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"), blacklist_characters="\u00a0"
+    )
+)
+
+
+@given(printable)
+def test_printable_text_is_unchanged(value: str) -> None:
+    assert clean_text(value) == value
+
+
+@given(printable.filter(lambda s: "  " not in s and s == s.strip()))
+def test_printable_line_is_unchanged(value: str) -> None:
+    assert clean_line(value) == value
+
+
+def test_whole_escape_sequences_are_removed() -> None:
+    payloads = {
+        "\x1b]52;c;SGVsbG8=\x07": "",  # OSC 52 clipboard write
+        "\x1b]0;pwned\x1b\\": "",  # OSC 0 title, ST-terminated
+        "\x1b]8;;http://evil.example\x1b\\link\x1b]8;;\x1b\\": "link",  # OSC 8 hyperlink
+        "\x1b[2J\x1b[31mred\x1b[0m": "red",  # CSI
+        "\x9b31mred": "red",  # 8-bit CSI
+        "\x1bP1$qm\x1b\\": "",  # DCS
+        "\x1b_apc\x1b\\": "",  # APC
+        "\x1b^pm\x1b\\": "",  # PM
+        "\x1bXsos\x1b\\": "",  # SOS
+        "a\x1bcb": "ab",  # RIS
+    }
+    for raw, expected in payloads.items():
+        assert clean_text(raw) == expected, raw
+
+
+def test_escape_written_as_html_entity_is_caught_after_unescaping() -> None:
+    from newsreader.htmldoc import parse_html
+
+    doc = parse_html("<p>title&#27;]52;c;eA==&#7; &amp;#27;[31m</p>")
+    assert not (set(doc.text) & FORBIDDEN_ANYWHERE)
+    # and when an earlier step has already turned the entity into ESC, the sequence goes whole
+    assert clean_text("title\x1b]52;c;eA==\x07 end") == "title end"
+
+
+def test_bidi_and_newlines_in_single_line_fields() -> None:
+    assert clean_line("abc\u202edcba\n next\u2028line\u200b") == "abcdcba next line"
+
+
+def test_non_breaking_spaces_survive_in_text_but_collapse_in_lines() -> None:
+    assert clean_line("a\u00a0\u00a0b") == "a b"
+    assert unicodedata.category(clean_text("a\u00a0b")[1]) == "Zs"
+
+
+def test_urls() -> None:
+    assert clean_url(" https://example.org/a b ") == "https://example.org/a%20b"
+    assert is_web_url("HTTPS://example.org")
+    assert not is_web_url("javascript:alert(1)")
+    assert not is_web_url("file:///etc/passwd")
