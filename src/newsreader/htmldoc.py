@@ -250,7 +250,8 @@ class _Builder(HTMLParser):
         text = title or alt
         if not text:
             return
-        caption = Caption(text=text, image_url=src, alt=alt)
+        text, credit = split_credit(text)
+        caption = Caption(text=text or alt, credit=credit, image_url=src, alt=alt)
         self.flush(self.kind, self.level)
         self._add_caption(caption)
 

@@ -1,0 +1,160 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+
+RSS = """<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Local Feed</title>
+<link>https://local.example/</link>
+<item><title>[bold red]x[/bold red] \x1b]52;c;SGk=\x07 first</title><link>https://local.example/1</link>
+<guid>g1</guid><pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>
+<description>&lt;p&gt;Harbour story &lt;a href="https://local.example/ref"&gt;ref&lt;/a&gt;&lt;/p&gt;</description>
+<media:content url="https://local.example/i.jpg" medium="image">
+<media:description>A caption</media:description><media:credit>Photo Desk</media:credit>
+</media:content><source url="https://wire.example/rss">Wire Service</source></item>
+<item><title>Second</title><link>https://local.example/2</link><guid>g2</guid>
+<pubDate>Mon, 02 Nov 3026 10:00:00 GMT</pubDate><description>Later text</description></item>
+</channel></rss>"""
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def feed_file(tmp_path: Path) -> Path:
+    path = tmp_path / "feed.xml"
+    path.write_text(RSS, encoding="utf-8")
+    return path
+
+
+def test_add_refresh_list_show(capsys, data_dir: Path, feed_file: Path) -> None:
+    d = ["--data-dir", str(data_dir)]
+    assert run(capsys, *d, "add", str(feed_file), "--tag", "local")[0] == 0
+    code, out, _ = run(capsys, *d, "refresh")
+    assert code == 0 and "2 new" in out
+    code, out, _ = run(capsys, *d, "feeds", "--json")
+    (feed,) = json.loads(out)
+    assert feed["title"] == "Local Feed" and feed["articles"] == 2 and feed["last_error"] is None
+    assert feed["tags"] == ["local"]
+    code, out, _ = run(capsys, *d, "articles", "--json")
+    rows = json.loads(out)
+    assert [set(r) for r in rows] == [{"id", "url", "title", "feed", "published", "read"}] * 2
+    assert rows[0]["title"].startswith("[bold red]x[/bold red]")  # literal, escape removed
+    assert "\x1b" not in out and rows[1]["published"] is None  # year 3026 is implausible
+    first = rows[0]["id"]
+    code, out, _ = run(capsys, *d, "show", str(first), "--json")
+    shown = json.loads(out)
+    assert shown["captions"] == [
+        {
+            "text": "A caption",
+            "credit": "Photo Desk",
+            "image_url": "https://local.example/i.jpg",
+            "alt": "",
+        }
+    ]
+    kinds = {(s["kind"], s["name"]) for s in shown["sources"]}
+    assert ("agency", "Wire Service") in kinds and ("publisher", "Local Feed") in kinds
+    assert any(
+        s["kind"] == "link" and s["url"] == "https://local.example/ref" for s in shown["sources"]
+    )
+    code, out, _ = run(capsys, *d, "show", str(first))
+    assert "[image] A caption — Photo Desk" in out and "[1] https://local.example/ref" in out
+    code, out, _ = run(capsys, *d, "search", "harbour", "--json")
+    assert [r["id"] for r in json.loads(out)] == [first]
+    code, out, _ = run(capsys, *d, "articles", "--unread", "--limit", "1")
+    assert code == 0 and len(out.strip().splitlines()) == 1
+    code, out, _ = run(capsys, *d, "related", str(first), "--json")
+    assert json.loads(out.splitlines()[0])["id"] == first
+    code, out, _ = run(capsys, *d, "export", "opml")
+    assert "xmlUrl=" in out and 'category="local"' in out
+    assert run(capsys, *d, "remove", "Local Feed")[0] == 0
+    assert json.loads(run(capsys, *d, "feeds", "--json")[1]) == []
+
+
+def test_unchanged_file_is_not_parsed_again(capsys, data_dir: Path, feed_file: Path) -> None:
+    d = ["--data-dir", str(data_dir)]
+    run(capsys, *d, "add", str(feed_file))
+    run(capsys, *d, "refresh")
+    code, out, _ = run(capsys, *d, "refresh")
+    assert code == 0 and "unchanged" in out
+
+
+def test_broken_feed_is_one_line_and_keeps_others(
+    capsys, data_dir: Path, feed_file: Path, tmp_path: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    broken = tmp_path / "broken.xml"
+    broken.write_text("<html><body>not a feed</body></html>")
+    run(capsys, *d, "add", str(feed_file))
+    run(capsys, *d, "add", str(broken))
+    code, _out, err = run(capsys, *d, "refresh")
+    assert code == 1 and "not a feed" in err and "Traceback" not in err
+    feeds = json.loads(run(capsys, *d, "feeds", "--json")[1])
+    assert [f["articles"] for f in feeds] == [2, 0]
+    assert feeds[1]["last_error"].startswith("not a feed")
+    feed_file.write_text("garbage")  # a feed that breaks later keeps what it had
+    run(capsys, *d, "refresh")
+    assert json.loads(run(capsys, *d, "feeds", "--json")[1])[0]["articles"] == 2
+
+
+def test_import_opml_and_newsboat_urls(capsys, data_dir: Path, tmp_path: Path) -> None:
+    d = ["--data-dir", str(data_dir)]
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline text="News"><outline text="A" xmlUrl="https://a.example/rss" category="world"/>'
+        '</outline><outline text="B" xmlUrl="https://b.example/rss"/></body></opml>'
+    )
+    urls = tmp_path / "urls"
+    urls.write_text(
+        '# comment\nhttps://c.example/feed tech "~Custom C"\n'
+        '"query:Unread:unread = \\"yes\\""\nexec:~/bin/script.sh\nfilter:~/f.sh:https://d.example\n'
+        "https://e.example/feed#frag news # trailing comment\n"
+    )
+    assert run(capsys, *d, "import", str(opml))[0] == 0
+    code, _, err = run(capsys, *d, "import", str(urls))
+    assert code == 0 and err.count("skipped") == 3 and "never run" in err
+    feeds = {f["url"]: f for f in json.loads(run(capsys, *d, "feeds", "--json")[1])}
+    assert feeds["https://a.example/rss"]["tags"] == ["News", "world"]
+    assert feeds["https://c.example/feed"]["title"] == "Custom C"
+    assert feeds["https://c.example/feed"]["tags"] == ["tech"]
+    assert feeds["https://e.example/feed#frag"]["tags"] == ["news"]
+    assert len(feeds) == 4
+
+
+def test_user_errors_are_one_line_without_traceback(data_dir: Path) -> None:
+    cases = [
+        ["show", "999"],
+        ["show", "abc"],
+        ["add", "/no/such/path"],
+        ["add", "javascript:alert(1)"],
+        ["search", '"open'],
+        ["remove", "nothing"],
+        ["import", "/no/such/file"],
+    ]
+    for args in cases:
+        result = subprocess.run(
+            [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), *args],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode != 0, args
+        assert "Traceback" not in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1, (args, result.stderr)
+
+
+def test_locate_and_environment_overrides(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NEWSREADER_DATA_DIR", str(tmp_path / "env-data"))
+    monkeypatch.setenv("NEWSREADER_CONFIG", str(tmp_path / "conf.toml"))
+    _code, out, _ = run(capsys, "locate")
+    assert str(tmp_path / "env-data" / "newsreader.db") in out
+    assert str(tmp_path / "conf.toml") in out
+    assert str(tmp_path / "env-data" / "bookmarks.json") in out
+    assert not (tmp_path / "env-data").exists()  # locate creates nothing

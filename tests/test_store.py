@@ -1,0 +1,121 @@
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from newsreader.errors import SearchQueryError
+from newsreader.models import Article, ParsedFeed
+from newsreader.store import Store
+
+
+def make(n: int, prefix: str = "a", published: float = 1_700_000_000.0) -> ParsedFeed:
+    return ParsedFeed(
+        title="Feed",
+        articles=tuple(
+            Article(guid=f"{prefix}{i}", title=f"Title {prefix}{i} harbour", text=f"text {i} storm",
+                    published=published + i * 60)
+            for i in range(n)
+        ),
+    )  # fmt: skip
+
+
+def test_keyset_pages_cover_everything_once(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("/tmp/feed.xml")
+        parsed = make(120)
+        parsed = replace(parsed, articles=(*parsed.articles, Article(guid="undated", title="U")))
+        store.store_feed(feed.id, parsed)
+        seen, cursor = [], None
+        while True:
+            page = store.page(after=cursor, limit=25)
+            seen.extend(page.rows)
+            if page.next_cursor is None:
+                break
+            cursor = page.next_cursor
+        assert len(seen) == 121 and len({r.id for r in seen}) == 121
+        assert seen[0].title == "Title a119 harbour"
+        assert seen[-1].title == "U"  # unknown dates sort last
+        plan = " ".join(
+            str(r) for r in store.db.execute(
+                "EXPLAIN QUERY PLAN SELECT id FROM articles a "
+                "WHERE (a.sort_key, a.id) < (1, 1) ORDER BY a.sort_key DESC, a.id DESC LIMIT 5"
+            )
+        )  # fmt: skip
+        assert "articles_by_date" in plan and "TEMP B-TREE" not in plan
+
+
+def test_update_in_place_keeps_read_state(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("/tmp/feed.xml")
+        assert store.store_feed(feed.id, make(3)).new == 3
+        first = store.page().rows[-1]
+        store.set_read([first.id])
+        changed = make(3)
+        changed = replace(
+            changed,
+            articles=(replace(changed.articles[0], title="New title"), *changed.articles[1:]),
+        )
+        result = store.store_feed(feed.id, changed)
+        assert (result.new, result.updated, result.unchanged) == (0, 1, 2)
+        article = store.article(first.id)
+        assert article is not None and article.title == "New title" and article.read
+        store.index_pending()
+        assert [r.title for r in store.search("new title")] == ["New title"]
+
+
+def test_failed_write_changes_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("/tmp/feed.xml")
+        store.store_feed(feed.id, make(5))
+        bad = replace(make(5, "b"), articles=(*make(5, "b").articles, "not an article"))  # type: ignore[arg-type]
+        with pytest.raises(AttributeError):
+            store.store_feed(feed.id, bad)
+        assert store.counts() == (5, 5)
+
+
+def test_search_and_malformed_query(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("/tmp/feed.xml")
+        store.store_feed(feed.id, make(10))
+        assert store.pending_index_count() == 10
+        store.index_pending()
+        assert store.pending_index_count() == 0
+        assert len(store.search("storm", 50)) == 10
+        assert len(store.search("harbour AND a3")) == 1
+        with pytest.raises(SearchQueryError, match="malformed search query"):
+            store.search('"unterminated')
+        store.remove_feed(str(feed.id))
+        assert store.search("storm") == []
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        for name in ("one", "two"):
+            store.add_feed(f"/tmp/{name}.xml")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from newsreader.models import Article, ParsedFeed
+        from newsreader.store import Store
+        feed_id, prefix = int(sys.argv[1]), sys.argv[2]
+        with Store({str(db)!r}) as store:
+            for batch in range(20):
+                arts = tuple(Article(guid=f"{{prefix}}{{batch}}-{{i}}", title="t", text="x")
+                             for i in range(10))
+                store.store_feed(feed_id, ParsedFeed(title=prefix, articles=arts))
+                store.set_read([1])
+        """
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(i), name])
+        for i, name in ((1, "one"), (2, "two"))
+    ]
+    for proc in procs:
+        assert proc.wait(timeout=120) == 0
+    with Store(db) as store:
+        assert store.counts()[0] == 400
+        assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
