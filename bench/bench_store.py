@@ -1,0 +1,137 @@
+"""List and search at scale: fill a store with N generated articles, then time the first page of
+the list, deeper pages, unread counts and searches (in-process medians), and the whole
+``newsreader articles --limit 50`` command.
+
+    python3 bench/bench_store.py --articles 100000 [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsreader.models import Article, ParsedFeed
+from newsreader.store import Store
+
+WORDS = (
+    "harbour storm council tram vote library attack solar farm quota fishermen ferry island "
+    "minister election budget court police hospital school university market energy climate "
+    "flood wall insurance museum marathon record bridge railway strike union prices inflation "
+    "report government parliament agency ministry coast weather police investigation"
+).split()
+
+
+def text(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) + ("." if rng.random() < 0.07 else "") for _ in range(words))
+
+
+def fill(path: Path, articles: int, feeds: int, seed: int = 1) -> tuple[float, float]:
+    rng = random.Random(seed)
+    per_feed = articles // feeds
+    start = time.perf_counter()
+    with Store(path) as store:
+        for f in range(feeds):
+            feed = store.add_feed(f"/bench/feed-{f}.xml")
+            batch = []
+            for i in range(per_feed):
+                body = text(rng, rng.randint(300, 1200))
+                batch.append(
+                    Article(
+                        guid=f"{f}-{i}",
+                        title=text(rng, rng.randint(5, 12)).capitalize(),
+                        url=f"https://host{f % 16}.example/{f}/{i}",
+                        published=1_700_000_000 + rng.random() * 30_000_000,
+                        body=f"<p>{body}</p>",
+                        text=body,
+                        summary=body[:200],
+                    )
+                )
+            store.store_feed(feed.id, ParsedFeed(title=f"Feed {f}", articles=tuple(batch)))
+        stored = time.perf_counter() - start
+        store.index_pending(batch=2000)
+    return stored, time.perf_counter() - start - stored
+
+
+def median_ms(fn, runs: int = 30) -> tuple[float, float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--keep", help="reuse or keep the store in this directory")
+    args = parser.parse_args()
+    directory = Path(args.keep or tempfile.mkdtemp(prefix="nr-bench-"))
+    db = directory / "newsreader.db"
+    if not db.exists():
+        stored, indexed = fill(db, args.articles, args.feeds)
+        print(
+            f"fill: {args.articles} articles stored in {stored:.1f} s, indexed in {indexed:.1f} s"
+        )
+    size = sum(p.stat().st_size for p in directory.glob("newsreader.db*"))
+    with Store(db) as store:
+        n = store.counts()[0]
+        text_bytes = store.db.execute(
+            "SELECT sum(length(body) + length(text)) FROM articles"
+        ).fetchone()[0]
+        print(
+            f"store: {size / 1e6:.0f} MB for {n} articles; {(size - text_bytes) / n:.0f} B per article beyond body+text"
+        )
+        page = store.page(limit=50)
+        rows = [
+            ("first page (50)", lambda: store.page(limit=50)),
+            ("page 40 deep (cursor)", lambda: store.page(after=page.next_cursor, limit=50)),
+            ("unread page", lambda: store.page(limit=50, unread_only=True)),
+            ("one feed's page", lambda: store.page(limit=50, feed_id=7)),
+            ("counts", store.counts),
+        ]
+        for query in (
+            "harbour",
+            "harbour storm",
+            '"storm council"',
+            "tram OR ferry",
+            "minis*",
+            "zyzzyva",
+        ):
+            rows.append((f"search {query}", lambda q=query: store.search(q, 50)))
+        for name, fn in rows:
+            med, p95 = median_ms(fn)
+            print(f"{name:28} median {med:7.2f} ms   p95 {p95:7.2f} ms")
+    cmd = [
+        sys.executable,
+        "-m",
+        "newsreader",
+        "--data-dir",
+        str(directory),
+        "articles",
+        "--limit",
+        "50",
+    ]
+    walls = []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True, env=os.environ)
+        walls.append((time.perf_counter() - t0) * 1000)
+    print(
+        f"`newsreader articles --limit 50` whole process: median {statistics.median(walls):.0f} ms"
+    )
+    if not args.keep:
+        print(f"(store left in {directory}; remove it when done)")
+
+
+if __name__ == "__main__":
+    main()
