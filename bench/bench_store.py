@@ -88,9 +88,8 @@ def main() -> None:
         text_bytes = store.db.execute(
             "SELECT sum(length(body) + length(text)) FROM articles"
         ).fetchone()[0]
-        print(
-            f"store: {size / 1e6:.0f} MB for {n} articles; {(size - text_bytes) / n:.0f} B per article beyond body+text"
-        )
+        overhead = (size - text_bytes) / n
+        print(f"store: {size / 1e6:.0f} MB for {n} articles; {overhead:.0f} B/article beyond text")
         page = store.page(limit=50)
         rows = [
             ("first page (50)", lambda: store.page(limit=50)),
