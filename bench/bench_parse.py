@@ -28,9 +28,8 @@ def main() -> None:
         best = elapsed if best is None else min(best, elapsed)
     assert best is not None
     print(f"{len(bodies)} feeds, {size / 1e6:.1f} MB, {count} articles")
-    print(
-        f"best of {args.rounds}: {best:.2f} s CPU = {count / best:.0f} articles/s, {size / 1e6 / best:.2f} MB/s"
-    )
+    rate = f"{count / best:.0f} articles/s, {size / 1e6 / best:.2f} MB/s"
+    print(f"best of {args.rounds}: {best:.2f} s CPU = {rate}")
 
 
 if __name__ == "__main__":
