@@ -1,0 +1,297 @@
+"""Fetching feeds over HTTP: polite, bounded, concurrent.
+
+One shared ``httpx.AsyncClient``; a global and a per-host concurrency cap; conditional GET
+(ETag, Last-Modified); redirects followed by hand (at most ``max_redirects`` hops, http/https
+checked on every hop, so nothing ever reaches ``file:``); 429/503 ``Retry-After``; one overall
+deadline per feed covering connect, headers and body (httpx's timeouts are per operation, so a
+server that drips a byte a second never trips them); a body cap counted on the *decoded* bytes,
+decompressing ``iter_raw()`` ourselves with a bounded decompressor (httpx's own decoding can turn
+a 2 KB gzip-of-gzip into a gigabyte in one chunk); stacked or unknown encodings refused; a
+truncated or reset body is an error and is never parsed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from newsreader import __version__
+from newsreader.sanitize import clean_line, is_web_url
+
+PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
+DEFAULT_USER_AGENT = f"newsreader/{__version__} (+{PROJECT_URL})"
+MAX_RETRY_AFTER = 24 * 3600.0
+DEFAULT_RETRY_AFTER = 3600.0
+_REDIRECTS = {301, 302, 303, 307, 308}
+_PERMANENT = {301, 308}
+_ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9,"
+    " application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    deadline: float = 30.0  # seconds for the whole fetch of one feed
+    connect_timeout: float = 10.0
+    max_bytes: int = 10 * 1024 * 1024
+    concurrency: int = 16
+    per_host: int = 4
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+
+
+@dataclass(frozen=True, slots=True)
+class FetchResult:
+    url: str  # the URL asked for
+    status: str  # "ok", "not_modified", "error", "gone", "deferred"
+    body: bytes = b""
+    content_type: str = ""
+    etag: str = ""
+    last_modified: str = ""
+    permanent_url: str = ""  # set when every hop to the final URL was a permanent redirect
+    final_url: str = ""
+    error: str = ""
+    retry_at: float | None = None  # epoch seconds, for "deferred"
+    http_status: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FetchError(Exception):
+    """A one-line, plain-text reason; becomes the feed's ``last_error``."""
+
+
+def _size(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    return f"{mib:g} MiB" if mib >= 1 else f"{limit // 1024} KiB"
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float:
+    """Seconds to wait: a number or an HTTP date, clamped to 24 h; a default when unreadable."""
+    now = time.time() if now is None else now
+    if not value:
+        return DEFAULT_RETRY_AFTER
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return DEFAULT_RETRY_AFTER
+    if moment.tzinfo is None:
+        return DEFAULT_RETRY_AFTER
+    return min(max(0.0, moment.timestamp() - now), MAX_RETRY_AFTER)
+
+
+class _BoundedDecoder:
+    """Decodes one layer of gzip/deflate (or none), refusing to produce more than ``limit``."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.encoding = encoding
+        self.parts: list[bytes] = []
+        if encoding in ("gzip", "x-gzip"):
+            self.decoder: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            self.decoder = None  # zlib or raw deflate: decided on the first bytes
+        else:
+            self.decoder = None
+
+    def _take(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise FetchError(f"feed too large (> {_size(self.limit)})")
+        self.parts.append(data)
+
+    def feed(self, chunk: bytes) -> None:
+        if not self.encoding or self.encoding == "identity":
+            self._take(chunk)
+            return
+        if self.decoder is None:  # deflate: zlib-wrapped if the header checks out
+            wrapped = (
+                len(chunk) >= 2 and (chunk[0] * 256 + chunk[1]) % 31 == 0 and chunk[0] & 15 == 8
+            )
+            self.decoder = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
+        try:
+            data = self.decoder.decompress(chunk, self.limit - self.size + 1)
+            self._take(data)
+            while self.decoder.unconsumed_tail:
+                data = self.decoder.decompress(
+                    self.decoder.unconsumed_tail, self.limit - self.size + 1
+                )
+                self._take(data)
+        except zlib.error as exc:
+            raise FetchError(f"corrupt {self.encoding} body ({exc})") from None
+
+    def finish(self) -> bytes:
+        if self.decoder is not None:
+            if not self.decoder.eof:
+                raise FetchError(f"truncated {self.encoding} body")
+            self._take(self.decoder.flush())
+        return b"".join(self.parts)
+
+
+def _content_encoding(headers: Any) -> str:
+    raw = ",".join(headers.get_list("content-encoding")) if hasattr(headers, "get_list") else ""
+    codings = [
+        c.strip().lower() for c in raw.split(",") if c.strip() and c.strip().lower() != "identity"
+    ]
+    if len(codings) > 1:
+        raise FetchError(f"stacked content encodings refused ({', '.join(codings)})")
+    if codings and codings[0] not in ("gzip", "x-gzip", "deflate"):
+        raise FetchError(f"unsupported content encoding {clean_line(codings[0])[:40]!r}")
+    return codings[0] if codings else ""
+
+
+class Fetcher:
+    """Use as ``async with Fetcher(settings) as fetcher: await fetcher.fetch(url, …)``."""
+
+    def __init__(self, settings: FetchSettings | None = None, transport: Any = None) -> None:
+        self.settings = settings or FetchSettings()
+        self._transport = transport
+        self._global = asyncio.Semaphore(self.settings.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.settings.per_host)
+        )
+        self.client: Any = None
+
+    async def __aenter__(self) -> Fetcher:
+        import httpx
+
+        s = self.settings
+        self.client = httpx.AsyncClient(
+            follow_redirects=False,
+            timeout=httpx.Timeout(s.deadline, connect=s.connect_timeout),
+            limits=httpx.Limits(
+                max_connections=s.concurrency, max_keepalive_connections=s.concurrency
+            ),
+            headers={
+                "User-Agent": s.user_agent,
+                "Accept": _ACCEPT,
+                "Accept-Encoding": "gzip, deflate",
+            },
+            transport=self._transport,
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.client.aclose()
+
+    async def fetch(self, url: str, etag: str = "", last_modified: str = "") -> FetchResult:
+        host = (urlsplit(url).hostname or "").lower()
+        async with self._global, self._hosts[host]:
+            try:
+                async with asyncio.timeout(self.settings.deadline):
+                    return await self._fetch(url, etag, last_modified)
+            except TimeoutError:
+                error = f"timed out after {self.settings.deadline:g} s"
+            except FetchError as exc:
+                error = str(exc)
+            except Exception as exc:  # httpx's transport errors and anything below them
+                error = _describe(exc)
+        return FetchResult(url, "error", error=clean_line(error))
+
+    async def _fetch(self, url: str, etag: str, last_modified: str) -> FetchResult:
+        if not is_web_url(url):
+            raise FetchError("only http and https URLs are fetched")
+        current = url
+        visited = {url}
+        permanent = True
+        headers = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        for _hop in range(self.settings.max_redirects + 1):
+            request = self.client.build_request("GET", current, headers=headers)
+            response = await self.client.send(request, stream=True)
+            try:
+                status = response.status_code
+                if status in _REDIRECTS:
+                    location = response.headers.get("location", "")
+                    if not location:
+                        raise FetchError(f"HTTP {status} redirect without a Location")
+                    target = urljoin(current, location.strip())
+                    if not is_web_url(target):
+                        scheme = target.split(":", 1)[0][:20]
+                        raise FetchError(
+                            f"redirect to a non-web URL refused ({clean_line(scheme)}:)"
+                        )
+                    if target in visited:
+                        raise FetchError("redirect loop")
+                    visited.add(target)
+                    permanent = permanent and status in _PERMANENT
+                    current = target
+                    continue
+                return await self._finish(url, current, permanent, response)
+            finally:
+                await response.aclose()
+        raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
+
+    async def _finish(self, url: str, current: str, permanent: bool, response: Any) -> FetchResult:
+        status = response.status_code
+        moved = current if permanent and current != url else ""
+        common = {
+            "final_url": current,
+            "permanent_url": moved,
+            "http_status": status,
+            "etag": response.headers.get("etag", ""),
+            "last_modified": response.headers.get("last-modified", ""),
+        }
+        if status == 304:
+            return FetchResult(url, "not_modified", **common)
+        if status == 410:
+            return FetchResult(url, "gone", error="HTTP 410 Gone: the feed was removed", **common)
+        if status in (429, 503):
+            wait = parse_retry_after(response.headers.get("retry-after"))
+            until = time.strftime("%H:%M UTC", time.gmtime(time.time() + wait))
+            return FetchResult(
+                url, "deferred", retry_at=time.time() + wait,
+                error=f"HTTP {status}: server asks to retry after {until}", **common,
+            )  # fmt: skip
+        if status >= 400 or status < 200 or status == 204:
+            reason = clean_line(response.reason_phrase or "")[:60]
+            raise FetchError(f"HTTP {status}" + (f" {reason}" if reason else ""))
+        limit = self.settings.max_bytes
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"feed too large (> {_size(limit)})")
+        decoder = _BoundedDecoder(_content_encoding(response.headers), limit)
+        async for chunk in response.aiter_raw():
+            decoder.feed(chunk)
+        body = decoder.finish()
+        content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        headers = {k.lower(): v for k, v in response.headers.items() if k.lower() == "content-type"}
+        return FetchResult(
+            url, "ok", body=body, content_type=content_type, headers=headers, **common
+        )
+
+
+def _describe(exc: Exception) -> str:
+    import httpx
+
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timed out connecting"
+    if isinstance(exc, httpx.TimeoutException):
+        return "timed out waiting for the server"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "name or service not known" in text or "nodename nor servname" in text:
+            return "cannot resolve the host name"
+        if "refused" in text:
+            return "connection refused"
+        return f"cannot connect ({clean_line(str(exc))[:80]})"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"incomplete response from the server ({clean_line(str(exc))[:80]})"
+    if isinstance(exc, httpx.ReadError):
+        return "connection reset while reading the body"
+    if isinstance(exc, httpx.HTTPError):
+        return f"{type(exc).__name__}: {clean_line(str(exc))[:80]}"
+    return f"{type(exc).__name__}: {clean_line(str(exc))[:80]}"
