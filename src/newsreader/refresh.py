@@ -1,25 +1,35 @@
-"""Refreshing subscriptions: read each source, parse it, store it; one feed's failure is
-recorded on that feed and never touches the others or what is already stored.
+"""Refreshing subscriptions: fetch → parse (off the event loop) → store (one writer thread).
 
-This module handles file and folder sources. HTTP fetching plugs in through the same
-:func:`store_parsed` step.
+Every feed goes through the same steps whatever its source (http(s), feed file, article folder).
+One feed's failure is recorded on that feed (``last_error``) and never touches the other feeds,
+the stored articles or their read state. A body identical to the last one is not parsed again.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import os
+import re
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsreader.errors import FeedError, NewsreaderError
+from newsreader.feeds.fetch import Fetcher, FetchResult, FetchSettings
 from newsreader.feeds.parse import parse_feed
 from newsreader.models import Feed, ParsedFeed
 from newsreader.sanitize import clean_line
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, article_files, read_directory, read_single_file
 from newsreader.store import Store
+
+GONE_PAUSE = 30 * 24 * 3600.0  # a feed that answered 410 is tried again only by hand, or in 30 days
+_CLOSING_ROOT = re.compile(
+    rb"</(?:[\w.-]+:)?(?:rss|feed|rdf|RDF|channel)\s*>(?:\s|<!--.*?-->)*$", re.S
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +38,31 @@ class RefreshOutcome:
     new: int = 0
     updated: int = 0
     unchanged: bool = False
+    skipped: str = ""  # why the feed was not fetched this time (Retry-After, <ttl>)
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    title: str = ""
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def name(self) -> str:
+        return self.title or self.feed.display_title
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshOptions:
+    fetch: FetchSettings = field(default_factory=FetchSettings)
+    force: bool = False  # fetch every feed in full: no conditional GET, no schedule
+    honour_schedule: bool = True  # skip feeds inside their Retry-After or <ttl> window
+    parse_timeout: float = 60.0
+    parse_workers: int = 0  # 0: one per core, in processes when there is enough to parse
+    index: bool = True  # fill the full-text index after storing
+
+
+# -- parsing (runs in a worker thread or process) -------------------------------------------
 
 
 def _directory_fingerprint(directory: Path) -> str:
@@ -48,8 +77,23 @@ def _is_json_feed(body: bytes) -> bool:
     return b"jsonfeed.org/version" in body[:4096]
 
 
+def parse_body(body: bytes, content_type: str = "", base_url: str = "") -> ParsedFeed:
+    """Parse a downloaded body. Module level so that a process pool can run it."""
+    stripped = body.rstrip()
+    is_xml = stripped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
+    looks_html = b"<html" in stripped[:2048].lower()
+    if is_xml and not looks_html and not _CLOSING_ROOT.search(stripped[-4096:]):
+        raise FeedError("document is truncated (it ends before its closing tag)")
+    try:
+        return parse_feed(body, {"content-type": content_type} if content_type else None, base_url)
+    except FeedError as exc:
+        if "not a feed" in str(exc) and content_type in ("text/html", "application/xhtml+xml"):
+            raise FeedError(f"not a feed (got {content_type})") from None
+        raise
+
+
 def read_local(url: str, previous_hash: str = "") -> tuple[ParsedFeed | None, str]:
-    """Parse a local source; (None, hash) when it is byte-identical to the last read."""
+    """Parse a local source; (None, hash) when it is unchanged since the last read."""
     path = Path(url)
     try:
         if path.is_dir():
@@ -68,26 +112,162 @@ def read_local(url: str, previous_hash: str = "") -> tuple[ParsedFeed | None, st
         suffix in ARTICLE_SUFFIXES or (suffix == ".json" and not _is_json_feed(body))
     ):
         return read_single_file(path), body_hash
-    return parse_feed(body, base_url=""), body_hash
+    return parse_feed(body), body_hash
 
 
-def refresh_one(store: Store, feed: Feed, *, force: bool = False) -> RefreshOutcome:
-    if not is_local(feed.url):
-        error = "fetching over HTTP is not available in this version"
-        store.record_error(feed.id, error)
-        return RefreshOutcome(feed, error=error)
-    previous = "" if force else store.feed_body_hash(feed.id)
-    try:
-        parsed, body_hash = read_local(feed.url, previous)
-    except NewsreaderError as exc:
-        message = clean_line(str(exc))
-        store.record_error(feed.id, message)
+# -- the pipeline ---------------------------------------------------------------------------
+
+
+class _Writer:
+    """The one thread that owns the store connection and does every write."""
+
+    def __init__(self, db_path: Path) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="newsreader-store")
+        self.db_path = db_path
+        self.store: Store | None = None
+
+    async def call(self, fn: Callable[..., object], *args: object, **kwargs: object) -> object:
+        def run() -> object:
+            if self.store is None:
+                self.store = Store(self.db_path)
+            return fn(self.store, *args, **kwargs)
+
+        return await asyncio.get_running_loop().run_in_executor(self.pool, run)
+
+    def close(self) -> None:
+        def shut() -> None:
+            if self.store is not None:
+                self.store.close()
+
+        self.pool.submit(shut).result()
+        self.pool.shutdown()
+
+
+def _parse_executor(jobs: int, workers: int) -> Executor:
+    cores = os.cpu_count() or 1
+    count = workers or cores
+    # a process pool costs ~0.3 s to start (each worker imports the parsers): worth it only when
+    # there is more to parse than one core does in that time
+    if count > 1 and jobs >= 8:
+        return ProcessPoolExecutor(count)
+    return ThreadPoolExecutor(max(1, min(count, jobs)), thread_name_prefix="newsreader-parse")
+
+
+async def refresh_feeds(
+    db_path: Path,
+    feeds: Sequence[Feed],
+    options: RefreshOptions | None = None,
+    progress: Callable[[RefreshOutcome], None] | None = None,
+    transport: object = None,
+) -> list[RefreshOutcome]:
+    options = options or RefreshOptions()
+    writer = _Writer(db_path)
+    parser = _parse_executor(len(feeds), options.parse_workers)
+    loop = asyncio.get_running_loop()
+    outcomes: list[RefreshOutcome] = []
+
+    async def parse(fn: Callable[..., object], *args: object) -> object:
+        future = loop.run_in_executor(parser, fn, *args)
+        try:
+            return await asyncio.wait_for(future, options.parse_timeout)
+        except TimeoutError:
+            raise FeedError(f"parsing took longer than {options.parse_timeout:g} s") from None
+
+    async def one(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
+        now = time.time()
+        if (
+            options.honour_schedule
+            and not options.force
+            and feed.next_fetch_after is not None
+            and feed.next_fetch_after > now
+        ):
+            until = time.strftime("%H:%M UTC", time.gmtime(feed.next_fetch_after))
+            reason = feed.last_error or "the feed asks to be polled less often"
+            return RefreshOutcome(feed, skipped=f"skipped until {until}: {reason}")
+        try:
+            if is_local(feed.url):
+                return await local(feed)
+            return await web(feed, fetcher)
+        except NewsreaderError as exc:
+            message = clean_line(str(exc))
+        except Exception as exc:  # a bug on one feed never stops the others
+            message = f"internal error: {type(exc).__name__}: {clean_line(str(exc))[:120]}"
+        await writer.call(Store.record_error, feed.id, message)
         return RefreshOutcome(feed, error=message)
-    if parsed is None:
-        store.record_unchanged(feed.id)
-        return RefreshOutcome(feed, unchanged=True)
-    result = store.store_feed(feed.id, parsed, body_hash=body_hash, fetched_at=time.time())
-    return RefreshOutcome(feed, result.new, result.updated, warnings=parsed.warnings)
+
+    async def local(feed: Feed) -> RefreshOutcome:
+        previous = "" if options.force else await writer.call(Store.feed_body_hash, feed.id)
+        parsed, body_hash = await parse(read_local, feed.url, previous)  # type: ignore[misc]
+        if parsed is None:
+            await writer.call(Store.record_unchanged, feed.id)
+            return RefreshOutcome(feed, unchanged=True)
+        return await stored(feed, parsed, body_hash, "", "")
+
+    async def web(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
+        etag, modified = ("", "") if options.force else (feed.etag, feed.last_modified)
+        result: FetchResult = await fetcher.fetch(feed.url, etag, modified)
+        if result.permanent_url:
+            await writer.call(Store.move_feed, feed.id, result.permanent_url)
+        if result.status == "not_modified":
+            await writer.call(
+                Store.record_unchanged,
+                feed.id,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+            return RefreshOutcome(feed, unchanged=True)
+        if result.status in ("deferred", "gone"):
+            retry = result.retry_at if result.status == "deferred" else time.time() + GONE_PAUSE
+            await writer.call(Store.record_error, feed.id, result.error, retry_at=retry)
+            return RefreshOutcome(feed, error=result.error)
+        if result.status == "error":
+            raise FeedError(result.error)
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if not options.force and body_hash == await writer.call(Store.feed_body_hash, feed.id):
+            await writer.call(
+                Store.record_unchanged,
+                feed.id,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+            return RefreshOutcome(feed, unchanged=True)
+        parsed = await parse(parse_body, result.body, result.content_type, result.final_url)
+        assert isinstance(parsed, ParsedFeed)
+        return await stored(feed, parsed, body_hash, result.etag, result.last_modified)
+
+    async def stored(
+        feed: Feed, parsed: ParsedFeed, body_hash: str, etag: str, modified: str
+    ) -> RefreshOutcome:
+        result = await writer.call(
+            Store.store_feed,
+            feed.id,
+            parsed,
+            body_hash=body_hash,
+            etag=etag,
+            last_modified=modified,
+        )
+        return RefreshOutcome(
+            feed,
+            result.new,
+            result.updated,
+            warnings=parsed.warnings,
+            title=parsed.title,  # type: ignore[attr-defined]
+        )
+
+    try:
+        async with Fetcher(options.fetch, transport=transport) as fetcher:
+            tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
+            for task in asyncio.as_completed(tasks):
+                outcome = await task
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
+        if options.index:
+            await writer.call(Store.index_pending)
+    finally:
+        parser.shutdown(wait=False, cancel_futures=True)
+        writer.close()
+    return outcomes
 
 
 def refresh_all(
@@ -97,11 +277,11 @@ def refresh_all(
     force: bool = False,
     progress: Callable[[RefreshOutcome], None] | None = None,
 ) -> list[RefreshOutcome]:
-    outcomes = []
-    for feed in feeds:
-        outcome = refresh_one(store, feed, force=force)
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
-    store.index_pending()
-    return outcomes
+    """Synchronous convenience for callers without an event loop (the demo, tests)."""
+    coroutine = refresh_feeds(store.path, list(feeds), RefreshOptions(force=force), progress)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1) as thread:  # called from inside an event loop
+        return thread.submit(asyncio.run, coroutine).result()

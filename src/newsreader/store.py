@@ -317,21 +317,50 @@ class Store:
         row = self.db.execute("SELECT body_hash FROM feeds WHERE id = ?", (feed_id,)).fetchone()
         return row[0] if row else ""
 
-    def record_error(self, feed_id: int, message: str, when: float | None = None) -> None:
+    def record_error(
+        self,
+        feed_id: int,
+        message: str,
+        *,
+        retry_at: float | None = None,
+        when: float | None = None,
+    ) -> None:
+        """A failed refresh: the message is kept on the feed; its articles are untouched."""
         with self.write():
             self.db.execute(
-                "UPDATE feeds SET last_error = ?, error_count = error_count + 1, last_fetched = ?"
-                " WHERE id = ?",
-                (message, when or time.time(), feed_id),
+                "UPDATE feeds SET last_error = ?, error_count = error_count + 1, last_fetched = ?,"
+                " next_fetch_after = ? WHERE id = ?",
+                (message, when or time.time(), retry_at, feed_id),
             )
 
-    def record_unchanged(self, feed_id: int, when: float | None = None) -> None:
+    def record_unchanged(
+        self,
+        feed_id: int,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        when: float | None = None,
+    ) -> None:
+        """A refresh that found nothing new (304, or the same body as last time)."""
+        now = when or time.time()
         with self.write():
             self.db.execute(
-                "UPDATE feeds SET last_error = NULL, error_count = 0, last_fetched = ?"
-                " WHERE id = ?",
-                (when or time.time(), feed_id),
+                """UPDATE feeds SET last_error = NULL, error_count = 0, last_fetched = ?,
+                       etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
+                       next_fetch_after = CASE WHEN ttl_minutes IS NULL THEN NULL
+                                          ELSE ? + ttl_minutes * 60 END
+                   WHERE id = ?""",
+                (now, etag or None, last_modified or None, now, feed_id),
             )
+
+    def move_feed(self, feed_id: int, new_url: str) -> bool:
+        """A permanent redirect: the feed's URL becomes the new one (unless another feed has it)."""
+        with self.write():
+            taken = self.db.execute("SELECT 1 FROM feeds WHERE url = ?", (new_url,)).fetchone()
+            if taken:
+                return False
+            self.db.execute("UPDATE feeds SET url = ? WHERE id = ?", (new_url, feed_id))
+        return True
 
     # -- articles: writing --------------------------------------------------------------
     def store_feed(
@@ -384,10 +413,11 @@ class Store:
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
                        last_modified = ?, ttl_minutes = ?, last_fetched = ?, last_error = NULL,
-                       error_count = 0 WHERE id = ?""",
+                       error_count = 0, next_fetch_after = ? WHERE id = ?""",
                 (
                     parsed.title, parsed.site_url, body_hash, etag, last_modified,
-                    parsed.ttl_minutes, now, feed_id,
+                    parsed.ttl_minutes, now,
+                    now + parsed.ttl_minutes * 60 if parsed.ttl_minutes else None, feed_id,
                 ),
             )  # fmt: skip
         return StoreResult(new, updated, unchanged)
