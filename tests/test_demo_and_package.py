@@ -2,7 +2,7 @@ import json
 from pathlib import Path
 
 from newsreader.cli import main
-from newsreader.demo import demo_sources
+from newsreader.demo import demo_sources, prepare_demo
 from newsreader.paths import styles_dir
 
 
@@ -15,11 +15,12 @@ def test_demo_lists_its_articles(capsys) -> None:
 
 def test_demo_has_captions_sources_related_and_shared_stories(capsys) -> None:
     assert len(demo_sources()) >= 3
-    main(["--demo", "articles", "--limit", "500", "--json"])
+    data = ["--data-dir", str(prepare_demo())]
+    main([*data, "articles", "--limit", "500", "--json"])
     rows = json.loads(capsys.readouterr().out)
     shown = []
     for row in rows:
-        main(["--demo", "show", str(row["id"]), "--json"])
+        main([*data, "show", str(row["id"]), "--json"])
         shown.append(json.loads(capsys.readouterr().out))
     assert sum(1 for a in shown if a["captions"]) >= 12
     assert sum(1 for a in shown if any(c["credit"] for c in a["captions"])) >= 10
