@@ -76,7 +76,8 @@ def test_nyt_media_description_is_a_caption_not_the_summary() -> None:
     first = parsed("nytimes-homepage-rss2.xml").articles[0]
     assert first.captions[0].text.startswith("President-elect Donald J. Trump left One World")
     assert first.captions[0].credit == "Lucas Jackson/Reuters"
-    assert first.summary.startswith("U.S. intelligence agencies presented")
+    assert first.text.startswith("U.S. intelligence agencies presented")
+    assert "One World Trade Center" not in first.text + first.summary
 
 
 @needs_corpus

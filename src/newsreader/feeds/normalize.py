@@ -207,7 +207,8 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
         summary = parse_html(summary_src).text
     else:
         summary = clean_text(summary_src)
-    summary = clean_line(summary or text)[:MAX_SUMMARY]
+    # a summary that would only repeat the text's opening is not stored (see Store.article)
+    summary = clean_line(summary)[:MAX_SUMMARY]
 
     url = clean_url(raw.url)
     if not is_web_url(url):
