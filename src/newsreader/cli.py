@@ -158,38 +158,96 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
-def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.refresh import RefreshOutcome, refresh_all
+def _fetch_settings(loc: Locations, jobs: int | None) -> Any:
+    from newsreader.config import load
+    from newsreader.feeds.fetch import DEFAULT_USER_AGENT, FetchSettings
 
+    config = load(loc.config_file)
+    return FetchSettings(
+        deadline=float(config.fetch_timeout_seconds),
+        max_bytes=config.max_body_bytes,
+        concurrency=jobs or config.concurrency,
+        per_host=config.per_host_concurrency,
+        user_agent=config.user_agent or DEFAULT_USER_AGENT,
+    )
+
+
+class _Progress:
+    """A rich progress bar on a terminal; one plain line per feed when piped (cron, logs)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+        self.new = self.errors = 0
+        if not quiet and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(
+                TextColumn("refreshing"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.fields[new]} new, {task.fields[errors]} failed"),
+                transient=True, console=None,
+            )  # fmt: skip
+            self.task = self.bar.add_task("refresh", total=total, new=0, errors=0)
+            self.bar.start()
+
+    def __call__(self, outcome: Any) -> None:
+        self.new += outcome.new
+        self.errors += 1 if outcome.error else 0
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, new=self.new, errors=self.errors)
+            if outcome.error:
+                self.bar.console.print(f"FAIL {outcome.name}: {outcome.error}", markup=False)
+            return
+        if self.quiet:
+            return
+        if outcome.error:
+            print(f"FAIL {outcome.name}: {outcome.error}", file=sys.stderr)
+        elif outcome.skipped:
+            print(f"skip {outcome.name}: {outcome.skipped}")
+        elif outcome.unchanged:
+            print(f"  ok {outcome.name}: unchanged")
+        else:
+            print(f"  ok {outcome.name}: {outcome.new} new, {outcome.updated} updated")
+        for warning in outcome.warnings[:20]:
+            print(f"     warning: {warning}", file=sys.stderr)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
+    import asyncio
+
+    from newsreader.refresh import RefreshOptions, refresh_feeds
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
     with _open_store(loc) as store:
         feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
-        if not feeds:
-            raise UsageError("no feeds to refresh: add one with 'newsreader add'")
-
-        def report(outcome: RefreshOutcome) -> None:
-            if args.json:
-                return
-            name = outcome.feed.display_title
-            if outcome.error:
-                print(f"FAIL {name}: {outcome.error}", file=sys.stderr)
-            elif outcome.unchanged:
-                print(f"  ok {name}: unchanged")
-            else:
-                print(f"  ok {name}: {outcome.new} new, {outcome.updated} updated")
-            for warning in outcome.warnings[:20]:
-                print(f"     warning: {warning}", file=sys.stderr)
-
-        outcomes = refresh_all(store, feeds, force=args.force, progress=report)
+    if not feeds:
+        raise UsageError("no feeds to refresh: add one with 'newsreader add'")
+    options = RefreshOptions(
+        fetch=_fetch_settings(loc, args.jobs),
+        force=args.force,
+        honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
+    )
+    progress = _Progress(len(feeds), quiet=args.json)
+    try:
+        outcomes = asyncio.run(refresh_feeds(loc.database, feeds, options, progress))
+    finally:
+        progress.close()
     failed = [o for o in outcomes if o.error]
     if args.json:
         _print_json(
             [
                 {
                     "url": o.feed.url,
-                    "title": o.feed.display_title,
+                    "title": o.name,
                     "new": o.new,
                     "updated": o.updated,
                     "unchanged": o.unchanged,
+                    "skipped": o.skipped or None,
                     "error": o.error,
                     "warnings": list(o.warnings),
                 }
@@ -198,7 +256,9 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         )
     else:
         new = sum(o.new for o in outcomes)
-        print(f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed")
+        skipped = sum(1 for o in outcomes if o.skipped)
+        tail = f", {skipped} skipped" if skipped else ""
+        print(f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail}")
     return 1 if failed else 0
 
 
@@ -367,7 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("refresh", help="read every subscription again")
     p.add_argument("--feed", help="only this feed (URL, id or title)")
-    p.add_argument("--jobs", type=int, default=8, help="parallel downloads")
+    p.add_argument("--jobs", type=int, help="parallel downloads (default: config, 16)")
     p.add_argument("--force", action="store_true", help="parse even an unchanged source")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_refresh)
@@ -425,7 +485,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(args, loc) if func else run_tui(args, loc)
     except NewsreaderError as exc:
         print(f"newsreader: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, UsageError) and "usage" in str(exc) else 1
+        return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -178,6 +178,7 @@ class Fetcher:
                 "Accept-Encoding": "gzip, deflate",
             },
             transport=self._transport,
+            event_hooks={"response": [_refuse_non_web_redirect]},
         )
         return self
 
@@ -272,6 +273,16 @@ class Fetcher:
         return FetchResult(
             url, "ok", body=body, content_type=content_type, headers=headers, **common
         )
+
+
+async def _refuse_non_web_redirect(response: Any) -> None:
+    """Runs before httpx parses a redirect's Location, which a ``javascript:`` URL would break."""
+    if response.status_code in _REDIRECTS:
+        target = urljoin(str(response.request.url), response.headers.get("location", "").strip())
+        if target and not is_web_url(target):
+            scheme = clean_line(target.split(":", 1)[0])[:20]
+            await response.aclose()
+            raise FetchError(f"redirect to a non-web URL refused ({scheme}:)")
 
 
 def _describe(exc: Exception) -> str:

@@ -1,0 +1,164 @@
+"""Fetching against a real HTTP server on 127.0.0.1, started and stopped by the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+
+from newsreader.feeds.fetch import FetchSettings, parse_retry_after
+from newsreader.refresh import RefreshOptions, refresh_feeds
+from newsreader.store import Store
+
+from .feedserver import ETAG, FeedServer
+
+FAST = FetchSettings(deadline=3.0, connect_timeout=2.0, max_bytes=1024 * 1024)
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    srv = FeedServer().start()
+    yield srv
+    srv.stop()
+
+
+def refresh(db: Path, urls: list[str], **options: object) -> dict[str, object]:
+    with Store(db) as store:
+        for url in urls:
+            if store.feed_by_url(url) is None:
+                store.add_feed(url)
+        feeds = [store.feed_by_url(url) for url in urls]
+    opts = RefreshOptions(fetch=FAST, parse_workers=1, **options)  # type: ignore[arg-type]
+    order: list[str] = []
+    outcomes = asyncio.run(
+        refresh_feeds(db, feeds, opts, progress=lambda o: order.append(o.feed.url))  # type: ignore[arg-type]
+    )
+    return {"by_url": {o.feed.url: o for o in outcomes}, "order": order}
+
+
+def counts(db: Path) -> dict[str, int]:
+    with Store(db) as store:
+        return {f.url: f.article_count for f in store.feeds()}
+
+
+FAILURES = {
+    "404": "HTTP 404",
+    "410": "HTTP 410 Gone",
+    "500": "HTTP 500",
+    "429-seconds": "HTTP 429",
+    "429-date": "HTTP 429",
+    "503-garbage": "HTTP 503",
+    "loop-a": "redirect loop",
+    "redirect9": "too many redirects",
+    "to-file": "non-web URL refused (file:)",
+    "to-js": "non-web URL refused (javascript:)",
+    "drip": "timed out after 3 s",
+    "slow-headers": "timed out after 3 s",
+    "endless": "feed too large (> 1 MiB)",
+    "gzip-bomb": "feed too large (> 1 MiB)",
+    "gzip-of-gzip": "stacked content encodings refused",
+    "gzip-nested": "not a feed",
+    "brotli": "unsupported content encoding",
+    "short-length": "truncated",
+    "reset": "connection reset",
+    "html": "not a feed (got text/html)",
+}
+
+
+def test_every_failure_is_one_line_and_keeps_stored_articles(
+    server: FeedServer, tmp_path: Path
+) -> None:
+    db = tmp_path / "s.db"
+    urls = [f"{server.base}/{name}" for name in FAILURES]
+    server.mode = "good"
+    first = refresh(db, urls)
+    assert all(o.ok for o in first["by_url"].values())  # type: ignore[union-attr]
+    before = counts(db)
+    assert all(n == 3 for n in before.values())
+    server.mode = "bad"
+    start = time.monotonic()
+    result = refresh(db, urls, force=True)
+    assert time.monotonic() - start < 15  # the deadline bounds every slow case, in parallel
+    for name, expected in FAILURES.items():
+        outcome = result["by_url"][f"{server.base}/{name}"]  # type: ignore[index]
+        assert outcome.error is not None and expected in outcome.error, (name, outcome.error)
+        assert "\n" not in outcome.error
+    assert counts(db) == before
+    with Store(db) as store:
+        feed = store.feed_by_url(f"{server.base}/404")
+        assert (
+            feed is not None and feed.last_error == "HTTP 404 Not Found" and feed.error_count == 1
+        )
+        assert not any(path == "/etc/passwd" for path, _ in server.requests)
+
+
+def test_conditional_get_round_trip(server: FeedServer, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    server.mode = "bad"
+    urls = [f"{server.base}/cond", f"{server.base}/cond-lm", f"{server.base}/unrequested-304"]
+    first = refresh(db, urls)["by_url"]
+    assert first[urls[0]].new == 3 and first[urls[1]].new == 3  # type: ignore[index]
+    assert first[urls[2]].unchanged  # an unrequested 304 is "no change", not an error
+    with Store(db) as store:
+        feed = store.feed_by_url(urls[0])
+        assert feed is not None and feed.etag == ETAG
+    second = refresh(db, urls)["by_url"]
+    assert all(o.unchanged and o.ok for o in second.values())  # type: ignore[union-attr]
+    sent = [h for path, h in server.requests if path == "/cond"]
+    assert sent[-1].get("If-None-Match") == ETAG
+    assert [h for path, h in server.requests if path == "/cond-lm"][-1].get("If-Modified-Since")
+    assert sent[-1]["User-Agent"].startswith("newsreader/")
+
+
+def test_redirects_within_limit_and_permanent_move(server: FeedServer, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    urls = [f"{server.base}/redirect3", f"{server.base}/perm"]
+    result = refresh(db, urls)["by_url"]
+    assert result[urls[0]].new == 3 and result[urls[1]].new == 3  # type: ignore[index]
+    with Store(db) as store:
+        assert store.feed_by_url(f"{server.base}/perm") is None
+        assert store.feed_by_url(f"{server.base}/perm-target") is not None
+        assert store.feed_by_url(urls[0]) is not None  # a temporary redirect keeps the URL
+
+
+def test_retry_after_defers_the_feed(server: FeedServer, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    server.mode = "bad"
+    url = f"{server.base}/429-seconds"
+    refresh(db, [url])
+    server.mode = "good"
+    again = refresh(db, [url])["by_url"][url]  # type: ignore[index]
+    assert again.skipped.startswith("skipped until") and again.ok
+    assert len([p for p, _ in server.requests if p == "/429-seconds"]) == 1
+    forced = refresh(db, [url], honour_schedule=False)["by_url"][url]  # type: ignore[index]
+    assert forced.new == 3
+
+
+def test_slow_feed_does_not_hold_up_fast_ones(server: FeedServer, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    server.mode = "bad"
+    urls = [f"{server.base}/slow"] + [f"{server.base}/fast{i}" for i in range(4)]
+    result = refresh(db, urls)
+    assert result["order"][-1] == urls[0]  # type: ignore[index]
+    assert all(o.new == 3 for o in result["by_url"].values())  # type: ignore[union-attr]
+
+
+def test_compressed_bodies_decode(server: FeedServer, tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    server.mode = "bad"
+    urls = [f"{server.base}/gzip-ok", f"{server.base}/deflate-ok"]
+    result = refresh(db, urls)["by_url"]
+    assert all(o.new == 3 for o in result.values())  # type: ignore[union-attr]
+
+
+def test_retry_after_forms() -> None:
+    now = 1_800_000_000.0
+    assert parse_retry_after("120", now) == 120
+    assert parse_retry_after("999999", now) == 24 * 3600
+    assert parse_retry_after(formatdate(now + 600, usegmt=True), now) == pytest.approx(600, abs=1)
+    assert parse_retry_after("soon", now) == 3600
+    assert parse_retry_after(None, now) == 3600
