@@ -11,6 +11,7 @@ import pytest
 
 from newsreader.feeds.parse import parse_feed
 from newsreader.models import ParsedFeed, SourceKind
+from newsreader.reading import complete_article
 
 from .conftest import SHARED
 
@@ -92,7 +93,8 @@ def test_nyt_media_description_is_a_caption_not_the_summary() -> None:
     ],
 )
 def test_figcaptions_become_captions(name: str) -> None:
-    captions = [c for a in parsed(name).articles for c in a.captions]
+    articles = [complete_article(a) for a in parsed(name).articles]
+    captions = [c for a in articles for c in a.captions]
     assert any(c.text and c.image_url for c in captions)
 
 
@@ -135,6 +137,6 @@ def test_latin1_feed_decodes() -> None:
 
 @needs_corpus
 def test_numbered_links_come_from_the_body() -> None:
-    article = parsed("cloudflare-blog-ghost-rss2.xml").articles[0]
+    article = complete_article(parsed("cloudflare-blog-ghost-rss2.xml").articles[0])
     links = [s for s in article.sources if s.kind is SourceKind.LINK]
     assert links and all(s.url.startswith("http") for s in links)

@@ -338,14 +338,14 @@ def _article(store: Any, article_id: str) -> Article:
 
 
 def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.reading import as_text, build_view
+    from newsreader.reading import as_text, build_view, complete_article
 
     with _open_store(loc) as store:
         article = _article(store, args.id)
         feed = store.feed_by_id(article.feed_id)
     feed_title = feed.display_title if feed else ""
     if args.json:
-        _print_json(article_json(article, feed_title))
+        _print_json(article_json(complete_article(article), feed_title))
     else:
         width = min(shutil.get_terminal_size((80, 24)).columns, 100)
         sys.stdout.write(as_text(build_view(article, feed_title), width))

@@ -1,6 +1,7 @@
 """HTML bodies as a list of blocks: paragraphs, headings, list items, quotes, code, captions.
 
-One pass over the HTML (stdlib ``html.parser``, lenient with broken markup) gives what every
+One pass over the HTML (libxml2's HTML parser through lxml: lenient with broken markup and
+30 times faster than ``html.parser``, which matters at 10,000 articles a refresh) gives what every
 consumer needs: the plain text for the index, the numbered links, the captions where their
 images were, and blocks that ``show`` prints and the reading pane turns into Markdown. Every string
 that leaves this module has been through the sanitiser.
@@ -10,7 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from html import unescape
+from typing import Any
 from urllib.parse import urljoin
 
 from newsreader.models import Caption
@@ -26,6 +28,7 @@ _BLOCKS = frozenset(
         "summary", "address", "form", "fieldset", "picture",
     }
 )  # fmt: skip
+_VOID = frozenset({"br", "img", "hr", "input", "meta", "link", "source", "wbr", "col", "area"})
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _CREDIT_CLASS = re.compile(r"credit|copyright|byline|attribution|source", re.I)
 # "…, Photograph: AP", "(Photo by Jane Doe)", "Credit: Reuters", "(picture courtesy of X)"
@@ -76,9 +79,8 @@ class _Figure:
     credit: list[str] = field(default_factory=list)
 
 
-class _Builder(HTMLParser):
+class _Builder:
     def __init__(self, base_url: str) -> None:
-        super().__init__(convert_charrefs=True)
         self.base_url = base_url
         self.blocks: list[Block] = []
         self.links: list[tuple[str, str]] = []
@@ -117,6 +119,9 @@ class _Builder(HTMLParser):
         self._emit(data)
 
     def flush(self, next_kind: str = "p", level: int = 0) -> None:
+        if not self.parts:
+            self.kind, self.level = next_kind, level
+            return
         raw = "".join(self.parts)
         plain = "".join(self.plain_parts)
         if self.kind != "pre":
@@ -278,15 +283,44 @@ class _Builder(HTMLParser):
         self.blocks.append(Block("caption", caption.text, caption.text, caption=caption))
 
 
+def _walk(root: Any, builder: _Builder) -> None:
+    """Drive the builder from an lxml tree, iteratively (no recursion limit on deep markup)."""
+    from lxml import etree
+
+    for event, element in etree.iterwalk(root, events=("start", "end")):
+        tag = element.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            if event == "end" and element.tail:
+                builder.handle_data(element.tail)
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in _VOID:
+                builder.handle_startendtag(tag, list(element.attrib.items()))
+            else:
+                builder.handle_starttag(tag, list(element.attrib.items()))
+                if element.text:
+                    builder.handle_data(element.text)
+        else:
+            if tag not in _VOID:
+                builder.handle_endtag(tag)
+            if element.tail and element is not root:
+                builder.handle_data(element.tail)
+
+
 def parse_html(html: str, base_url: str = "") -> HtmlDoc:
-    if not html:
+    if not html or not html.strip():
         return HtmlDoc()
+    import lxml.html
+    from lxml import etree
+
     builder = _Builder(base_url)
     try:
-        builder.feed(html)
-        builder.close()
-    except (AssertionError, ValueError):  # html.parser is lenient; these are its rare exits
-        pass
+        root = lxml.html.document_fromstring(clean_text(html))
+    except (etree.ParserError, ValueError):  # nothing parseable: keep the text
+        return HtmlDoc(blocks=text_blocks(re.sub(r"<[^>]*>", " ", html)))
+    body = root.find("body")
+    _walk(body if body is not None else root, builder)
     if builder.figure is not None:
         builder._close_figure()
     builder.flush()
@@ -312,3 +346,30 @@ def looks_like_html(text: str) -> bool:
             re.I,
         )
     )
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_DROPPED = re.compile(
+    r"<(script|style|noscript|template|svg|math|head|title|iframe|object)\b.*?</\1\s*>", re.S | re.I
+)
+_BREAK = re.compile(
+    r"<(?:/?(?:p|div|li|h[1-6]|blockquote|pre|tr|figure|figcaption|section|article|table|ul|ol"
+    r"|dd|dt|header|footer)|br|hr)\b[^>]*>",
+    re.I,
+)
+_TAG = re.compile(r"<[^>]*>")
+_LINE_SPACE = re.compile(r"[ \t\u00a0\r\f\v]+")
+
+
+def quick_text(html: str) -> str:
+    """The words of an HTML body, one paragraph per block, for the index and related articles.
+    Regular expressions only (C speed): storing 10,000 articles must not parse 10,000 DOMs;
+    the reading pane parses one, when it is shown (:func:`parse_html`)."""
+    if not html:
+        return ""
+    text = _COMMENT.sub("", html) if "<!--" in html else html
+    text = _DROPPED.sub(" ", text)
+    text = _BREAK.sub("\n", text)
+    text = unescape(_TAG.sub("", text))
+    text = _LINE_SPACE.sub(" ", text)
+    return clean_text("\n\n".join(line for line in (p.strip() for p in text.split("\n")) if line))

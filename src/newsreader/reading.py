@@ -103,6 +103,24 @@ def build_view(article: Article, feed_title: str = "") -> ReadingView:
     )
 
 
+def complete_article(article: Article) -> Article:
+    """The article with what its body holds: captions of its figures and images, and its links
+    as numbered sources (kind "link", in the order the reading pane numbers them)."""
+    if article.body_format != "html" or not article.body:
+        return article
+    from dataclasses import replace
+
+    from newsreader.feeds.normalize import merge_captions, merge_sources
+
+    doc = parse_html(article.body, article.url)
+    links = [SourceRef(SourceKind.LINK, text, url) for url, text in doc.links]
+    return replace(
+        article,
+        captions=merge_captions(article.captions, doc.captions),
+        sources=merge_sources([*article.sources, *links]),
+    )
+
+
 def caption_text(caption: Caption) -> str:
     text = caption.text or caption.alt or "image"
     return f"{text} — {caption.credit}" if caption.credit else text

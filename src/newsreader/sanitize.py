@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import re
 
-_ESC = "\x1b"
-
 # Whole escape sequences, in 7-bit (ESC x) and 8-bit (C1) forms.
 #   CSI: ESC [ or 0x9B, parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
 #   OSC, DCS, SOS, PM, APC: ESC ] P X ^ _ (or 0x9D 0x90 0x98 0x9E 0x9F) up to BEL or ST
@@ -36,16 +34,33 @@ _LINE_BREAKS = re.compile(r"[\r\n\t\u2028\u2029\x85\x0b\x0c]+")
 _SPACES = re.compile(r"[ \u00a0]{2,}")
 
 
+_SEQUENCE_START = re.compile(r"[\x1b\x90\x98\x9b\x9d\x9e\x9f]")
+
+
 def _strip_controls(value: str) -> str:
-    if _ESC in value or any("\x80" <= ch <= "\x9f" for ch in value):
+    if _SEQUENCE_START.search(value):
         value = _ESCAPE_SEQUENCE.sub("", value)
-    return _CONTROLS.sub("", value)
+    if _CONTROLS.search(value):
+        value = _CONTROLS.sub("", value)
+    return value
+
+
+# One scan that tells whether a string needs any work at all: most text does not.
+_TEXT_TROUBLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+_LINE_TROUBLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ud800-\udfff]"
+    r"|[ \u00a0]{2}|^[ \u00a0]|[ \u00a0]$"
+)
 
 
 def clean_text(value: str | None) -> str:
     """Sanitise multi-line text (bodies, summaries, captions). Keeps newlines and tabs."""
     if not value:
         return ""
+    if not _TEXT_TROUBLE.search(value):
+        return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
     value = _strip_controls(value)
@@ -57,6 +72,8 @@ def clean_line(value: str | None) -> str:
     characters, runs of spaces collapsed, trimmed."""
     if not value:
         return ""
+    if not _LINE_TROUBLE.search(value):
+        return value
     value = _LINE_BREAKS.sub(" ", value)
     value = _strip_controls(value)
     value = _BIDI_OVERRIDES.sub("", value)

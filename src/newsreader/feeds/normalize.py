@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from newsreader.htmldoc import HtmlDoc, looks_like_html, parse_html, text_blocks
+from newsreader.htmldoc import looks_like_html, quick_text, text_blocks
 from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
 from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
 
@@ -195,16 +195,13 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     body = raw.body or raw.summary
     is_html = raw.body_is_html if raw.body else looks_like_html(raw.summary)
     body = body[:MAX_BODY]
-    if is_html:
-        doc = parse_html(body, raw.base_url)
-        body_out = clean_text(body)
-    else:
-        doc = HtmlDoc(blocks=text_blocks(body))
-        body_out = clean_text(body)
-    text = doc.text
+    # The body's own links and figure captions are read when the article is shown
+    # (reading.complete_article); storing needs only its words.
+    text = quick_text(body) if is_html else "\n\n".join(b.plain for b in text_blocks(body))
+    body_out = clean_text(body)
     summary_src = raw.summary if raw.body and raw.summary else ""
     if summary_src and looks_like_html(summary_src):
-        summary = parse_html(summary_src).text
+        summary = quick_text(summary_src)
     else:
         summary = clean_text(summary_src)
     # a summary that would only repeat the text's opening is not stored (see Store.article)
@@ -219,7 +216,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     image_enclosures = [
         Caption(text="", image_url=e.url) for e in raw.enclosures if e.type.startswith(_IMAGE_TYPES)
     ]
-    captions = merge_captions(raw.captions, doc.captions, image_enclosures)
+    captions = merge_captions(raw.captions, image_enclosures)
 
     refs: list[SourceRef] = []
     if url:
@@ -237,7 +234,6 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
         for ref in raw.sources
         if not (ref.kind is SourceKind.AGENCY and ref.name.lower() in own_names and not ref.place)
     )
-    refs.extend(SourceRef(SourceKind.LINK, text_, link) for link, text_ in doc.links[:MAX_LINKS])
     sources = merge_sources(refs)
 
     guid = clean_line(raw.guid)[:2000] or url or content_hash(title, text[:10_000])
