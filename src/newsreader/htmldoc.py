@@ -358,7 +358,7 @@ _BREAK = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
-_LINE_SPACE = re.compile(r"[ \t\u00a0\r\f\v]+")
+_LINE_SPACE = re.compile(r"[ \t\u00a0\r\f\v]{2,}|[\t\u00a0\r\f\v]")
 
 
 def quick_text(html: str) -> str:

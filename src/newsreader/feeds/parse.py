@@ -46,9 +46,14 @@ def prepare(body: bytes) -> bytes:
 
 
 def parse_feed(
-    body: bytes, headers: Mapping[str, str] | None = None, base_url: str = ""
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    base_url: str = "",
+    *,
+    reference: bool = False,
 ) -> ParsedFeed:
-    """Any error from a parser becomes a :class:`FeedError` for this feed alone."""
+    """Any error from a parser becomes a :class:`FeedError` for this feed alone. The fast path
+    reads well-formed feeds; feedparser (``reference=True`` forces it) reads the rest."""
     body = prepare(body)
     if not body:
         raise FeedError("empty document")
@@ -58,6 +63,12 @@ def parse_feed(
         return parse_json_feed(body, base_url)
     if _HTML_START.match(body[:4096]):
         raise FeedError("not a feed (got an HTML page)")
+    if not reference:
+        from newsreader.feeds.fastparse import parse_fast
+
+        fast = parse_fast(body, base_url)
+        if fast is not None:
+            return fast
     try:
         return _parse_xml(body, dict(headers or {}), base_url)
     except FeedError:
@@ -125,7 +136,7 @@ def _ttl_minutes(feed: Mapping[str, Any]) -> int | None:
     return None
 
 
-def _caption_text(image: MediaImage) -> str:
+def caption_text(image: MediaImage) -> str:
     # a video's description is its whole synopsis; its title is the better caption
     if image.title and len(image.description) > 300:
         return image.title
@@ -217,7 +228,7 @@ def _raw_from_entry(
             )
         )
     captions = [
-        Caption(text=_caption_text(img), credit=img.credit, image_url=img.url) for img in images
+        Caption(text=caption_text(img), credit=img.credit, image_url=img.url) for img in images
     ]
     categories = [t.get("term", "") or t.get("label", "") for t in entry.get("tags", []) or []]
     return RawArticle(

@@ -1,0 +1,377 @@
+"""The fast path for RSS 0.9x/1.0/2.0 and Atom 0.3/1.0: libxml2 (through lxml) and a direct
+walk of the elements a reader needs, ~10x faster than feedparser.
+
+It is strict: a document that is not well-formed XML, or not a feed it knows, returns None and
+the caller parses it with feedparser, the reference, whose lenient parser recovers what it can
+(raw ``&``, undeclared HTML entities, broken encodings). Both paths feed the same
+:func:`~newsreader.feeds.normalize.build_article`; ``tests/test_parser_agreement.py`` checks
+that they agree on the real-feed corpus.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, datetime
+from email.utils import mktime_tz, parsedate_tz
+from typing import Any
+from urllib.parse import urljoin
+
+from newsreader.feeds.media import MediaImage, _collect
+from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
+from newsreader.models import Caption, Enclosure, ParsedFeed, RelatedLink, SourceKind, SourceRef
+from newsreader.sanitize import clean_line, clean_url
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ATOM03 = "{http://purl.org/atom/ns#}"
+RDF = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+RSS1 = "{http://purl.org/rss/1.0/}"
+RSS09 = "{http://my.netscape.com/rdf/simple/0.9/}"
+DC = "{http://purl.org/dc/elements/1.1/}"
+DCTERMS = "{http://purl.org/dc/terms/}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
+SY = "{http://purl.org/rss/1.0/modules/syndication/}"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+_parser: Any = None
+
+
+def _xml_parser() -> Any:
+    global _parser
+    if _parser is None:
+        from lxml import etree
+
+        _parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, huge_tree=False, recover=False,
+            remove_pis=True, load_dtd=False,
+        )  # fmt: skip
+    return _parser
+
+
+def _text(element: Any) -> str:
+    if element is None:
+        return ""
+    return "".join(element.itertext()).strip()
+
+
+def _child(element: Any, *tags: str) -> Any:
+    for tag in tags:
+        found = element.find(tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _child_text(element: Any, *tags: str) -> str:
+    for tag in tags:
+        found = element.find(tag)
+        if found is not None:
+            value = _text(found)
+            if value:
+                return value
+    return ""
+
+
+def parse_date(value: str) -> float | None:
+    """RFC 822 (RSS) or ISO 8601 / W3C-DTF (Atom, Dublin Core); feedparser's own parser for
+    anything else, so both paths read the same dates."""
+    value = value.strip()
+    if not value:
+        return None
+    if value[:4].isdigit():
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=UTC)
+            try:
+                return moment.timestamp()
+            except (OverflowError, OSError, ValueError):
+                return None
+    else:
+        parsed = parsedate_tz(value)
+        if parsed is not None and parsed[0] >= 1900:
+            try:
+                return float(mktime_tz(parsed))
+            except (OverflowError, ValueError):
+                return None
+    from feedparser.datetimes import _parse_date
+
+    struct = _parse_date(value)
+    if struct is None:
+        return None
+    try:
+        return float(calendar.timegm(struct))
+    except (OverflowError, ValueError):
+        return None
+
+
+def _atom_content(element: Any) -> tuple[str, bool]:
+    """(value, is_html) of an Atom text construct."""
+    if element is None:
+        return "", True
+    kind = (element.get("type") or "text").lower()
+    mode = (element.get("mode") or "").lower()  # Atom 0.3
+    if kind in ("xhtml", "application/xhtml+xml") or mode == "xml":
+        from lxml import etree
+
+        parts = [element.text or ""]
+        for child in element:
+            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
+        html = "".join(parts).replace(' xmlns="http://www.w3.org/1999/xhtml"', "")
+        return html.strip(), True
+    if mode == "base64":
+        import base64
+
+        try:
+            return base64.b64decode(element.text or "").decode("utf-8", "replace"), "html" in kind
+        except ValueError:
+            return "", False
+    value = element.text or ""
+    if len(element):  # markup written unescaped inside a text construct
+        value = _text(element)
+    return value.strip(), "html" in kind
+
+
+def _length(element: Any) -> int | None:
+    length = (element.get("length") or "").strip()
+    return int(length) if length.isdigit() and len(length) < 16 else None
+
+
+def _media(item: Any) -> list[MediaImage]:
+    out: list[MediaImage] = []
+    _collect(item, {}, out)
+    return out
+
+
+def _captions(images: list[MediaImage]) -> list[Caption]:
+    from newsreader.feeds.parse import caption_text
+
+    return [Caption(text=caption_text(i), credit=i.credit, image_url=i.url) for i in images]
+
+
+def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
+    link = _child_text(item, f"{ns}link")
+    guid_el = _child(item, f"{ns}guid")
+    guid = _text(guid_el)
+    permalink = guid_el is not None and guid_el.get("isPermaLink", "true").lower() == "true"
+    if not link and permalink and guid.startswith(("http://", "https://")):
+        link = guid
+    if not guid:
+        guid = item.get(f"{RDF}about", "")
+    encoded = _child_text(item, f"{CONTENT}encoded")
+    description = _child_text(item, f"{ns}description", f"{DC}description")
+    candidates = [c for c in (encoded, description) if c]
+    body = max(candidates, key=len) if candidates else ""
+    summary = min(candidates, key=len) if len(candidates) > 1 else ""
+    authors = [_text(e) for e in item.iterfind(f"{DC}creator")] or [
+        _text(e) for e in item.iterfind(f"{ns}author")
+    ]
+    date = _child_text(item, f"{ns}pubDate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created")
+    updated = _child_text(item, f"{DCTERMS}modified", f"{ATOM}updated")
+    sources: list[SourceRef] = []
+    source = _child(item, f"{ns}source")
+    if source is not None:
+        sources.append(SourceRef(SourceKind.AGENCY, _text(source), source.get("url", "")))
+    dc_source = _child_text(item, f"{DC}source")
+    if dc_source:
+        is_url = dc_source.startswith("http")
+        sources.append(
+            SourceRef(SourceKind.AGENCY, "" if is_url else dc_source, dc_source if is_url else "")
+        )
+    publisher = _child_text(item, f"{DC}publisher")
+    if publisher:
+        sources.append(SourceRef(SourceKind.PUBLISHER, publisher))
+    enclosures = [
+        Enclosure(
+            url=urljoin(base, enc.get("url", "")) if base else enc.get("url", ""),
+            type=enc.get("type", ""),
+            length=_length(enc),
+        )
+        for enc in item.iterfind(f"{ns}enclosure")
+    ]
+    related = [
+        RelatedLink(
+            title=link_el.get("title", "") or link_el.get("href", ""), url=link_el.get("href", "")
+        )
+        for link_el in item.iterfind(f"{ATOM}link")
+        if link_el.get("rel") == "related"
+    ]
+    categories = [_text(c) for c in item.iterfind(f"{ns}category")]
+    categories += [_text(c) for c in item.iterfind(f"{DC}subject")]
+    return RawArticle(
+        guid=guid,
+        title=_child_text(item, f"{ns}title", f"{DC}title"),
+        url=urljoin(base, link) if base and link else link,
+        authors=[a for a in authors if a],
+        published=parse_date(date) if date else None,
+        updated=parse_date(updated) if updated else None,
+        summary=summary,
+        body=body,
+        body_is_html=True,
+        captions=_captions(_media(item)),
+        sources=sources,
+        related_links=related,
+        categories=categories,
+        enclosures=enclosures,
+        base_url=base,
+    )
+
+
+def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
+    base = entry.base or feed_base
+    link = ""
+    enclosures: list[Enclosure] = []
+    related: list[RelatedLink] = []
+    for link_el in entry.iterfind(f"{ns}link"):
+        rel = link_el.get("rel", "alternate")
+        href = link_el.get("href", "")
+        if base and href:
+            href = urljoin(link_el.base or base, href)
+        if rel == "alternate" and not link:
+            link = href
+        elif rel == "enclosure":
+            length = (link_el.get("length") or "").strip()
+            enclosures.append(
+                Enclosure(
+                    href,
+                    link_el.get("type", ""),
+                    int(length) if length.isdigit() and len(length) < 16 else None,
+                )
+            )
+        elif rel == "related":
+            related.append(RelatedLink(title=link_el.get("title", "") or href, url=href))
+    content, content_html = _atom_content(_child(entry, f"{ns}content"))
+    summary, summary_html = _atom_content(_child(entry, f"{ns}summary", f"{ns}tagline"))
+    if content and summary:
+        body, body_html = (
+            (content, content_html) if len(content) >= len(summary) else (summary, summary_html)
+        )
+        short = summary if body is content else content
+    else:
+        body, body_html, short = (
+            (content, content_html, "") if content else (summary, summary_html, "")
+        )
+    title, _ = _atom_content(_child(entry, f"{ns}title"))
+    title_el = _child(entry, f"{ns}title")
+    if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
+        from newsreader.htmldoc import quick_text
+
+        title = quick_text(title)
+    authors = [_child_text(a, f"{ns}name") or _text(a) for a in entry.iterfind(f"{ns}author")]
+    sources: list[SourceRef] = []
+    source = _child(entry, f"{ns}source")
+    if source is not None:
+        href = ""
+        for link_el in source.iterfind(f"{ns}link"):
+            if link_el.get("rel", "alternate") == "alternate":
+                href = link_el.get("href", "")
+                break
+        sources.append(SourceRef(SourceKind.AGENCY, _child_text(source, f"{ns}title"), href))
+    published = _child_text(entry, f"{ns}published", f"{ns}issued", f"{ns}created")
+    updated = _child_text(entry, f"{ns}updated", f"{ns}modified")
+    categories = [c.get("term", "") or c.get("label", "") for c in entry.iterfind(f"{ns}category")]
+    return RawArticle(
+        guid=_child_text(entry, f"{ns}id"),
+        title=title,
+        url=link,
+        authors=[a for a in authors if a],
+        published=parse_date(published) if published else None,
+        updated=parse_date(updated) if updated else None,
+        summary=short,
+        body=body,
+        body_is_html=body_html,
+        captions=_captions(_media(entry)),
+        sources=sources,
+        related_links=related,
+        categories=categories,
+        enclosures=enclosures,
+        base_url=base,
+    )
+
+
+def _ttl(channel: Any) -> int | None:
+    ttl = _child_text(channel, "ttl")
+    if ttl.isdigit():
+        return min(int(ttl), 7 * 24 * 60)
+    period = _child_text(channel, f"{SY}updatePeriod").lower()
+    minutes = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
+    if period in minutes:
+        frequency = _child_text(channel, f"{SY}updateFrequency")
+        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+        return max(1, minutes[period] // divisor)
+    return None
+
+
+def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
+    """A ParsedFeed, or None when the document needs feedparser."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(body, _xml_parser())
+    except (etree.XMLSyntaxError, ValueError):
+        return None
+    if root is None:
+        return None
+    tag = root.tag
+    items: list[Any]
+    if tag == "rss":
+        channel = root.find("channel")
+        if channel is None:
+            return None
+        ns = ""
+        items = channel.findall("item")
+        title = _child_text(channel, "title")
+        site = _child_text(channel, "link")
+        publisher = _child_text(channel, f"{DC}publisher")
+        ttl = _ttl(channel)
+        make = _rss_item
+    elif tag == f"{RDF}RDF":
+        ns = RSS1 if root.find(f"{RSS1}channel") is not None else RSS09
+        channel = root.find(f"{ns}channel")
+        items = root.findall(f"{ns}item")
+        if channel is None:
+            return None
+        title = _child_text(channel, f"{ns}title")
+        site = _child_text(channel, f"{ns}link")
+        publisher = _child_text(channel, f"{DC}publisher")
+        ttl = _ttl(channel)
+        make = _rss_item
+    elif tag in (f"{ATOM}feed", f"{ATOM03}feed"):
+        ns = ATOM if tag == f"{ATOM}feed" else ATOM03
+        channel = root
+        items = root.findall(f"{ns}entry")
+        title = _atom_content(_child(root, f"{ns}title"))[0]
+        site = ""
+        for link_el in root.iterfind(f"{ns}link"):
+            if link_el.get("rel", "alternate") == "alternate":
+                site = link_el.get("href", "")
+                break
+        publisher = ""
+        ttl = None
+        make = _atom_entry
+    else:
+        return None
+    base = root.base or base_url or ""
+    if base.startswith("file:") or not base.startswith(("http://", "https://")):
+        base = site if site.startswith(("http://", "https://")) else ""
+    feed_title = clean_line(title)
+    clean_publisher = clean_line(publisher)
+    articles = []
+    warnings = []
+    for index, item in enumerate(items[:MAX_ITEMS]):
+        try:
+            articles.append(build_article(make(item, ns, base), feed_title, clean_publisher))
+        except Exception as exc:  # one bad entry never costs the others
+            warnings.append(f"entry {index + 1} skipped: {type(exc).__name__}")
+    if len(items) > MAX_ITEMS:
+        warnings.append(f"only the first {MAX_ITEMS} of {len(items)} entries were read")
+    return ParsedFeed(
+        title=feed_title,
+        site_url=clean_url(site),
+        publisher=clean_publisher,
+        articles=distinct_guids(articles),
+        warnings=tuple(warnings),
+        ttl_minutes=ttl,
+    )
