@@ -295,6 +295,9 @@ def cmd_export(args: argparse.Namespace, loc: Locations) -> int:
 def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
     with _open_store(loc) as store:
         feed_id = store.find_feed(args.feed).id if args.feed else None
+        if args.count:
+            print(store.count(feed_id=feed_id, unread_only=args.unread))
+            return 0
         rows: list[ArticleRow] = []
         cursor = None
         while len(rows) < args.limit:
@@ -444,6 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unread", action="store_true")
     p.add_argument("--feed")
     p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--count", action="store_true", help="print only how many there are")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_articles)
 

@@ -11,9 +11,11 @@ import asyncio
 import hashlib
 import os
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +117,61 @@ def read_local(url: str, previous_hash: str = "") -> tuple[ParsedFeed | None, st
     return parse_feed(body), body_hash
 
 
+# -- parse and store, in a worker (thread or process) -----------------------------------------
+
+_worker_stores: dict[tuple[int, str], Store] = {}
+
+
+@contextmanager
+def _worker_store(db_path: str) -> Iterator[Store]:
+    """A worker process keeps one connection for its life; a worker thread (in the caller's
+    process) opens one per job, so nothing outlives the refresh."""
+    import multiprocessing
+
+    if multiprocessing.current_process().name == "MainProcess":
+        with Store(db_path) as store:
+            yield store
+        return
+    key = (threading.get_ident(), db_path)
+    if key not in _worker_stores:
+        _worker_stores[key] = Store(db_path)
+    yield _worker_stores[key]
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    new: int = 0
+    updated: int = 0
+    unchanged: bool = False
+    title: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+def _store_parsed(db_path: str, feed_id: int, parsed: ParsedFeed, **meta: str) -> _Stored:
+    with _worker_store(db_path) as store:
+        result = store.store_feed(feed_id, parsed, **meta)  # type: ignore[arg-type]
+    return _Stored(result.new, result.updated, title=parsed.title, warnings=parsed.warnings)
+
+
+def store_local_source(db_path: str, feed_id: int, url: str, previous_hash: str) -> _Stored:
+    """Read, parse and store a file or folder source. Runs in a worker: the articles go from
+    the parser to SQLite in the same process, never through a pipe."""
+    parsed, body_hash = read_local(url, previous_hash)
+    if parsed is None:
+        with _worker_store(db_path) as store:
+            store.record_unchanged(feed_id)
+        return _Stored(unchanged=True)
+    return _store_parsed(db_path, feed_id, parsed, body_hash=body_hash)
+
+
+def store_downloaded(
+    db_path: str, feed_id: int, body: bytes, content_type: str, base_url: str, meta: dict[str, str]
+) -> _Stored:
+    """Parse and store a downloaded body (``meta``: body_hash, etag, last_modified)."""
+    parsed = parse_body(body, content_type, base_url)
+    return _store_parsed(db_path, feed_id, parsed, **meta)
+
+
 # -- the pipeline ---------------------------------------------------------------------------
 
 
@@ -195,13 +252,17 @@ async def refresh_feeds(
         await writer.call(Store.record_error, feed.id, message)
         return RefreshOutcome(feed, error=message)
 
+    def outcome_of(feed: Feed, done: object) -> RefreshOutcome:
+        assert isinstance(done, _Stored)
+        return RefreshOutcome(
+            feed, done.new, done.updated, unchanged=done.unchanged, warnings=done.warnings,
+            title=done.title,
+        )  # fmt: skip
+
     async def local(feed: Feed) -> RefreshOutcome:
         previous = "" if options.force else await writer.call(Store.feed_body_hash, feed.id)
-        parsed, body_hash = await parse(read_local, feed.url, previous)  # type: ignore[misc]
-        if parsed is None:
-            await writer.call(Store.record_unchanged, feed.id)
-            return RefreshOutcome(feed, unchanged=True)
-        return await stored(feed, parsed, body_hash, "", "")
+        done = await parse(store_local_source, str(db_path), feed.id, feed.url, previous)
+        return outcome_of(feed, done)
 
     async def web(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
         etag, modified = ("", "") if options.force else (feed.etag, feed.last_modified)
@@ -231,28 +292,12 @@ async def refresh_feeds(
                 last_modified=result.last_modified,
             )
             return RefreshOutcome(feed, unchanged=True)
-        parsed = await parse(parse_body, result.body, result.content_type, result.final_url)
-        assert isinstance(parsed, ParsedFeed)
-        return await stored(feed, parsed, body_hash, result.etag, result.last_modified)
-
-    async def stored(
-        feed: Feed, parsed: ParsedFeed, body_hash: str, etag: str, modified: str
-    ) -> RefreshOutcome:
-        result = await writer.call(
-            Store.store_feed,
-            feed.id,
-            parsed,
-            body_hash=body_hash,
-            etag=etag,
-            last_modified=modified,
-        )
-        return RefreshOutcome(
-            feed,
-            result.new,
-            result.updated,
-            warnings=parsed.warnings,
-            title=parsed.title,  # type: ignore[attr-defined]
-        )
+        meta = {"body_hash": body_hash, "etag": result.etag, "last_modified": result.last_modified}
+        done = await parse(
+            store_downloaded, str(db_path), feed.id, result.body, result.content_type,
+            result.final_url, meta,
+        )  # fmt: skip
+        return outcome_of(feed, done)
 
     try:
         async with Fetcher(options.fetch, transport=transport) as fetcher:

@@ -565,6 +565,17 @@ class Store:
         ).fetchone()
         return _row(row) if row else None
 
+    def count(self, *, feed_id: int | None = None, unread_only: bool = False) -> int:
+        where = ["1"]
+        params: list[Any] = []
+        if feed_id is not None:
+            where.append("feed_id = ?")
+            params.append(feed_id)
+        if unread_only:
+            where.append("read = 0")
+        sql = f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}"
+        return self.db.execute(sql, params).fetchone()[0]
+
     def counts(self) -> tuple[int, int]:
         """(articles, unread) in the whole store."""
         total = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
