@@ -74,7 +74,7 @@ def test_guardian_media_credit_and_malformed_xml() -> None:
 
 @needs_corpus
 def test_nyt_media_description_is_a_caption_not_the_summary() -> None:
-    first = parsed("nytimes-homepage-rss2.xml").articles[0]
+    first = complete_article(parsed("nytimes-homepage-rss2.xml").articles[0])
     assert first.captions[0].text.startswith("President-elect Donald J. Trump left One World")
     assert first.captions[0].credit == "Lucas Jackson/Reuters"
     assert first.text.startswith("U.S. intelligence agencies presented")
@@ -117,7 +117,7 @@ def test_podcast_enclosures_have_type_and_length() -> None:
 @needs_corpus
 @pytest.mark.parametrize("name", [n for n in sorted(FEATURES) if n.endswith(".json")])
 def test_json_feed_titles_and_bodies(name: str) -> None:
-    articles = parsed(name).articles
+    articles = [complete_article(a) for a in parsed(name).articles]
     assert articles and all(a.title for a in articles)
     assert sum(1 for a in articles if a.text) >= len(articles) / 2
 
@@ -130,7 +130,8 @@ def test_items_sharing_one_link_stay_distinct() -> None:
 
 @needs_corpus
 def test_latin1_feed_decodes() -> None:
-    titles = " ".join(a.title + a.text for a in parsed("golem-de-rss2-iso8859-1.xml").articles)
+    articles = [complete_article(a) for a in parsed("golem-de-rss2-iso8859-1.xml").articles]
+    titles = " ".join(a.title + a.text for a in articles)
     assert any(ch in titles for ch in "äöüÄÖÜß")
     assert "\ufffd" not in titles
 

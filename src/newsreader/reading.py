@@ -104,8 +104,9 @@ def build_view(article: Article, feed_title: str = "") -> ReadingView:
 
 
 def complete_article(article: Article) -> Article:
-    """The article with what its body holds: captions of its figures and images, and its links
-    as numbered sources (kind "link", in the order the reading pane numbers them)."""
+    """The article with what its body holds: its words (when not indexed yet), captions of its
+    figures and images, and its links as numbered sources (kind "link", in the order the
+    reading pane numbers them)."""
     if article.body_format != "html" or not article.body:
         return article
     from dataclasses import replace
@@ -116,6 +117,7 @@ def complete_article(article: Article) -> Article:
     links = [SourceRef(SourceKind.LINK, text, url) for url, text in doc.links]
     return replace(
         article,
+        text=article.text or doc.text,
         captions=merge_captions(article.captions, doc.captions),
         sources=merge_sources([*article.sources, *links]),
     )

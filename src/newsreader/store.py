@@ -426,29 +426,41 @@ class Store:
         return StoreResult(new, updated, unchanged)
 
     def index_pending(self, batch: int = 500, max_batches: int | None = None) -> int:
-        """Add stored articles to the full-text index, ``batch`` per transaction. Returns how
-        many were indexed."""
-        done = 0
-        batches = 0
+        """Add stored articles to the full-text index, ``batch`` per transaction, extracting the
+        words of HTML bodies first. The extraction runs outside the write lock; rows another
+        process indexed meanwhile are skipped. Returns how many were indexed."""
+        from newsreader.htmldoc import quick_text
+
+        done = batches = 0
         while max_batches is None or batches < max_batches:
+            rows = self.db.execute(
+                "SELECT id, body, body_format, text FROM articles WHERE indexed = 0 LIMIT ?",
+                (batch,),
+            ).fetchall()
+            if not rows:
+                break
+            texts = [
+                (quick_text(body) if fmt == "html" and not text else text, article_id)
+                for article_id, body, fmt, text in rows
+            ]
             with self.write():
-                ids = [
+                marks = ",".join("?" * len(rows))
+                still = {
                     r[0]
                     for r in self.db.execute(
-                        "SELECT id FROM articles WHERE indexed = 0 LIMIT ?", (batch,)
+                        f"SELECT id FROM articles WHERE indexed = 0 AND id IN ({marks})",
+                        [r[0] for r in rows],
                     )
-                ]
-                if not ids:
-                    break
-                marks = ",".join("?" * len(ids))
-                self.db.execute(
+                }
+                todo = [t for t in texts if t[1] in still]
+                self.db.executemany("UPDATE articles SET text = ?, indexed = 1 WHERE id = ?", todo)
+                self.db.executemany(
                     f"""INSERT INTO articles_fts (rowid, title, text)
                         SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles
-                        WHERE id IN ({marks})""",
-                    ids,
+                        WHERE id = ?""",
+                    [(t[1],) for t in todo],
                 )
-                self.db.execute(f"UPDATE articles SET indexed = 1 WHERE id IN ({marks})", ids)
-            done += len(ids)
+            done += len(todo)
             batches += 1
         return done
 
@@ -548,12 +560,17 @@ class Store:
         ).fetchone()
         if row is None:
             return None
-        summary = row[8] or title_from_text(row[11], SUMMARY_CHARS)
+        text = row[11]
+        if not text and row[10] == "html":  # not indexed yet: its words are read now
+            from newsreader.htmldoc import quick_text
+
+            text = quick_text(row[9])
+        summary = row[8] or title_from_text(text, SUMMARY_CHARS)
         extra = _extra_from_json(row[12])
         return Article(
             id=row[0], feed_id=row[1], guid=row[2], url=row[3], title=row[4],
             authors=tuple(a for a in row[5].split("\n") if a), published=row[6], updated=row[7],
-            summary=summary, body=row[9], body_format=row[10], text=row[11], read=bool(row[13]),
+            summary=summary, body=row[9], body_format=row[10], text=text, read=bool(row[13]),
             fetched_at=row[14], **extra,
         )  # fmt: skip
 

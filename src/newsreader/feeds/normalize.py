@@ -197,11 +197,13 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     body = body[:MAX_BODY]
     # The body's own links and figure captions are read when the article is shown
     # (reading.complete_article); storing needs only its words.
-    text = quick_text(body) if is_html else "\n\n".join(b.plain for b in text_blocks(body))
+    # An HTML body's words are extracted when the article is indexed (Store.index_pending),
+    # after the refresh has stored it: storing 10,000 articles stays cheap.
+    text = "" if is_html else "\n\n".join(b.plain for b in text_blocks(body))
     body_out = clean_text(body)
     summary_src = raw.summary if raw.body and raw.summary else ""
     if summary_src and looks_like_html(summary_src):
-        summary = quick_text(summary_src)
+        summary = quick_text(summary_src[: MAX_SUMMARY * 4])
     else:
         summary = clean_text(summary_src)
     # a summary that would only repeat the text's opening is not stored (see Store.article)
@@ -210,7 +212,9 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     url = clean_url(raw.url)
     if not is_web_url(url):
         url = url if url.startswith("file:") else ""
-    title = clean_line(raw.title)[:MAX_TITLE] or title_from_text(text or summary)
+    title = clean_line(raw.title)[:MAX_TITLE] or title_from_text(
+        text or summary or quick_text(body[:20_000])
+    )
     authors = _dedupe(raw.authors, 20)
 
     image_enclosures = [
@@ -236,7 +240,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     )
     sources = merge_sources(refs)
 
-    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, text[:10_000])
+    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, body_out[:20_000])
     published = plausible_time(raw.published)
     updated = plausible_time(raw.updated)
     return Article(
@@ -260,7 +264,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
 
 def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:
     """Items of one document that share an id (feeds that give every item the same link and no
-    guid) keep apart by a hash of their title and text, so none overwrites another."""
+    guid) keep apart by a hash of their title and body, so none overwrites another."""
     counts: dict[str, int] = {}
     for article in articles:
         counts[article.guid] = counts.get(article.guid, 0) + 1
@@ -271,7 +275,7 @@ def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:
     for article in articles:
         guid = article.guid
         if counts[guid] > 1:
-            guid = f"{guid}#{content_hash(article.title, article.text[:10_000])[7:23]}"
+            guid = f"{guid}#{content_hash(article.title, article.body[:20_000])[7:23]}"
             while guid in seen:
                 guid += "+"
         seen.add(guid)
