@@ -59,6 +59,8 @@ def clean_text(value: str | None) -> str:
     """Sanitise multi-line text (bodies, summaries, captions). Keeps newlines and tabs."""
     if not value:
         return ""
+    if value.isprintable() or value.replace("\n", "").replace("\t", "").isprintable():
+        return value  # the common case, decided in C without a regex scan
     if not _TEXT_TROUBLE.search(value):
         return value
     value = value.replace("\r\n", "\n").replace("\r", "\n")
@@ -72,6 +74,8 @@ def clean_line(value: str | None) -> str:
     characters, runs of spaces collapsed, trimmed."""
     if not value:
         return ""
+    if value.isprintable() and "  " not in value and value[0] != " " and value[-1] != " ":
+        return value
     if not _LINE_TROUBLE.search(value):
         return value
     value = _LINE_BREAKS.sub(" ", value)

@@ -11,6 +11,7 @@ that they agree on the real-feed corpus.
 from __future__ import annotations
 
 import calendar
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import mktime_tz, parsedate_tz
 from typing import Any
@@ -33,6 +34,7 @@ SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 
 _parser: Any = None
+_HAS_MEDIA: ContextVar[bool] = ContextVar("has_media", default=True)
 
 
 def _xml_parser() -> Any:
@@ -50,7 +52,38 @@ def _xml_parser() -> Any:
 def _text(element: Any) -> str:
     if element is None:
         return ""
+    if not len(element):
+        return (element.text or "").strip()
     return "".join(element.itertext()).strip()
+
+
+def _children(element: Any) -> dict[str, list[Any]]:
+    """An item's children by tag, read once: cheaper than a find() per field."""
+    kids: dict[str, list[Any]] = {}
+    for child in element:
+        tag = child.tag
+        if isinstance(tag, str):
+            if tag in kids:
+                kids[tag].append(child)
+            else:
+                kids[tag] = [child]
+    return kids
+
+
+def _first(kids: dict[str, list[Any]], *tags: str) -> Any:
+    for tag in tags:
+        if tag in kids:
+            return kids[tag][0]
+    return None
+
+
+def _first_text(kids: dict[str, list[Any]], *tags: str) -> str:
+    for tag in tags:
+        for element in kids.get(tag, ()):
+            value = _text(element)
+            if value:
+                return value
+    return ""
 
 
 def _child(element: Any, *tags: str) -> Any:
@@ -152,35 +185,36 @@ def _captions(images: list[MediaImage]) -> list[Caption]:
 
 
 def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
-    link = _child_text(item, f"{ns}link")
-    guid_el = _child(item, f"{ns}guid")
+    kids = _children(item)
+    link = _first_text(kids, f"{ns}link")
+    guid_el = _first(kids, f"{ns}guid")
     guid = _text(guid_el)
     permalink = guid_el is not None and guid_el.get("isPermaLink", "true").lower() == "true"
     if not link and permalink and guid.startswith(("http://", "https://")):
         link = guid
     if not guid:
         guid = item.get(f"{RDF}about", "")
-    encoded = _child_text(item, f"{CONTENT}encoded")
-    description = _child_text(item, f"{ns}description", f"{DC}description")
+    encoded = _first_text(kids, f"{CONTENT}encoded")
+    description = _first_text(kids, f"{ns}description", f"{DC}description")
     candidates = [c for c in (encoded, description) if c]
     body = max(candidates, key=len) if candidates else ""
     summary = min(candidates, key=len) if len(candidates) > 1 else ""
-    authors = [_text(e) for e in item.iterfind(f"{DC}creator")] or [
-        _text(e) for e in item.iterfind(f"{ns}author")
+    authors = [_text(e) for e in kids.get(f"{DC}creator", ())] or [
+        _text(e) for e in kids.get(f"{ns}author", ())
     ]
-    date = _child_text(item, f"{ns}pubDate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created")
-    updated = _child_text(item, f"{DCTERMS}modified", f"{ATOM}updated")
+    date = _first_text(kids, f"{ns}pubDate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created")
+    updated = _first_text(kids, f"{DCTERMS}modified", f"{ATOM}updated")
     sources: list[SourceRef] = []
-    source = _child(item, f"{ns}source")
+    source = _first(kids, f"{ns}source")
     if source is not None:
         sources.append(SourceRef(SourceKind.AGENCY, _text(source), source.get("url", "")))
-    dc_source = _child_text(item, f"{DC}source")
+    dc_source = _first_text(kids, f"{DC}source")
     if dc_source:
         is_url = dc_source.startswith("http")
         sources.append(
             SourceRef(SourceKind.AGENCY, "" if is_url else dc_source, dc_source if is_url else "")
         )
-    publisher = _child_text(item, f"{DC}publisher")
+    publisher = _first_text(kids, f"{DC}publisher")
     if publisher:
         sources.append(SourceRef(SourceKind.PUBLISHER, publisher))
     enclosures = [
@@ -189,20 +223,20 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
             type=enc.get("type", ""),
             length=_length(enc),
         )
-        for enc in item.iterfind(f"{ns}enclosure")
+        for enc in kids.get(f"{ns}enclosure", ())
     ]
     related = [
         RelatedLink(
             title=link_el.get("title", "") or link_el.get("href", ""), url=link_el.get("href", "")
         )
-        for link_el in item.iterfind(f"{ATOM}link")
+        for link_el in kids.get(f"{ATOM}link", ())
         if link_el.get("rel") == "related"
     ]
-    categories = [_text(c) for c in item.iterfind(f"{ns}category")]
-    categories += [_text(c) for c in item.iterfind(f"{DC}subject")]
+    categories = [_text(c) for c in kids.get(f"{ns}category", ())]
+    categories += [_text(c) for c in kids.get(f"{DC}subject", ())]
     return RawArticle(
         guid=guid,
-        title=_child_text(item, f"{ns}title", f"{DC}title"),
+        title=_first_text(kids, f"{ns}title", f"{DC}title"),
         url=urljoin(base, link) if base and link else link,
         authors=[a for a in authors if a],
         published=parse_date(date) if date else None,
@@ -210,7 +244,7 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
         summary=summary,
         body=body,
         body_is_html=True,
-        captions=_captions(_media(item)),
+        captions=_captions(_media(item)) if _HAS_MEDIA.get() else [],
         sources=sources,
         related_links=related,
         categories=categories,
@@ -220,11 +254,12 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
 
 
 def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
+    kids = _children(entry)
     base = entry.base or feed_base
     link = ""
     enclosures: list[Enclosure] = []
     related: list[RelatedLink] = []
-    for link_el in entry.iterfind(f"{ns}link"):
+    for link_el in kids.get(f"{ns}link", ()):
         rel = link_el.get("rel", "alternate")
         href = link_el.get("href", "")
         if base and href:
@@ -242,8 +277,8 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
             )
         elif rel == "related":
             related.append(RelatedLink(title=link_el.get("title", "") or href, url=href))
-    content, content_html = _atom_content(_child(entry, f"{ns}content"))
-    summary, summary_html = _atom_content(_child(entry, f"{ns}summary", f"{ns}tagline"))
+    content, content_html = _atom_content(_first(kids, f"{ns}content"))
+    summary, summary_html = _atom_content(_first(kids, f"{ns}summary", f"{ns}tagline"))
     if content and summary:
         body, body_html = (
             (content, content_html) if len(content) >= len(summary) else (summary, summary_html)
@@ -253,15 +288,15 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
         body, body_html, short = (
             (content, content_html, "") if content else (summary, summary_html, "")
         )
-    title, _ = _atom_content(_child(entry, f"{ns}title"))
-    title_el = _child(entry, f"{ns}title")
+    title, _ = _atom_content(_first(kids, f"{ns}title"))
+    title_el = _first(kids, f"{ns}title")
     if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
         from newsreader.htmldoc import quick_text
 
         title = quick_text(title)
-    authors = [_child_text(a, f"{ns}name") or _text(a) for a in entry.iterfind(f"{ns}author")]
+    authors = [_child_text(a, f"{ns}name") or _text(a) for a in kids.get(f"{ns}author", ())]
     sources: list[SourceRef] = []
-    source = _child(entry, f"{ns}source")
+    source = _first(kids, f"{ns}source")
     if source is not None:
         href = ""
         for link_el in source.iterfind(f"{ns}link"):
@@ -269,11 +304,11 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
                 href = link_el.get("href", "")
                 break
         sources.append(SourceRef(SourceKind.AGENCY, _child_text(source, f"{ns}title"), href))
-    published = _child_text(entry, f"{ns}published", f"{ns}issued", f"{ns}created")
-    updated = _child_text(entry, f"{ns}updated", f"{ns}modified")
-    categories = [c.get("term", "") or c.get("label", "") for c in entry.iterfind(f"{ns}category")]
+    published = _first_text(kids, f"{ns}published", f"{ns}issued", f"{ns}created")
+    updated = _first_text(kids, f"{ns}updated", f"{ns}modified")
+    categories = [c.get("term", "") or c.get("label", "") for c in kids.get(f"{ns}category", ())]
     return RawArticle(
-        guid=_child_text(entry, f"{ns}id"),
+        guid=_first_text(kids, f"{ns}id"),
         title=title,
         url=link,
         authors=[a for a in authors if a],
@@ -282,7 +317,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
         summary=short,
         body=body,
         body_is_html=body_html,
-        captions=_captions(_media(entry)),
+        captions=_captions(_media(entry)) if _HAS_MEDIA.get() else [],
         sources=sources,
         related_links=related,
         categories=categories,
@@ -358,6 +393,7 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
         base = site if site.startswith(("http://", "https://")) else ""
     feed_title = clean_line(title)
     clean_publisher = clean_line(publisher)
+    _HAS_MEDIA.set(b"search.yahoo.com/mrss" in body[:65536])
     articles = []
     warnings = []
     for index, item in enumerate(items[:MAX_ITEMS]):
