@@ -358,7 +358,6 @@ _BREAK = re.compile(
     re.I,
 )
 _TAG = re.compile(r"<[^>]*>")
-_LINE_SPACE = re.compile(r"[ \t\u00a0\r\f\v]{2,}|[\t\u00a0\r\f\v]")
 
 
 def quick_text(html: str) -> str:
@@ -368,8 +367,11 @@ def quick_text(html: str) -> str:
     if not html:
         return ""
     text = _COMMENT.sub("", html) if "<!--" in html else html
-    text = _DROPPED.sub(" ", text)
+    lowered = text[:200_000].lower()
+    if any(f"<{tag}" in lowered for tag in _SKIPPED):
+        text = _DROPPED.sub(" ", text)
     text = _BREAK.sub("\n", text)
     text = unescape(_TAG.sub("", text))
-    text = _LINE_SPACE.sub(" ", text)
-    return clean_text("\n\n".join(line for line in (p.strip() for p in text.split("\n")) if line))
+    # str.split() folds every run of whitespace in C; a regex would visit every space
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    return clean_text("\n\n".join(line for line in lines if line))
