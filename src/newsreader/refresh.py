@@ -264,7 +264,15 @@ async def refresh_feeds(
         done = await parse(store_local_source, str(db_path), feed.id, feed.url, previous)
         return outcome_of(feed, done)
 
+    # Bodies fetched but not yet parsed wait in memory: bound how many, so that a fast network
+    # in front of a slower parser does not hold every feed at once.
+    inflight = asyncio.Semaphore(options.fetch.concurrency)
+
     async def web(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
+        async with inflight:
+            return await fetch_and_store(feed, fetcher)
+
+    async def fetch_and_store(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
         etag, modified = ("", "") if options.force else (feed.etag, feed.last_modified)
         result: FetchResult = await fetcher.fetch(feed.url, etag, modified)
         if result.permanent_url:
