@@ -286,7 +286,15 @@ def _index_in_background(loc: Locations) -> None:
 
 def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
     with _open_store(loc) as store:
-        count = store.index_pending()
+        pending = store.pending_index_count()
+        if pending > 2_000 and (os.cpu_count() or 1) > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            # the words of each body are extracted on every core; SQLite writes from here
+            with ProcessPoolExecutor(os.cpu_count()) as pool:
+                count = store.index_pending(batch=2_000, executor=pool)
+        else:
+            count = store.index_pending()
         pending = store.pending_index_count()
     if not args.quiet:
         print(f"indexed {count} articles" + (f", {pending} still pending" if pending else ""))

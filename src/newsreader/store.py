@@ -425,7 +425,9 @@ class Store:
             )  # fmt: skip
         return StoreResult(new, updated, unchanged)
 
-    def index_pending(self, batch: int = 500, max_batches: int | None = None) -> int:
+    def index_pending(
+        self, batch: int = 500, max_batches: int | None = None, executor: Any = None
+    ) -> int:
         """Add stored articles to the full-text index, ``batch`` per transaction, extracting the
         words of HTML bodies first. The extraction runs outside the write lock; rows another
         process indexed meanwhile are skipped. Returns how many were indexed."""
@@ -439,10 +441,19 @@ class Store:
             ).fetchall()
             if not rows:
                 break
-            texts = [
-                (quick_text(body) if fmt == "html" and not text else text, article_id)
-                for article_id, body, fmt, text in rows
-            ]
+            todo_html = [r for r in rows if r[2] == "html" and not r[3]]
+            if executor is not None and len(todo_html) > 50:
+                chunk = max(1, len(todo_html) // 8)
+                words = dict(
+                    zip(
+                        [r[0] for r in todo_html],
+                        executor.map(quick_text, [r[1] for r in todo_html], chunksize=chunk),
+                        strict=True,
+                    )
+                )
+            else:
+                words = {r[0]: quick_text(r[1]) for r in todo_html}
+            texts = [(words.get(article_id, text), article_id) for article_id, _b, _f, text in rows]
             with self.write():
                 marks = ",".join("?" * len(rows))
                 still = {
