@@ -11,6 +11,7 @@ that they agree on the real-feed corpus.
 from __future__ import annotations
 
 import calendar
+import re
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import mktime_tz, parsedate_tz
@@ -32,6 +33,7 @@ DCTERMS = "{http://purl.org/dc/terms/}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
 
 _parser: Any = None
 _HAS_MEDIA: ContextVar[bool] = ContextVar("has_media", default=True)
@@ -119,7 +121,7 @@ def parse_date(value: str) -> float | None:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             try:
-                return moment.timestamp()
+                return float(int(moment.timestamp()))  # whole seconds, as feedparser gives
             except (OverflowError, OSError, ValueError):
                 return None
     else:
@@ -167,6 +169,12 @@ def _atom_content(element: Any) -> tuple[str, bool]:
     return value.strip(), "html" in kind
 
 
+def _rss_person(value: str) -> str:
+    """RSS writes authors as "email (Name)": the name is what a reader shows."""
+    match = re.fullmatch(r"\s*\S+@\S+\s*\((.+)\)\s*", value)
+    return match.group(1).strip() if match else value
+
+
 def _length(element: Any) -> int | None:
     length = (element.get("length") or "").strip()
     return int(length) if length.isdigit() and len(length) < 16 else None
@@ -199,10 +207,15 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
     candidates = [c for c in (encoded, description) if c]
     body = max(candidates, key=len) if candidates else ""
     summary = min(candidates, key=len) if len(candidates) > 1 else ""
-    authors = [_text(e) for e in kids.get(f"{DC}creator", ())] or [
-        _text(e) for e in kids.get(f"{ns}author", ())
+    authors = [_text(e) for e in kids.get(f"{DC}creator", ())]
+    authors += [
+        _rss_person(_child_text(e, f"{ns}name", "name") or _text(e))
+        for e in kids.get(f"{ns}author", ())
     ]
-    date = _first_text(kids, f"{ns}pubDate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created")
+    authors += [_text(e) for e in kids.get(f"{ITUNES}author", ())]
+    date = _first_text(
+        kids, f"{ns}pubDate", f"{ns}pubdate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created"
+    )
     updated = _first_text(kids, f"{DCTERMS}modified", f"{ATOM}updated")
     sources: list[SourceRef] = []
     source = _first(kids, f"{ns}source")
@@ -304,7 +317,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
                 href = link_el.get("href", "")
                 break
         sources.append(SourceRef(SourceKind.AGENCY, _child_text(source, f"{ns}title"), href))
-    published = _first_text(kids, f"{ns}published", f"{ns}issued", f"{ns}created")
+    published = _first_text(kids, f"{ns}published", f"{ns}issued", f"{ns}created", f"{DC}date")
     updated = _first_text(kids, f"{ns}updated", f"{ns}modified")
     categories = [c.get("term", "") or c.get("label", "") for c in kids.get(f"{ns}category", ())]
     return RawArticle(
@@ -339,9 +352,45 @@ def _ttl(channel: Any) -> int | None:
     return None
 
 
+# UTF-8 text encoded to UTF-8 a second time ("ordenÃ³" for "ordenó"): feedparser's encoding
+# detection repairs such documents, so they take its path.
+_DOUBLE_UTF8 = re.compile(rb"\xc3[\x82\x83]\xc2[\x80-\xbf]")
+
+
+_KNOWN_NAMESPACES = {
+    uri.strip("{}").rstrip("/").lower(): uri.strip("{}")
+    for uri in (
+        DC,
+        DCTERMS,
+        CONTENT,
+        SY,
+        ITUNES,
+        ATOM,
+        RSS1,
+        RDF,
+        "{http://search.yahoo.com/mrss/}",
+    )
+}
+_XMLNS = re.compile(rb"xmlns(?::[\w.-]+)?\s*=\s*[\"']([^\"']+)[\"']")
+
+
+def _has_namespace_variant(head: bytes) -> bool:
+    """A known namespace written another way (no trailing slash, other case): feedparser
+    folds these together; this path would miss the elements, so it steps aside."""
+    for match in _XMLNS.finditer(head):
+        uri = match.group(1).decode("utf-8", "replace")
+        canonical = _KNOWN_NAMESPACES.get(uri.rstrip("/").lower())
+        if canonical is not None and uri != canonical and uri != "http://search.yahoo.com/mrss":
+            return True
+    return False
+
+
 def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
     """A ParsedFeed, or None when the document needs feedparser."""
     from lxml import etree
+
+    if _DOUBLE_UTF8.search(body) or _has_namespace_variant(body[:8192]):
+        return None
 
     try:
         root = etree.fromstring(body, _xml_parser())

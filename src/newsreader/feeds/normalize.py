@@ -192,6 +192,8 @@ def _clean_enclosures(items: Iterable[Enclosure]) -> tuple[Enclosure, ...]:
 
 def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") -> Article:
     """The one normalisation step: sanitise, cap, derive text, captions, sources and an id."""
+    if "@" in publisher:  # RSS webMaster/managingEditor: a contact address, not a publisher
+        publisher = ""
     body = raw.body or raw.summary
     is_html = raw.body_is_html if raw.body else looks_like_html(raw.summary)
     body = body[:MAX_BODY]
@@ -212,7 +214,10 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     url = clean_url(raw.url)
     if not is_web_url(url):
         url = url if url.startswith("file:") else ""
-    title = clean_line(raw.title)[:MAX_TITLE] or title_from_text(
+    raw_title = raw.title
+    if "<" in raw_title and looks_like_html(raw_title):  # markup in a title is not shown as such
+        raw_title = quick_text(raw_title)
+    title = clean_line(raw_title)[:MAX_TITLE] or title_from_text(
         text or summary or quick_text(body[:20_000])
     )
     authors = _dedupe(raw.authors, 20)
@@ -240,7 +245,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     )
     sources = merge_sources(refs)
 
-    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, body_out[:20_000])
+    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, str(raw.published), summary)
     published = plausible_time(raw.published)
     updated = plausible_time(raw.updated)
     return Article(
@@ -264,7 +269,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
 
 def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:
     """Items of one document that share an id (feeds that give every item the same link and no
-    guid) keep apart by a hash of their title and body, so none overwrites another."""
+    guid) keep apart by a hash of their title, date and summary, so none overwrites another."""
     counts: dict[str, int] = {}
     for article in articles:
         counts[article.guid] = counts.get(article.guid, 0) + 1
@@ -275,7 +280,8 @@ def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:
     for article in articles:
         guid = article.guid
         if counts[guid] > 1:
-            guid = f"{guid}#{content_hash(article.title, article.body[:20_000])[7:23]}"
+            digest = content_hash(article.title, str(article.published), article.summary)
+            guid = f"{guid}#{digest[7:23]}"
             while guid in seen:
                 guid += "+"
         seen.add(guid)
