@@ -162,3 +162,36 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after(formatdate(now + 600, usegmt=True), now) == pytest.approx(600, abs=1)
     assert parse_retry_after("soon", now) == 3600
     assert parse_retry_after(None, now) == 3600
+
+
+def test_per_feed_overrides(server: FeedServer, tmp_path: Path) -> None:
+    from newsreader.config import load
+
+    server.mode = "bad"
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[feeds."{server.base}/drip"]\ntimeout_seconds = 1\n'
+        f'[feeds."{server.base}/fast1"]\nmax_body_bytes = 100\n'
+        f'[feeds."{server.base}/fast2"]\nuser_agent = "custom-agent/1"\n'
+    )
+    overrides = load(config).feeds
+    urls = [f"{server.base}/drip", f"{server.base}/fast1", f"{server.base}/fast2"]
+    result = refresh(tmp_path / "s.db", urls, overrides=overrides)["by_url"]
+    assert result[urls[0]].error == "timed out after 1 s"  # type: ignore[index]
+    assert result[urls[1]].error == "feed too large (> 100 bytes)"  # type: ignore[index]
+    assert result[urls[2]].new == 3  # type: ignore[index]
+    agents = [h["User-Agent"] for path, h in server.requests if path == "/fast2"]
+    assert agents == ["custom-agent/1"]
+
+
+def test_bad_config_is_one_line(tmp_path: Path) -> None:
+    from newsreader.config import load
+    from newsreader.errors import UsageError
+
+    config = tmp_path / "config.toml"
+    config.write_text('[feeds."https://x.example/"]\ntimeout_seconds = "soon"\n')
+    with pytest.raises(UsageError, match="timeout_seconds must be a number"):
+        load(config)
+    config.write_text("concurrency = [")
+    with pytest.raises(UsageError, match="not valid TOML"):
+        load(config)

@@ -228,8 +228,11 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
     if not feeds:
         raise UsageError("no feeds to refresh: add one with 'newsreader add'")
+    from newsreader.config import load
+
     options = RefreshOptions(
         fetch=_fetch_settings(loc, args.jobs),
+        overrides=load(loc.config_file).feeds,
         force=args.force,
         honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
     )

@@ -24,7 +24,17 @@ class Config:
     per_host_concurrency: int = 4
     user_agent: str = ""
     bookmark_command: tuple[str, ...] = ()
+    feeds: dict[str, FeedOverride] = field(default_factory=dict)  # per-feed settings by URL
     raw: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedOverride:
+    """``[feeds."URL"]`` in config.toml: settings for one feed."""
+
+    timeout_seconds: float | None = None
+    max_body_bytes: int | None = None
+    user_agent: str | None = None
 
 
 _TYPES: dict[str, type | tuple[type, ...]] = {
@@ -64,4 +74,23 @@ def load(path: Path) -> Config:
         command = [command]
     if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
         raise UsageError(f"config {path}: bookmark_command must be a list of strings")
-    return Config(keys=dict(keys), bookmark_command=tuple(command), raw=data, **values)
+    feeds = data.get("feeds", {})
+    if not isinstance(feeds, dict):
+        raise UsageError(f"config {path}: [feeds] must be tables keyed by feed URL")
+    overrides: dict[str, FeedOverride] = {}
+    for url, table in feeds.items():
+        if not isinstance(table, dict):
+            raise UsageError(f"config {path}: [feeds.{url!r}] must be a table")
+        timeout = table.get("timeout_seconds")
+        size = table.get("max_body_bytes")
+        agent = table.get("user_agent")
+        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
+            raise UsageError(f"config {path}: feeds.{url!r}.timeout_seconds must be a number > 0")
+        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
+            raise UsageError(f"config {path}: feeds.{url!r}.max_body_bytes must be an integer > 0")
+        if agent is not None and not isinstance(agent, str):
+            raise UsageError(f"config {path}: feeds.{url!r}.user_agent must be a string")
+        overrides[url] = FeedOverride(timeout, size, agent)
+    return Config(
+        keys=dict(keys), bookmark_command=tuple(command), feeds=overrides, raw=data, **values
+    )

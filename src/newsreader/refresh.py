@@ -13,12 +13,13 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsreader.config import FeedOverride
 from newsreader.errors import FeedError, NewsreaderError
 from newsreader.feeds.fetch import Fetcher, FetchResult, FetchSettings
 from newsreader.feeds.parse import parse_feed
@@ -62,6 +63,7 @@ class RefreshOptions:
     parse_timeout: float = 60.0
     parse_workers: int = 0  # 0: one per core, in processes when there is enough to parse
     index: bool = True  # fill the full-text index after storing
+    overrides: Mapping[str, FeedOverride] = field(default_factory=dict)  # by feed URL
 
 
 # -- parsing (runs in a worker thread or process) -------------------------------------------
@@ -274,7 +276,13 @@ async def refresh_feeds(
 
     async def fetch_and_store(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
         etag, modified = ("", "") if options.force else (feed.etag, feed.last_modified)
-        result: FetchResult = await fetcher.fetch(feed.url, etag, modified)
+        override = options.overrides.get(feed.url)
+        result: FetchResult = await fetcher.fetch(
+            feed.url, etag, modified,
+            deadline=override.timeout_seconds if override else None,
+            max_bytes=override.max_body_bytes if override else None,
+            user_agent=override.user_agent if override else None,
+        )  # fmt: skip
         if result.permanent_url:
             await writer.call(Store.move_feed, feed.id, result.permanent_url)
         if result.status == "not_modified":

@@ -69,7 +69,9 @@ class FetchError(Exception):
 
 def _size(limit: int) -> str:
     mib = limit / (1024 * 1024)
-    return f"{mib:g} MiB" if mib >= 1 else f"{limit // 1024} KiB"
+    if mib >= 1:
+        return f"{mib:g} MiB"
+    return f"{limit // 1024} KiB" if limit >= 1024 else f"{limit} bytes"
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float:
@@ -185,27 +187,43 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         await self.client.aclose()
 
-    async def fetch(self, url: str, etag: str = "", last_modified: str = "") -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        etag: str = "",
+        last_modified: str = "",
+        *,
+        deadline: float | None = None,
+        max_bytes: int | None = None,
+        user_agent: str | None = None,
+    ) -> FetchResult:
+        """Fetch one feed; ``deadline``, ``max_bytes`` and ``user_agent`` override the
+        settings for this feed alone."""
         host = (urlsplit(url).hostname or "").lower()
+        limit = deadline or self.settings.deadline
         async with self._global, self._hosts[host]:
             try:
-                async with asyncio.timeout(self.settings.deadline):
-                    return await self._fetch(url, etag, last_modified)
+                async with asyncio.timeout(limit):
+                    return await self._fetch(
+                        url, etag, last_modified, max_bytes or self.settings.max_bytes, user_agent
+                    )
             except TimeoutError:
-                error = f"timed out after {self.settings.deadline:g} s"
+                error = f"timed out after {limit:g} s"
             except FetchError as exc:
                 error = str(exc)
             except Exception as exc:  # httpx's transport errors and anything below them
                 error = _describe(exc)
         return FetchResult(url, "error", error=clean_line(error))
 
-    async def _fetch(self, url: str, etag: str, last_modified: str) -> FetchResult:
+    async def _fetch(
+        self, url: str, etag: str, last_modified: str, max_bytes: int, user_agent: str | None
+    ) -> FetchResult:
         if not is_web_url(url):
             raise FetchError("only http and https URLs are fetched")
         current = url
         visited = {url}
         permanent = True
-        headers = {}
+        headers = {"User-Agent": user_agent} if user_agent else {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -231,12 +249,14 @@ class Fetcher:
                     permanent = permanent and status in _PERMANENT
                     current = target
                     continue
-                return await self._finish(url, current, permanent, response)
+                return await self._finish(url, current, permanent, response, max_bytes)
             finally:
                 await response.aclose()
         raise FetchError(f"too many redirects (more than {self.settings.max_redirects})")
 
-    async def _finish(self, url: str, current: str, permanent: bool, response: Any) -> FetchResult:
+    async def _finish(
+        self, url: str, current: str, permanent: bool, response: Any, limit: int
+    ) -> FetchResult:
         status = response.status_code
         moved = current if permanent and current != url else ""
         common = {
@@ -260,7 +280,6 @@ class Fetcher:
         if status >= 400 or status < 200 or status == 204:
             reason = clean_line(response.reason_phrase or "")[:60]
             raise FetchError(f"HTTP {status}" + (f" {reason}" if reason else ""))
-        limit = self.settings.max_bytes
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise FetchError(f"feed too large (> {_size(limit)})")
