@@ -79,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        self.server.requests.append((path, dict(self.headers.items())))
+        self.server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
         name = path.strip("/")
         if self.server.mode == "good" and not name.startswith(("redirect3", "perm", "cond")):
             self.send(200, rss(name or "root", prefix=name + "-"))

@@ -13,6 +13,7 @@ truncated or reset body is an error and is never parsed.
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import zlib
 from collections import defaultdict
@@ -45,6 +46,7 @@ class FetchSettings:
     per_host: int = 4
     max_redirects: int = 5
     user_agent: str = DEFAULT_USER_AGENT
+    transport: str = "aiohttp"  # "aiohttp" (httpx's API on aiohttp's C parser) or "httpx"
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,21 @@ class Fetcher:
         import httpx
 
         s = self.settings
+        transport = self._transport
+        verify = _ssl_context()
+        if transport is None and s.transport == "aiohttp":
+            # httpx's API on aiohttp's transport: ~0.5 ms of CPU a request instead of 4-8 ms
+            # (MEASURED.md); decompression and redirects stay ours (auto_decompress and
+            # allow_redirects are off in the transport).
+            from httpx_aiohttp import AiohttpTransport
+
+            transport = AiohttpTransport(
+                verify=verify,
+                limits=httpx.Limits(
+                    max_connections=s.concurrency, max_keepalive_connections=s.concurrency
+                ),
+                trust_env=False,
+            )
         self.client = httpx.AsyncClient(
             follow_redirects=False,
             timeout=httpx.Timeout(s.deadline, connect=s.connect_timeout),
@@ -179,7 +196,8 @@ class Fetcher:
                 "Accept": _ACCEPT,
                 "Accept-Encoding": "gzip, deflate",
             },
-            transport=self._transport,
+            transport=transport,
+            verify=verify,
             event_hooks={"response": [_refuse_non_web_redirect]},
         )
         return self
@@ -294,6 +312,19 @@ class Fetcher:
         )
 
 
+def _ssl_context() -> Any:
+    """The system's CA store when it has one (loaded lazily, ~40 ms); else certifi's bundle,
+    which httpx loads by default (~200 ms at every start)."""
+    import ssl
+
+    paths = ssl.get_default_verify_paths()
+    if (paths.cafile and os.path.exists(paths.cafile)) or (
+        paths.capath and os.path.isdir(paths.capath)
+    ):
+        return ssl.create_default_context()
+    return True
+
+
 async def _refuse_non_web_redirect(response: Any) -> None:
     """Runs before httpx parses a redirect's Location, which a ``javascript:`` URL would break."""
     if response.status_code in _REDIRECTS:
@@ -322,6 +353,12 @@ def _describe(exc: Exception) -> str:
         return f"incomplete response from the server ({clean_line(str(exc))[:80]})"
     if isinstance(exc, httpx.ReadError):
         return "connection reset while reading the body"
+    if type(exc).__name__ in (
+        "ClientResponseError",
+        "ClientPayloadError",
+        "ServerDisconnectedError",
+    ):
+        return f"malformed response from the server ({type(exc).__name__})"
     if isinstance(exc, httpx.HTTPError):
         return f"{type(exc).__name__}: {clean_line(str(exc))[:80]}"
     return f"{type(exc).__name__}: {clean_line(str(exc))[:80]}"
