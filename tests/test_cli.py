@@ -38,7 +38,7 @@ def feed_file(tmp_path: Path) -> Path:
 def test_add_refresh_list_show(capsys, data_dir: Path, feed_file: Path) -> None:
     d = ["--data-dir", str(data_dir)]
     assert run(capsys, *d, "add", str(feed_file), "--tag", "local")[0] == 0
-    code, out, _ = run(capsys, *d, "refresh", "--wait-index")
+    code, out, _ = run(capsys, *d, "refresh")
     assert code == 0 and "2 new" in out
     code, out, _ = run(capsys, *d, "feeds", "--json")
     (feed,) = json.loads(out)
@@ -82,8 +82,8 @@ def test_add_refresh_list_show(capsys, data_dir: Path, feed_file: Path) -> None:
 def test_unchanged_file_is_not_parsed_again(capsys, data_dir: Path, feed_file: Path) -> None:
     d = ["--data-dir", str(data_dir)]
     run(capsys, *d, "add", str(feed_file))
-    run(capsys, *d, "refresh", "--wait-index")
-    code, out, _ = run(capsys, *d, "refresh", "--wait-index")
+    run(capsys, *d, "refresh")
+    code, out, _ = run(capsys, *d, "refresh")
     assert code == 0 and "unchanged" in out
 
 
@@ -95,13 +95,13 @@ def test_broken_feed_is_one_line_and_keeps_others(
     broken.write_text("<html><body>not a feed</body></html>")
     run(capsys, *d, "add", str(feed_file))
     run(capsys, *d, "add", str(broken))
-    code, _out, err = run(capsys, *d, "refresh", "--wait-index")
+    code, _out, err = run(capsys, *d, "refresh")
     assert code == 1 and "not a feed" in err and "Traceback" not in err
     feeds = json.loads(run(capsys, *d, "feeds", "--json")[1])
     assert [f["articles"] for f in feeds] == [2, 0]
     assert feeds[1]["last_error"].startswith("not a feed")
     feed_file.write_text("garbage")  # a feed that breaks later keeps what it had
-    run(capsys, *d, "refresh", "--wait-index")
+    run(capsys, *d, "refresh")
     assert json.loads(run(capsys, *d, "feeds", "--json")[1])[0]["articles"] == 2
 
 

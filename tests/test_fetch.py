@@ -202,3 +202,10 @@ def test_bad_config_is_one_line(tmp_path: Path) -> None:
     config.write_text("concurrency = [")
     with pytest.raises(UsageError, match="not valid TOML"):
         load(config)
+
+
+def test_a_parse_past_its_time_limit_is_abandoned(server: FeedServer, tmp_path: Path) -> None:
+    server.mode = "good"
+    url = f"{server.base}/fast9"
+    result = refresh(tmp_path / "s.db", [url], parse_timeout=0.000001)["by_url"][url]  # type: ignore[index]
+    assert result.error is not None and result.error.startswith("parsing took longer than")

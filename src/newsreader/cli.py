@@ -12,7 +12,6 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -236,15 +235,12 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         force=args.force,
         honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
     )
-    options = replace(options, index=args.wait_index)
     progress = _Progress(len(feeds), quiet=args.json)
     try:
         outcomes = asyncio.run(refresh_feeds(loc.database, feeds, options, progress))
     finally:
         progress.close()
     failed = [o for o in outcomes if o.error]
-    if not args.wait_index and any(o.new or o.updated for o in outcomes):
-        _index_in_background(loc)
     if args.json:
         _print_json(
             [
@@ -267,24 +263,6 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         tail = f", {skipped} skipped" if skipped else ""
         print(f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail}")
     return 1 if failed else 0
-
-
-def _index_in_background(loc: Locations) -> None:
-    """The articles are stored and browsable; their full-text index is filled by a detached
-    process so that a refresh (and cron) does not wait for it. Search says while it runs."""
-    import subprocess
-
-    command = [sys.executable, "-m", "newsreader", "--data-dir", str(loc.data_dir), "index"]
-    try:
-        subprocess.Popen(
-            command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
-        )  # fmt: skip
-    except OSError as exc:
-        print(
-            f"newsreader: could not start the indexer ({exc}); run 'newsreader index'",
-            file=sys.stderr,
-        )
 
 
 def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
@@ -474,14 +452,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feed", help="only this feed (URL, id or title)")
     p.add_argument("--jobs", type=int, help="parallel downloads (default: config, 16)")
     p.add_argument("--force", action="store_true", help="parse even an unchanged source")
-    p.add_argument(
-        "--wait-index", action="store_true",
-        help="fill the search index before exiting (default: in the background)",
-    )  # fmt: skip
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_refresh)
 
-    p = sub.add_parser("index", help="fill the search index (refresh starts this by itself)")
+    p = sub.add_parser("index", help="index articles stored without their search index")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_index)
 

@@ -4,8 +4,8 @@ WAL with a busy timeout so that two processes (two terminals, ``textual serve`` 
 refresh) share it; every write is one ``BEGIN IMMEDIATE`` transaction, one per feed, so a failed
 parse changes nothing already stored. Lists are read by keyset pagination on ``(sort_key, id)``,
 never OFFSET and never all rows. The full-text index (FTS5 over the title and the first
-``INDEX_CHARS`` characters of the text) is filled by :meth:`Store.index_pending` after the
-articles are stored, so storing stays cheap; search says how many articles still wait for it.
+``INDEX_CHARS`` characters of the text) is written with the articles, in the same transaction;
+:meth:`Store.index_pending` indexes what was stored without it (older stores, repairs).
 
 A connection belongs to the thread that opened it: open one ``Store`` per thread.
 """
@@ -376,33 +376,60 @@ class Store:
         last_modified: str = "",
         fetched_at: float | None = None,
     ) -> StoreResult:
-        """Store one feed's articles and metadata in one transaction. An article already stored
-        is updated in place when its content changed, and keeps its read state."""
+        """Store one feed's articles and metadata in one transaction, searchable at once. An
+        article already stored is updated in place when its content changed, and keeps its
+        read state. The slow parts (hashes, the words of each new body) run before the write
+        lock is taken, so parallel workers only queue for the writes themselves."""
+        from newsreader.htmldoc import quick_text
+
         now = fetched_at or time.time()
+        known = dict(
+            self.db.execute(
+                "SELECT guid, content_hash FROM articles WHERE feed_id = ?", (feed_id,)
+            ).fetchall()
+        )
+        prepared = []
+        for article in parsed.articles:
+            content_hash = _content_hash(article)
+            text = article.text
+            if (
+                known.get(article.guid) != content_hash
+                and not text
+                and article.body_format == "html"
+            ):
+                text = quick_text(article.body)
+            prepared.append((article, content_hash, text))
         new = updated = unchanged = 0
         with self.write():
-            for article in parsed.articles:
-                content_hash = _content_hash(article)
+            indexed: list[int] = []
+            for article, content_hash, text in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                     (feed_id, article.guid),
                 ).fetchone()
+                if row is not None and row[1] == content_hash:
+                    unchanged += 1
+                    continue
+                if not text and article.body_format == "html":
+                    text = quick_text(article.body)  # another writer changed it meanwhile
                 values = (
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
-                    article.summary, article.body, article.body_format, article.text,
+                    article.summary, article.body, article.body_format, text,
                     _extra_to_json(article), content_hash,
                 )  # fmt: skip
                 if row is None:
-                    self.db.execute(
+                    cursor = self.db.execute(
                         """INSERT INTO articles (url, title, authors, published, updated, sort_key,
                                summary, body, body_format, text, extra, content_hash, feed_id,
-                               guid, fetched_at)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                               guid, fetched_at, indexed)
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)""",
                         (*values, feed_id, article.guid, now),
                     )
+                    indexed.append(cursor.lastrowid or 0)
                     new += 1
-                elif row[1] != content_hash:
+                else:
+                    # the update trigger takes the old words out of the index
                     self.db.execute(
                         """UPDATE articles SET url = ?, title = ?, authors = ?, published = ?,
                                updated = ?, sort_key = ?, summary = ?, body = ?, body_format = ?,
@@ -410,9 +437,14 @@ class Store:
                            WHERE id = ?""",
                         (*values, row[0]),
                     )
+                    self.db.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (row[0],))
+                    indexed.append(row[0])
                     updated += 1
-                else:
-                    unchanged += 1
+            self.db.executemany(
+                f"""INSERT INTO articles_fts (rowid, title, text)
+                    SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles WHERE id = ?""",
+                [(i,) for i in indexed],
+            )
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
                        last_modified = ?, ttl_minutes = ?, last_fetched = ?, last_error = NULL,
