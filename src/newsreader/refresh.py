@@ -224,12 +224,14 @@ async def refresh_feeds(
     parser = _parse_executor(len(feeds), options.parse_workers)
     loop = asyncio.get_running_loop()
     outcomes: list[RefreshOutcome] = []
+    abandoned: list[bool] = []  # parses given up on: their workers are stopped at the end
 
     async def parse(fn: Callable[..., object], *args: object) -> object:
         future = loop.run_in_executor(parser, fn, *args)
         try:
             return await asyncio.wait_for(future, options.parse_timeout)
         except TimeoutError:
+            abandoned.append(True)
             raise FeedError(f"parsing took longer than {options.parse_timeout:g} s") from None
 
     async def one(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
@@ -326,9 +328,19 @@ async def refresh_feeds(
         if options.index:
             await writer.call(Store.index_pending)
     finally:
-        parser.shutdown(wait=False, cancel_futures=True)
+        _shutdown(parser, abandoned)
         writer.close()
     return outcomes
+
+
+def _shutdown(executor: Executor, abandoned: list[bool]) -> None:
+    """Idle workers exit at once; a worker still busy with an abandoned parse is stopped."""
+    if abandoned and isinstance(executor, ProcessPoolExecutor):
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+        executor.shutdown(wait=False, cancel_futures=True)
+        return
+    executor.shutdown(wait=not abandoned, cancel_futures=True)
 
 
 def refresh_all(

@@ -198,6 +198,7 @@ class Store:
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                self.db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the FTS index's pages
                 self._migrate()
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open store {self.path}: {exc}") from None
