@@ -38,7 +38,7 @@ from newsreader.models import (
 )
 
 SCHEMA_VERSION = 1
-INDEX_CHARS = 2_000  # of each article's text: the lede and more, where a search finds a story
+INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
 SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
