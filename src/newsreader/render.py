@@ -22,7 +22,8 @@ def list_row(row: ArticleRow) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     text.append(marker, style="bold" if not row.read else "")
     text.append(date + " ", style="dim")
-    text.append(row.feed_title[:14].ljust(14) + " ", style="italic")
+    feed = row.feed_title if len(row.feed_title) <= 14 else row.feed_title[:13] + "…"
+    text.append(feed.ljust(14) + " ", style="italic")
     text.append(row.title, style="bold" if not row.read else "")
     return text
 
