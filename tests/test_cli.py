@@ -158,3 +158,55 @@ def test_locate_and_environment_overrides(capsys, tmp_path: Path, monkeypatch) -
     assert str(tmp_path / "conf.toml") in out
     assert str(tmp_path / "env-data" / "bookmarks.json") in out
     assert not (tmp_path / "env-data").exists()  # locate creates nothing
+
+
+def test_ttl_is_a_minimum_interval_but_one_feed_by_hand_always_fetches(
+    capsys, data_dir: Path, tmp_path: Path
+) -> None:
+    feed = tmp_path / "ttl.xml"
+    feed.write_text(
+        RSS.replace("<title>Local Feed</title>", "<title>Local Feed</title><ttl>60</ttl>")
+    )
+    d = ["--data-dir", str(data_dir)]
+    run(capsys, *d, "add", str(feed))
+    assert run(capsys, *d, "refresh")[0] == 0
+    code, out, _ = run(capsys, *d, "refresh")
+    assert code == 0 and "skip Local Feed: skipped until" in out and "1 skipped" in out
+    code, out, _ = run(capsys, *d, "refresh", "--feed", "Local Feed")
+    assert code == 0 and "unchanged" in out
+
+
+def test_refresh_on_a_terminal_shows_progress_and_a_summary(
+    data_dir: Path, feed_file: Path
+) -> None:
+    import os
+    import pty
+    import select
+
+    subprocess.run(
+        [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "add", str(feed_file)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: refresh with a terminal on stdout and stderr
+        os.execv(
+            sys.executable,
+            [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "refresh"],
+        )
+    output = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], 30)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    _, status = os.waitpid(pid, 0)
+    text = output.decode("utf-8", "replace")
+    assert os.waitstatus_to_exitcode(status) == 0, text
+    assert "1 feeds, 2 new articles, 0 failed" in text
+    assert "Traceback" not in text
