@@ -225,6 +225,7 @@ async def refresh_feeds(
     loop = asyncio.get_running_loop()
     outcomes: list[RefreshOutcome] = []
     abandoned: list[bool] = []  # parses given up on: their workers are stopped at the end
+    unchanged: list[tuple[int, str | None, str | None]] = []  # 304s not yet written
 
     async def parse(fn: Callable[..., object], *args: object) -> object:
         future = loop.run_in_executor(parser, fn, *args)
@@ -288,12 +289,11 @@ async def refresh_feeds(
         if result.permanent_url:
             await writer.call(Store.move_feed, feed.id, result.permanent_url)
         if result.status == "not_modified":
-            await writer.call(
-                Store.record_unchanged,
-                feed.id,
-                etag=result.etag,
-                last_modified=result.last_modified,
-            )
+            # nothing to store: the feed's fetch time and validators are written in batches
+            unchanged.append((feed.id, result.etag, result.last_modified))
+            if len(unchanged) >= 100:
+                batch, unchanged[:] = list(unchanged), []
+                await writer.call(Store.record_unchanged_many, batch)
             return RefreshOutcome(feed, unchanged=True)
         if result.status in ("deferred", "gone"):
             retry = result.retry_at if result.status == "deferred" else time.time() + GONE_PAUSE
@@ -325,6 +325,8 @@ async def refresh_feeds(
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
+        if unchanged:
+            await writer.call(Store.record_unchanged_many, list(unchanged))
         if options.index:
             await writer.call(Store.index_pending)
     finally:

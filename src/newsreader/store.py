@@ -346,15 +346,21 @@ class Store:
         when: float | None = None,
     ) -> None:
         """A refresh that found nothing new (304, or the same body as last time)."""
+        self.record_unchanged_many([(feed_id, etag, last_modified)], when=when)
+
+    def record_unchanged_many(
+        self, feeds: Sequence[tuple[int, str | None, str | None]], *, when: float | None = None
+    ) -> None:
+        """Many feeds that had nothing new, in one transaction: (feed id, etag, last-modified)."""
         now = when or time.time()
         with self.write():
-            self.db.execute(
+            self.db.executemany(
                 """UPDATE feeds SET last_error = NULL, error_count = 0, last_fetched = ?,
                        etag = coalesce(?, etag), last_modified = coalesce(?, last_modified),
                        next_fetch_after = CASE WHEN ttl_minutes IS NULL THEN NULL
                                           ELSE ? + ttl_minutes * 60 END
                    WHERE id = ?""",
-                (now, etag or None, last_modified or None, now, feed_id),
+                [(now, etag or None, modified or None, now, fid) for fid, etag, modified in feeds],
             )
 
     def move_feed(self, feed_id: int, new_url: str) -> bool:
