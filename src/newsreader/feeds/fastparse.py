@@ -19,7 +19,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 from newsreader.feeds.media import MediaImage, _collect
-from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
+from newsreader.feeds.normalize import (
+    MAX_ITEMS,
+    RawArticle,
+    build_article,
+    distinct_guids,
+    ttl_minutes,
+)
 from newsreader.models import Caption, Enclosure, ParsedFeed, RelatedLink, SourceKind, SourceRef
 from newsreader.sanitize import clean_line, clean_url
 
@@ -340,16 +346,11 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
 
 
 def _ttl(channel: Any) -> int | None:
-    ttl = _child_text(channel, "ttl")
-    if ttl.isdigit():
-        return min(int(ttl), 7 * 24 * 60)
-    period = _child_text(channel, f"{SY}updatePeriod").lower()
-    minutes = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
-    if period in minutes:
-        frequency = _child_text(channel, f"{SY}updateFrequency")
-        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
-        return max(1, minutes[period] // divisor)
-    return None
+    return ttl_minutes(
+        _child_text(channel, "ttl"),
+        _child_text(channel, f"{SY}updatePeriod"),
+        _child_text(channel, f"{SY}updateFrequency"),
+    )
 
 
 # UTF-8 text encoded to UTF-8 a second time ("ordenÃ³" for "ordenó"): feedparser's encoding

@@ -45,6 +45,23 @@ def struct_to_epoch(value: time.struct_time | None) -> float | None:
         return None
 
 
+_PERIOD_MINUTES = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
+
+
+def ttl_minutes(ttl: str, period: str = "", frequency: str = "") -> int | None:
+    """The shortest polling interval a feed asks for: RSS ``<ttl>`` (minutes), else
+    ``sy:updatePeriod`` divided by ``sy:updateFrequency``; capped at a week."""
+    ttl = ttl.strip()
+    if ttl.isdigit():
+        return min(int(ttl), 7 * 24 * 60)
+    minutes = _PERIOD_MINUTES.get(period.strip().lower())
+    if minutes is None:
+        return None
+    frequency = frequency.strip()
+    divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+    return max(1, minutes // divisor)
+
+
 def content_hash(*parts: str) -> str:
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
     return "sha256:" + digest[:32]

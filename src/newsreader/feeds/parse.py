@@ -20,6 +20,7 @@ from newsreader.feeds.normalize import (
     build_article,
     distinct_guids,
     struct_to_epoch,
+    ttl_minutes,
 )
 from newsreader.models import (
     Article,
@@ -124,16 +125,11 @@ def _parse_xml(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFee
 
 
 def _ttl_minutes(feed: Mapping[str, Any]) -> int | None:
-    ttl = str(feed.get("ttl", "")).strip()
-    if ttl.isdigit():
-        return min(int(ttl), 7 * 24 * 60)
-    period = str(feed.get("sy_updateperiod", "")).strip().lower()
-    minutes = {"hourly": 60, "daily": 1440, "weekly": 10080, "monthly": 43200, "yearly": 525600}
-    if period in minutes:
-        frequency = str(feed.get("sy_updatefrequency", "1")).strip()
-        divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
-        return max(1, minutes[period] // divisor)
-    return None
+    return ttl_minutes(
+        str(feed.get("ttl", "")),
+        str(feed.get("sy_updateperiod", "")),
+        str(feed.get("sy_updatefrequency", "")),
+    )
 
 
 def caption_text(image: MediaImage) -> str:
