@@ -117,3 +117,16 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     with Store(db) as store:
         assert store.counts()[0] == 400
         assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_mark_view_read_marks_only_that_view(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        one = store.add_feed("/tmp/one.xml")
+        two = store.add_feed("/tmp/two.xml")
+        store.store_feed(one.id, make(3, "a"))
+        store.store_feed(two.id, make(2, "b"))
+        assert store.mark_view_read(one.id) == 3
+        assert store.count(unread_only=True) == 2
+        assert store.count(feed_id=two.id, unread_only=True) == 2
+        assert store.mark_view_read() == 2
+        assert store.counts() == (5, 0)
