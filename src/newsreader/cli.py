@@ -117,11 +117,13 @@ def _open_store(locations: Locations):  # type: ignore[no-untyped-def]
 
 
 def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.sanitize import clean_line
     from newsreader.sourcekind import normalise_source
 
     url = normalise_source(args.source)
+    tags = [tag for tag in (clean_line(t) for t in args.tag or ()) if tag]
     with _open_store(loc) as store:
-        feed = store.add_feed(url, args.title or "", args.tag or ())
+        feed = store.add_feed(url, clean_line(args.title), tags)
     print(f"added {feed.url} (id {feed.id}); run 'newsreader refresh' to read it")
     return 0
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsreader.errors import UsageError
-from newsreader.sanitize import is_web_url
+from newsreader.sanitize import clean_line, is_web_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 
@@ -14,6 +14,8 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 def normalise_source(source: str) -> str:
     """The form stored in the feeds table: an http(s) URL as given, else an absolute path."""
     source = source.strip()
+    if clean_line(source) != source:
+        raise UsageError("the source contains control or invisible characters")
     if is_web_url(source):
         return source
     if source.lower().startswith("file://"):
