@@ -211,3 +211,37 @@ def test_refresh_on_a_terminal_shows_progress_and_a_summary(
     assert os.waitstatus_to_exitcode(status) == 0, text
     assert "1 feeds, 2 new articles, 0 failed" in text
     assert "Traceback" not in text
+
+
+def test_bookmarks_commands(capsys, data_dir: Path, feed_file: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "command-args.json"
+    script = tmp_path / "record.py"
+    script.write_text(f"import json, sys\njson.dump(sys.argv[1:], open({str(marker)!r}, 'w'))\n")
+    config = tmp_path / "config.toml"
+    config.write_text(f'bookmark_command = ["{sys.executable}", "{script}"]\n')
+    d = ["--data-dir", str(data_dir), "--config", str(config)]
+    run(capsys, *d, "add", str(feed_file))
+    run(capsys, *d, "refresh")
+    first = json.loads(run(capsys, *d, "articles", "--json")[1])[0]
+    code, out, err = run(
+        capsys, *d, "bookmarks", "add", str(first["id"]), "--tag", "x", "--note", "n"
+    )
+    assert code == 0 and "bookmarked" in out, err
+    url, title, _description, feed = json.loads(marker.read_text())
+    assert (url, feed) == (first["url"], "Local Feed") and title == first["title"]
+    listed = json.loads(run(capsys, *d, "bookmarks", "list", "--json")[1])
+    assert listed[0]["tags"] == ["x"] and listed[0]["captions"][0]["credit"] == "Photo Desk"
+    assert json.loads(run(capsys, *d, "bookmarks", "list", "--tag", "nope", "--json")[1]) == []
+    out_file = tmp_path / "export.html"
+    assert (
+        run(capsys, *d, "bookmarks", "export", "--format", "netscape", "-o", str(out_file))[0] == 0
+    )
+    # a bookmark outlives the store
+    (data_dir / "newsreader.db").unlink()
+    assert len(json.loads(run(capsys, *d, "bookmarks", "--json")[1])) == 1
+    assert run(capsys, *d, "bookmarks", "remove", first["url"])[0] == 0
+    assert json.loads(run(capsys, *d, "bookmarks", "--json")[1]) == []
+    code, out, _ = run(capsys, *d, "bookmarks", "import", str(out_file))
+    assert code == 0 and "imported 1 bookmarks" in out
+    code, _, err = run(capsys, *d, "bookmarks", "remove", "https://nothing.example/")
+    assert code != 0 and "no bookmark" in err

@@ -401,6 +401,113 @@ def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
+def _bookmark_file(loc: Locations) -> Any:
+    from newsreader.bookmarks import BookmarkFile
+
+    return BookmarkFile(loc.bookmarks_file)
+
+
+def _report(book: Any, problem: str = "") -> None:
+    for message in [problem, *book.messages]:
+        if message:
+            print(f"newsreader: {message}", file=sys.stderr)
+
+
+def _run_bookmark_command(loc: Locations, bookmark: Any) -> None:
+    """config.toml's bookmark_command, with url, title, description and feed title as separate
+    arguments: never through a shell."""
+    import subprocess
+
+    from newsreader.config import load
+
+    command = load(loc.config_file).bookmark_command
+    if not command:
+        return
+    args = [*command, bookmark.url, bookmark.title, bookmark.summary, bookmark.feed_title]
+    try:
+        subprocess.run(args, shell=False, check=True, timeout=60, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError) as exc:
+        print(f"newsreader: bookmark_command failed: {exc}", file=sys.stderr)
+
+
+def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader import bookmarks as bm
+    from newsreader.sanitize import clean_line, clean_text
+
+    book = _bookmark_file(loc)
+    action = args.action or "list"
+    if action in ("add", "remove", "import") and not args.target:
+        raise UsageError(f"bookmarks {action} needs a target (see 'newsreader bookmarks --help')")
+    if action == "list":
+        result = book.load()
+        _report(book, result.problem)
+        wanted = set(args.tag or ())
+        items = [b for b in result.bookmarks if wanted <= set(b.tags)]
+        if args.json:
+            _print_json([bm.to_json(b) for b in items])
+        else:
+            for b in items:
+                tags = f" [{', '.join(b.tags)}]" if b.tags else ""
+                print(f"{b.title}{tags}\n    {b.url}")
+        return 0
+    if action == "add":
+        with _open_store(loc) as store:
+            article = _article(store, args.target)
+            feed = store.feed_by_id(article.feed_id)
+        from newsreader.reading import complete_article
+
+        tags = [clean_line(t) for t in args.tag or () if clean_line(t)]
+        bookmark = bm.snapshot(
+            complete_article(article), feed.display_title if feed else "", tags,
+            clean_text(args.note or ""),
+        )  # fmt: skip
+        book.add(bookmark)
+        _report(book)
+        _run_bookmark_command(loc, bookmark)
+        print(f"bookmarked: {bookmark.title}")
+        return 0
+    if action == "remove":
+        url = args.target
+        if url.isdigit():
+            with _open_store(loc) as store:
+                url = _article(store, url).url
+        before = len(book.load().bookmarks)
+        after = book.remove(url)
+        _report(book)
+        if len(after) == before:
+            raise UsageError(f"no bookmark for {args.target}")
+        print(f"removed the bookmark for {url}")
+        return 0
+    if action == "export":
+        result = book.load()
+        _report(book, result.problem)
+        text = bm.export(result.bookmarks, args.format)
+        if args.output:
+            try:
+                Path(args.output).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        else:
+            sys.stdout.write(text)
+        return 0
+    if action == "import":
+        try:
+            data = Path(args.target).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read {args.target}: {exc.strerror or exc}") from None
+        try:
+            found = bm.import_file(data, args.target)
+        except bm.BookmarkFileError as exc:
+            raise UsageError(str(exc)) from None
+        known = {b.url for b in book.load().bookmarks}
+        fresh = [b for b in found if b.url not in known]
+        book.update(lambda items: [*items, *fresh])
+        _report(book)
+        print(f"imported {len(fresh)} bookmarks ({len(found) - len(fresh)} already there)")
+        return 0
+    raise UsageError(f"unknown bookmarks action {action!r}")
+
+
 def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
     print(f"config:    {loc.config_file}")
     print(f"data:      {loc.data_dir}")
@@ -493,6 +600,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_related)
+
+    p = sub.add_parser("bookmarks", help="list, add, remove, export or import bookmarks")
+    p.add_argument(
+        "action", nargs="?", choices=["list", "add", "remove", "export", "import"], default="list"
+    )
+    p.add_argument("target", nargs="?", help="article ID (add), ID or URL (remove), FILE (import)")
+    p.add_argument("--tag", action="append", help="with add: tags; with list: only this tag")
+    p.add_argument("--note", help="with add: a note")
+    p.add_argument("--format", choices=["md", "html", "json", "netscape"], default="md")
+    p.add_argument("-o", "--output", help="with export: write to this file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_bookmarks)
 
     p = sub.add_parser("locate", help="print where config, store and bookmarks live")
     p.set_defaults(func=cmd_locate)
