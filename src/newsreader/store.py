@@ -214,6 +214,10 @@ class Store:
 
     # -- schema -------------------------------------------------------------------------
     def _migrate(self) -> None:
+        # Every open (each CLI command, each worker) reads the version without a lock; only a
+        # store that needs creating or upgrading takes the write lock, and checks again under it.
+        if self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return
         with self.write():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version == 0:
