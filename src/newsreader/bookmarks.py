@@ -17,7 +17,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -71,14 +71,8 @@ def to_json(bookmark: Bookmark) -> dict[str, Any]:
         "author": bookmark.author,
         "published": bookmark.published,
         "summary": bookmark.summary,
-        "captions": [
-            {"text": c.text, "credit": c.credit, "image_url": c.image_url, "alt": c.alt}
-            for c in bookmark.captions
-        ],
-        "sources": [
-            {"kind": s.kind.value, "name": s.name, "url": s.url, "place": s.place}
-            for s in bookmark.sources
-        ],
+        "captions": [asdict(c) for c in bookmark.captions],
+        "sources": [asdict(s) for s in bookmark.sources],
         "saved_at": bookmark.saved_at,
         "tags": list(bookmark.tags),
         "note": bookmark.note,

@@ -12,6 +12,7 @@ import shutil
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -66,24 +67,9 @@ def article_json(article: Article, feed_title: str) -> dict[str, Any]:
         "body": article.body,
         "body_format": article.body_format,
         "text": article.text,
-        "captions": [
-            {"text": c.text, "credit": c.credit, "image_url": c.image_url, "alt": c.alt}
-            for c in article.captions
-        ],
-        "sources": [
-            {"kind": s.kind.value, "name": s.name, "url": s.url, "place": s.place}
-            for s in article.sources
-        ],
-        "related": [
-            {
-                "title": r.title,
-                "url": r.url,
-                "label": r.label,
-                "summary": r.summary,
-                "group": r.group,
-            }
-            for r in article.related_links
-        ],
+        "captions": [asdict(c) for c in article.captions],
+        "sources": [asdict(s) for s in article.sources],
+        "related": [asdict(r) for r in article.related_links],
         "categories": list(article.categories),
         "enclosures": [
             {"url": e.url, "type": e.type, "length": e.length} for e in article.enclosures
@@ -198,7 +184,8 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(self.task, advance=1, new=self.new, errors=self.errors)
             if outcome.error:
-                self.bar.console.print(f"FAIL {outcome.name}: {outcome.error}", markup=False)
+                line = f"FAIL {outcome.name}: {outcome.error}"
+                self.bar.console.print(line, markup=False, emoji=False, highlight=False)
             return
         if self.quiet:
             return

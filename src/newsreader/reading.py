@@ -35,7 +35,7 @@ class ReadingView:
     url: str
 
 
-def format_date(epoch: float | None, now: float | None = None) -> str:
+def format_date(epoch: float | None) -> str:
     if epoch is None:
         return "date unknown"
     return time.strftime("%Y-%m-%d %H:%M", time.gmtime(epoch)) + " UTC"
