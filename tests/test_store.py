@@ -130,3 +130,13 @@ def test_mark_view_read_marks_only_that_view(tmp_path: Path) -> None:
         assert store.count(feed_id=two.id, unread_only=True) == 2
         assert store.mark_view_read() == 2
         assert store.counts() == (5, 0)
+
+
+def test_opening_a_store_does_not_wait_for_a_writer(tmp_path: Path) -> None:
+    import time
+
+    with Store(tmp_path / "s.db") as writer, writer.write():
+        start = time.monotonic()
+        with Store(tmp_path / "s.db") as reader:
+            assert reader.counts() == (0, 0)
+        assert time.monotonic() - start < 1.0  # not the 10 s busy timeout
