@@ -45,7 +45,7 @@ def _split_list(value: str) -> list[str]:
     return [v.strip() for v in re.split(r"[,;]", value) if v.strip()]
 
 
-def _text_raw(path: Path, rel: str, content: str) -> RawArticle:
+def _text_raw(rel: str, content: str) -> RawArticle:
     parsed = parse_text_article(content)
     meta = parsed.meta
     return RawArticle(
@@ -96,7 +96,7 @@ def _as_list(value: str | list[str] | None) -> list[str]:
     return value if isinstance(value, list) else _split_list(value)
 
 
-def _markdown_raw(path: Path, rel: str, content: str) -> RawArticle:
+def _markdown_raw(rel: str, content: str) -> RawArticle:
     from markdown_it import MarkdownIt
 
     meta, text = _front_matter(content)
@@ -123,7 +123,7 @@ def _markdown_raw(path: Path, rel: str, content: str) -> RawArticle:
     )
 
 
-def _html_raw(path: Path, rel: str, content: str) -> RawArticle:
+def _html_raw(rel: str, content: str) -> RawArticle:
     from newsreader.sources.htmlpage import read_page
 
     page = read_page(content)
@@ -250,10 +250,10 @@ def read_file(path: Path, rel: str) -> list[RawArticle]:
     except UnicodeDecodeError:
         content = data.decode("cp1252", errors="replace")
     if suffix == ".txt":
-        return [_text_raw(path, rel, content)]
+        return [_text_raw(rel, content)]
     if suffix in (".md", ".markdown"):
-        return [_markdown_raw(path, rel, content)]
-    return [_html_raw(path, rel, content)]
+        return [_markdown_raw(rel, content)]
+    return [_html_raw(rel, content)]
 
 
 def article_files(directory: Path) -> list[Path]:
