@@ -365,7 +365,7 @@ def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.related import related_articles
+    from newsreader.related import also_reported_by, related_articles
 
     with _open_store(loc) as store:
         for article_id in args.ids:
@@ -375,16 +375,37 @@ def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
                 payload = {
                     "id": article.id,
                     "related": [
-                        {**_row_json(r.row), "score": r.score, "reason": r.reason} for r in found
+                        {
+                            **_row_json(r.row),
+                            "score": r.score,
+                            "reason": r.reason,
+                            "same_story": r.same_story,
+                            "also_in": [
+                                {"id": i, "feed": f}
+                                for i, f in zip(r.also_ids, r.also_in_feeds, strict=True)
+                            ],
+                        }
+                        for r in found
                     ],
                 }
-                print(json.dumps(payload, ensure_ascii=False))
+                print(json.dumps(payload, ensure_ascii=False), flush=True)
                 continue
             print(f"{article.id}: {article.title}")
             for item in found:
-                print(f"  {item.row.id:>7}  {item.score:7.2f}  {item.row.title}  ({item.reason})")
+                also = f"  also in {', '.join(item.also_in)}" if item.also_in else ""
+                print(
+                    f"  {item.row.id:>7}  {item.score:6.3f}  {item.row.title}"
+                    f"  [{item.row.feed_title}] ({item.reason}){also}"
+                )
+            feed = store.feed_by_id(article.feed_id)
+            reporters = also_reported_by(found, feed.display_title if feed else "")
+            if reporters:
+                print(f"  Also reported by: {', '.join(reporters)}")
+            if article.related_links:
+                print("  From the publisher:")
             for link in article.related_links:
-                print(f"  {'':>7}  {link.group:>7}  {link.title}")
+                label = f"{link.label}: " if link.label else ""
+                print(f"  {'':>7}  {label}{link.title}  {link.url}")
     return 0
 
 

@@ -1,31 +1,31 @@
-"""Related articles: stored articles about the same story, ranked by content.
+"""Related articles: stored articles about the same story, ranked by content and time.
 
-A first engine: the article's most distinctive terms (title weighted up), OR-ed into one FTS5
-query ranked by BM25 ("more like this"). Publisher-declared related links are kept apart, on the
-article itself.
+The score of a stored article for the open one is the dot product of their term vectors (the
+open article's ``QUERY_TERMS`` strongest words, weighed with today's document frequencies,
+against each stored article's indexed terms; see :mod:`newsreader.relatedindex`), plus a fifth
+of their headlines' likeness, times a time factor: one for articles published the same day,
+falling to one half for articles far apart (a story is reported within days, but extracted dates
+are often wrong, so time only tips the balance). Identical and near-identical texts (syndicated
+copies, one article in two feeds) are folded into one entry that names the other feeds.
+
+Scored on ../shared/corpus/labeled (bench/eval_related.py). Publisher-declared related links
+stay on the article itself (``Article.related_links``) and are shown as their own group.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from newsreader import relatedindex as ri
 from newsreader.models import Article, ArticleRow
 from newsreader.store import Store
 
-_WORD = re.compile(r"[^\W\d_][\w'’-]{2,}", re.UNICODE)
-_STOP = frozenset(
-    """about above after again against also among another any are around because been before
-    being below between both but can could did does doing down during each even ever every few
-    for from further had has have having her here hers him his how however into its itself just
-    like made make many may more most much must near new not now off once one only other our out
-    over own said same say says she should since some still such than that the their them then
-    there these they this those through too under until upon very was way were what when where
-    which while who whom why will with within without would year years you your yet told last
-    first two three week day days time people according""".split()
-)
+QUERY_TERMS = 64
+CANDIDATES = 100  # best raw scores re-ranked with dates and folded
+TIME_SCALE_DAYS = 10.0
+SAME_STORY_SCORE = 0.12  # from bench/eval_related.py: precision of "same event" ≈ 0.9 above it
+_DAY = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,61 +33,142 @@ class RelatedArticle:
     row: ArticleRow
     score: float
     reason: str
+    shared_terms: tuple[str, ...] = ()
+    also_in: tuple[str, ...] = ()  # feeds holding a near-identical copy, folded into this entry
+    also_ids: tuple[int, ...] = ()  # the folded copies
+    also_in_feeds: tuple[str, ...] = ()  # the feed of each folded copy, beside also_ids
+    same_story: bool = False
 
 
-def key_terms(article: Article, limit: int = 12, store: Store | None = None) -> list[str]:
-    counts: Counter[str] = Counter()
-    for word in _WORD.findall(article.title):
-        if word.lower() not in _STOP:
-            counts[word.lower()] += 3
-    for word in _WORD.findall(article.text[:20_000]):
-        if word.lower() not in _STOP:
-            counts[word.lower()] += 1
-    candidates = [w for w, _ in counts.most_common(limit * 4)]
-    if store is None or not candidates:
-        return candidates[:limit]
-    total = max(1, store.db.execute("SELECT count(*) FROM articles").fetchone()[0])
-    scored = []
-    for word in candidates:
-        df = _document_frequency(store, word)
-        idf = math.log((total + 1) / (df + 1)) + 1
-        scored.append((counts[word] * idf, word))
-    scored.sort(reverse=True)
-    return [w for _, w in scored[:limit]]
+@dataclass(slots=True)
+class _Candidate:
+    article_id: int
+    raw: float
+    published: float | None = None
+    fingerprint: int = 0
+    score: float = 0.0
+    copies: list[int] = field(default_factory=list)
 
 
-def _document_frequency(store: Store, word: str) -> int:
-    try:
-        return store.db.execute(
-            "SELECT count(*) FROM"
-            " (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? LIMIT 5000)",
-            ('"' + word.replace('"', "") + '"',),
-        ).fetchone()[0]
-    except Exception:
-        return 0
+def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]:
+    """key → (term, weight) for the article's strongest words and its headline words."""
+    counts = ri.count_terms(article.title, article.summary, article.text)
+    df = ri.document_frequencies(store.db, counts.words.keys())
+    docs = max(ri.docs_count(store.db), 1)
+    words, title = ri.weigh(counts, df, docs, limit=QUERY_TERMS, title_limit=ri.TITLE_TERMS)
+    vector = {key: (term, weight) for key, term, weight in words.terms}
+    vector.update({key: (term, weight) for key, term, weight in title.terms})
+    return vector
 
 
 def related_articles(store: Store, article: Article, limit: int = 10) -> list[RelatedArticle]:
-    terms = key_terms(article, store=store)
-    if not terms:
+    """The stored articles most related to ``article``, best first, copies folded."""
+    vector = query_vector(store, article)
+    if not vector:
         return []
-    query = " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+    values = ",".join("(?, ?)" for _ in vector)
+    params: list[object] = []
+    for key, (_term, weight) in vector.items():
+        params.extend((key, weight))
     rows = store.db.execute(
-        """SELECT rowid, bm25(articles_fts, 4.0, 1.0) FROM articles_fts
-           WHERE articles_fts MATCH ? AND rowid != ? ORDER BY bm25(articles_fts, 4.0, 1.0)
-           LIMIT ?""",
-        (query, article.id, limit * 3),
+        f"""WITH q (term, weight) AS (VALUES {values})
+            SELECT p.article_id, sum(q.weight * p.weight) AS s
+            FROM q JOIN related_postings p ON p.term = q.term
+            WHERE p.article_id != ?
+            GROUP BY p.article_id ORDER BY s DESC LIMIT ?""",
+        (*params, article.id, CANDIDATES),
     ).fetchall()
-    out: list[RelatedArticle] = []
-    seen_titles: set[str] = set()
-    for rowid, rank in rows:
-        row = store.article_row(rowid)
-        if row is None or row.title.lower() in seen_titles:
+    if not rows:
+        return []
+    candidates = {r[0]: _Candidate(r[0], r[1] / ri.WEIGHT_SCALE) for r in rows}
+    _load_details(store, candidates)
+    own_fingerprint = store.db.execute(
+        "SELECT fingerprint FROM related_docs WHERE article_id = ?", (article.id,)
+    ).fetchone()
+    for candidate in candidates.values():
+        candidate.score = candidate.raw * time_factor(article.published, candidate.published)
+    ranked = _fold(sorted(candidates.values(), key=lambda c: -c.score))
+    results = []
+    for candidate in ranked[:limit]:
+        row = store.article_row(candidate.article_id)
+        if row is None:
             continue
-        seen_titles.add(row.title.lower())
-        shared = [t for t in terms if t in row.title.lower()][:3]
-        reason = "shares " + ", ".join(shared) if shared else "similar wording"
-        out.append(RelatedArticle(row, round(-rank, 3), reason))
-        if len(out) >= limit:
-            break
-    return out
+        shared = _shared_terms(store, candidate.article_id, vector)
+        copies = [r for r in map(store.article_row, candidate.copies) if r is not None]
+        same_text = own_fingerprint is not None and own_fingerprint[0] == candidate.fingerprint
+        reason = "same text" if same_text else ("shares " + ", ".join(shared[:4]) if shared else "")
+        results.append(
+            RelatedArticle(
+                row=row,
+                score=round(candidate.score, 4),
+                reason=reason or "similar wording",
+                shared_terms=tuple(shared),
+                also_in=tuple(dict.fromkeys(r.feed_title for r in copies)),
+                also_ids=tuple(r.id for r in copies),
+                also_in_feeds=tuple(r.feed_title for r in copies),
+                same_story=candidate.score >= SAME_STORY_SCORE,
+            )
+        )
+    return results
+
+
+def also_reported_by(results: list[RelatedArticle], own_feed: str = "") -> list[str]:
+    """Feeds that carry the same story, for the reading pane's "Also reported by" line."""
+    feeds: dict[str, None] = {}
+    for item in results:
+        if item.same_story:
+            for name in (item.row.feed_title, *item.also_in):
+                if name != own_feed:
+                    feeds[name] = None
+    return list(feeds)
+
+
+def time_factor(a: float | None, b: float | None) -> float:
+    if a is None or b is None:
+        return 0.75
+    days = abs(a - b) / _DAY
+    return 0.5 + 0.5 * math.exp(-days / TIME_SCALE_DAYS)
+
+
+def _load_details(store: Store, candidates: dict[int, _Candidate]) -> None:
+    ids = list(candidates)
+    marks = ",".join("?" * len(ids))
+    for article_id, published, fp in store.db.execute(
+        f"""SELECT a.id, a.published, d.fingerprint FROM articles a
+            LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({marks})""",
+        ids,
+    ):
+        candidates[article_id].published = published
+        candidates[article_id].fingerprint = fp or 0
+    for article_id in [i for i in ids if candidates[i].fingerprint == 0]:
+        # a posting left behind by an article deleted without the index (never shown)
+        if not store.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+            del candidates[article_id]
+
+
+def _fold(ranked: list[_Candidate]) -> list[_Candidate]:
+    """Near-identical copies (same fingerprint) fold into the best-scored one."""
+    kept: list[_Candidate] = []
+    by_fingerprint: dict[int, _Candidate] = {}
+    for candidate in ranked:
+        first = by_fingerprint.get(candidate.fingerprint) if candidate.fingerprint else None
+        if first is not None:
+            first.copies.append(candidate.article_id)
+            continue
+        by_fingerprint[candidate.fingerprint] = candidate
+        kept.append(candidate)
+    return kept
+
+
+def _shared_terms(store: Store, article_id: int, vector: dict[int, tuple[str, float]]) -> list[str]:
+    keys = list(vector)
+    marks = ",".join("?" * len(keys))
+    rows = store.db.execute(
+        f"SELECT term, weight FROM related_postings WHERE article_id = ? AND term IN ({marks})",
+        (article_id, *keys),
+    ).fetchall()
+    contributions: dict[str, float] = {}
+    for key, weight in rows:
+        term, query_weight = vector[key]
+        contributions[term] = contributions.get(term, 0.0) + weight * query_weight
+    return [t for t, _ in sorted(contributions.items(), key=lambda kv: -kv[1])]

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from newsreader import relatedindex
 from newsreader.errors import SearchQueryError, StoreError, UsageError
 from newsreader.feeds.normalize import title_from_text
 from newsreader.models import (
@@ -37,7 +38,7 @@ from newsreader.models import (
     SourceRef,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
@@ -106,7 +107,17 @@ WHEN old.indexed = 1 BEGIN
 END;
 """
 
-_MIGRATIONS: dict[int, str] = {}  # version -> SQL that brings version-1 to version
+_SCHEMA += relatedindex.SCHEMA
+
+# version -> SQL that brings version-1 to version
+_MIGRATIONS: dict[int, str] = {
+    # the related-articles index: every article is indexed again, for both indexes
+    2: relatedindex.SCHEMA
+    + """
+INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
+UPDATE articles SET indexed = 0;
+""",
+}
 
 _ROW_COLUMNS = (
     "a.id, a.feed_id, CASE WHEN f.user_title != '' THEN f.user_title "
@@ -271,6 +282,11 @@ class Store:
     def remove_feed(self, url_or_id: str) -> Feed:
         feed = self.find_feed(url_or_id)
         with self.write():
+            ids = [
+                r[0]
+                for r in self.db.execute("SELECT id FROM articles WHERE feed_id = ?", (feed.id,))
+            ]
+            relatedindex.remove_articles(self.db, ids)
             self.db.execute("DELETE FROM articles WHERE feed_id = ?", (feed.id,))
             self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
         return feed
@@ -409,11 +425,15 @@ class Store:
                 and article.body_format == "html"
             ):
                 text = quick_text(article.body)
-            prepared.append((article, content_hash, text))
+            terms = None
+            if known.get(article.guid) != content_hash:
+                terms = relatedindex.count_terms(article.title, article.summary, text)
+            prepared.append((article, content_hash, text, terms))
         new = updated = unchanged = 0
         with self.write():
             indexed: list[int] = []
-            for article, content_hash, text in prepared:
+            related: list[tuple[int, relatedindex.TermCounts]] = []
+            for article, content_hash, text, terms in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                     (feed_id, article.guid),
@@ -421,8 +441,11 @@ class Store:
                 if row is not None and row[1] == content_hash:
                     unchanged += 1
                     continue
-                if not text and article.body_format == "html":
-                    text = quick_text(article.body)  # another writer changed it meanwhile
+                if terms is None or (not text and article.body_format == "html"):
+                    # another writer changed it meanwhile
+                    if not text and article.body_format == "html":
+                        text = quick_text(article.body)
+                    terms = relatedindex.count_terms(article.title, article.summary, text)
                 values = (
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
@@ -438,6 +461,7 @@ class Store:
                         (*values, feed_id, article.guid, now),
                     )
                     indexed.append(cursor.lastrowid or 0)
+                    related.append((indexed[-1], terms))
                     new += 1
                 else:
                     # the update trigger takes the old words out of the index
@@ -450,12 +474,14 @@ class Store:
                     )
                     self.db.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (row[0],))
                     indexed.append(row[0])
+                    related.append((row[0], terms))
                     updated += 1
             self.db.executemany(
                 f"""INSERT INTO articles_fts (rowid, title, text)
                     SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles WHERE id = ?""",
                 [(i,) for i in indexed],
             )
+            relatedindex.index_articles(self.db, related)
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
                        last_modified = ?, ttl_minutes = ?, last_fetched = ?, last_error = NULL,
@@ -479,7 +505,8 @@ class Store:
         done = batches = 0
         while max_batches is None or batches < max_batches:
             rows = self.db.execute(
-                "SELECT id, body, body_format, text FROM articles WHERE indexed = 0 LIMIT ?",
+                "SELECT id, body, body_format, text, title, summary FROM articles"
+                " WHERE indexed = 0 LIMIT ?",
                 (batch,),
             ).fetchall()
             if not rows:
@@ -496,7 +523,10 @@ class Store:
                 )
             else:
                 words = {r[0]: quick_text(r[1]) for r in todo_html}
-            texts = [(words.get(article_id, text), article_id) for article_id, _b, _f, text in rows]
+            texts = [(words.get(r[0], r[3]), r[0]) for r in rows]
+            terms = {
+                r[0]: relatedindex.count_terms(r[4], r[5], words.get(r[0], r[3])) for r in rows
+            }
             with self.write():
                 marks = ",".join("?" * len(rows))
                 still = {
@@ -514,6 +544,7 @@ class Store:
                         WHERE id = ?""",
                     [(t[1],) for t in todo],
                 )
+                relatedindex.index_articles(self.db, [(t[1], terms[t[1]]) for t in todo])
             done += len(todo)
             batches += 1
         return done
