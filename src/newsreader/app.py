@@ -1,37 +1,89 @@
-"""The Textual application (a first screen: article list and reading pane).
+"""The Textual application: article list, reading pane and related-articles sidebar.
 
-The store is read only in thread workers; widgets receive plain model objects. Every string from a
-feed reaches the screen as a ``rich.text.Text`` (literal, never markup) through
-:mod:`newsreader.render`.
+The store, the bookmarks file, related articles and refreshes are used only in thread workers;
+widgets receive model objects. Every string from a feed reaches the screen as a
+``rich.text.Text`` (literal, never markup). Every binding has an id, so config.toml ``[keys]``
+rebinds it; the help screen and the footer read the live bindings.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from newsreader.articlelist import ArticleList
+from newsreader.bookmarks import BookmarkFile, snapshot
 from newsreader.config import Config
-from newsreader.models import ArticleRow
+from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
 from newsreader.reading import ReadingView, build_view
-from newsreader.render import list_row, reading_widgets
+from newsreader.related import RelatedArticle, also_reported_by, related_articles
+from newsreader.render import reading_widgets, related_option
+from newsreader.sanitize import clean_line, is_web_url
+from newsreader.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
+from newsreader.state import load_state, save_state
 from newsreader.store import Store
+from newsreader.views import View
+
+WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
+
+
+def _binding(keys: str, action: str, description: str, id: str, show: bool = True) -> Binding:
+    return Binding(keys, action, description, show=show, id=id)
+
+
+class ReaderPane(VerticalScroll):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        _binding("j,down", "scroll_down", "Scroll down", "reader_down", show=False),
+        _binding("k,up", "scroll_up", "Scroll up", "reader_up", show=False),
+        _binding("space,pagedown", "page_down", "Page down", "reader_page_down", show=False),
+        _binding("pageup", "page_up", "Page up", "reader_page_up", show=False),
+        _binding("g,home", "scroll_home", "Top", "reader_top", show=False),
+        _binding("G,end", "scroll_end", "Bottom", "reader_bottom", show=False),
+    ]
 
 
 class NewsreaderApp(App[None]):
     TITLE = "newsreader"
     CSS_PATH = str(styles_dir() / "app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("j", "cursor_down", "Down", show=False, id="down"),
-        Binding("k", "cursor_up", "Up", show=False, id="up"),
-        Binding("tab", "focus_next", "Next pane", id="next_pane"),
+        _binding("q", "quit", "Quit", "quit"),
+        _binding("enter,l", "open", "Open", "open"),
+        _binding("h,escape", "back", "Back", "back", show=False),
+        _binding("tab", "next_pane", "Next pane", "next_pane", show=False),
+        _binding("n", "next_unread", "Next unread", "next_unread"),
+        _binding("p", "prev_unread", "Prev unread", "prev_unread", show=False),
+        _binding("m", "toggle_read", "Read/unread", "toggle_read", show=False),
+        _binding("A", "mark_view_read", "Mark view read", "mark_view_read", show=False),
+        _binding("o", "open_browser", "Open link", "open_browser"),
+        _binding("y", "copy_link", "Copy link", "copy_link", show=False),
+        _binding("b", "toggle_bookmark", "Bookmark", "bookmark"),
+        _binding("B", "bookmarks_view", "Bookmarks", "bookmarks_view", show=False),
+        _binding("slash", "search", "Search", "search"),
+        _binding("f", "pick_view", "Feeds", "pick_view"),
+        _binding("u", "toggle_unread", "Unread only", "toggle_unread", show=False),
+        _binding("r", "refresh_feed", "Refresh feed", "refresh_feed", show=False),
+        _binding("R", "refresh_all", "Refresh all", "refresh_all"),
+        _binding("right_square_bracket", "related(1)", "Next related", "next_related", show=False),
+        _binding("left_square_bracket", "related(-1)", "Prev related", "prev_related", show=False),
+        _binding("s", "toggle_sidebar", "Related", "toggle_sidebar", show=False),
+        _binding("question_mark", "help", "Help", "help"),
+        *[
+            _binding(str(n), f"open_link({n})", f"Open link {n}", f"open_link_{n}", show=False)
+            for n in range(1, 10)
+        ],
     ]
 
     def __init__(self, locations: Locations, config: Config, demo: bool = False) -> None:
@@ -39,71 +91,864 @@ class NewsreaderApp(App[None]):
         self.locations = locations
         self.config = config
         self.demo = demo
-        self.rows: list[ArticleRow] = []
-        if config.theme:
-            self.theme = config.theme
+        self.view = View()
+        self.feeds: list[Feed] = []
+        self.tags: list[str] = []
+        self.article: Article | None = None
+        self.article_view: ReadingView | None = None
+        self.related: list[RelatedArticle] = []
+        self.related_index = -1
+        self.sidebar_links: dict[str, str] = {}  # option id -> publisher-declared link
+        self.bookmarks: list[Bookmark] = []
+        self.unread_total = 0
+        self.refreshing = ""
+        self.open_url_hook = self.open_url  # tests replace it: no browser starts
+        self.bookmark_file = BookmarkFile(locations.bookmarks_file)
+        theme = config.theme or load_state(self.state_file).get("theme", "")
+        if theme in self.available_themes:
+            self.theme = theme
+        if config.keys:
+            self.set_keymap(dict(config.keys))
 
+    @property
+    def state_file(self) -> Any:
+        return self.locations.data_dir / "state.json"
+
+    # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="panes"):
-            yield OptionList(id="article-list")
-            yield VerticalScroll(id="reader")
+            yield ArticleList(id="article-list")
+            yield ReaderPane(id="reader")
+            yield OptionList(id="related")
         yield Static("", id="status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "demo" if self.demo else ""
+        self.query_one("#related", OptionList).border_title = "Related"
+        self.query_one("#reader", ReaderPane).border_title = "Article"
         self.on_resize()
-        self.load_first_page()
+        self.query_one(ArticleList).focus()
+        self.start()
 
     def on_resize(self, event: object = None) -> None:
-        self.set_class(self.size.width <= 100, "narrow")
+        width = self.size.width
+        self.set_class(width >= WIDE, "-wide")
+        self.set_class(NARROW < width < WIDE, "-medium")
+        self.set_class(width <= NARROW, "-narrow")
 
-    def action_cursor_down(self) -> None:
-        self.query_one(OptionList).action_cursor_down()
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted:
+            save_state(self.state_file, theme=theme)
 
-    def action_cursor_up(self) -> None:
-        self.query_one(OptionList).action_cursor_up()
+    @property
+    def narrow(self) -> bool:
+        return self.has_class("-narrow")
 
-    @work(thread=True, exclusive=True, group="list", exit_on_error=False)
-    def load_first_page(self) -> None:
+    def status(self, message: str) -> None:
+        self.query_one("#status", Static).update(Text(message))
+
+    def update_header(self) -> None:
+        parts = [self.view.label, f"{self.unread_total} unread"]
+        if self.demo:
+            parts.append("demo")
+        if self.refreshing:
+            parts.append(self.refreshing)
+        self.sub_title = " · ".join(parts)
+
+    # -- loading views --------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
+    def start(self) -> None:
         with Store(self.locations.database) as store:
-            page = store.page(limit=200)
-            total, unread = store.counts()
-        self.call_from_thread(self.show_rows, list(page.rows), total, unread)
+            feeds, tags = store.feeds(), store.tags()
+            unread = store.count_view(unread_only=True)
+            total = store.count_view()
+        loaded = self.bookmark_file.load()
+        self.call_from_thread(self._started, feeds, tags, unread, total, loaded)
 
-    def show_rows(self, rows: list[ArticleRow], total: int, unread: int) -> None:
-        self.rows = rows
-        options = self.query_one(OptionList)
-        options.clear_options()
-        options.add_options(Option(list_row(row), id=str(row.id)) for row in rows)
-        status = f"{total} articles, {unread} unread"
-        if not rows:
-            status = (
-                "No articles yet: run 'newsreader add URL' then 'newsreader refresh', or try --demo"
+    def _started(
+        self, feeds: list[Feed], tags: list[str], unread: int, total: int, loaded: Any
+    ) -> None:
+        self.feeds, self.tags, self.unread_total = feeds, tags, unread
+        self._set_bookmarks(loaded.bookmarks)
+        if loaded.problem:
+            self.notify(loaded.problem, severity="error", markup=False)
+        if not feeds and not self.demo:
+            self.push_screen(WelcomeScreen(), self._welcome_choice)
+        self.show_view(self.view, total=total)
+        failed = [f for f in feeds if f.last_error]
+        if failed:
+            self.status(
+                f"{len(failed)} feed(s) failed last time, e.g. {failed[0].display_title}: "
+                f"{failed[0].last_error} (f lists them)"
             )
-        self.query_one("#status", Static).update(status)
-        if rows:
-            options.highlighted = 0
-            options.focus()
 
-    @on(OptionList.OptionHighlighted, "#article-list")
-    def article_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option_id is not None:
-            self.load_article(int(event.option_id))
+    def _set_bookmarks(self, bookmarks: list[Bookmark]) -> None:
+        self.bookmarks = bookmarks
+        self.query_one(ArticleList).bookmarked = {b.url for b in bookmarks}
+        self.query_one(ArticleList).refresh()
+
+    def show_view(self, view: View, total: int | None = None, cursor: int = 0) -> None:
+        """Switch the list to ``view`` (no reload of the app: only the list's pages)."""
+        self.view = view
+        article_list = self.query_one(ArticleList)
+        self.update_header()
+        if view.rows is not None:
+            rows = view.rows
+
+            def fixed(offset: int, limit: int, after: object) -> list[ArticleRow]:
+                return list(rows[offset : offset + limit])
+
+            article_list.reset(len(rows), fixed, cursor)
+            self._empty_note(len(rows))
+            return
+        self.load_view_total(view, cursor, total)
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def load_view_total(self, view: View, cursor: int, total: int | None) -> None:
+        with Store(self.locations.database) as store:
+            if total is None or view.feed_id or view.tag or view.unread_only:
+                total = store.count_view(
+                    feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
+                )
+        self.call_from_thread(self._view_counted, view, total, cursor)
+
+    def _view_counted(self, view: View, total: int, cursor: int) -> None:
+        if view is not self.view:
+            return
+        self.query_one(ArticleList).reset(total, self._store_loader(view), cursor)
+        self._empty_note(total)
+
+    def _store_loader(self, view: View) -> Any:
+        database = self.locations.database
+
+        def load(offset: int, limit: int, after: tuple[float, int] | None) -> list[ArticleRow]:
+            with Store(database) as store:
+                return store.rows_at(
+                    offset, limit, feed_id=view.feed_id, tag=view.tag,
+                    unread_only=view.unread_only, after=after,
+                )  # fmt: skip
+
+        return load
+
+    def _empty_note(self, total: int) -> None:
+        if total:
+            self.status(f"{total} articles in {self.view.label}")
+        elif self.view.kind == "search":
+            self.status(f"nothing found for {self.view.query!r}")
+        elif self.view.kind == "bookmarks":
+            self.status("no bookmarks yet: b bookmarks the selected article")
+        elif self.view.unread_only:
+            self.status("no unread articles here (u shows all)")
+        else:
+            self.status("no articles here yet: R refreshes, f picks another view")
+
+    # -- the open article -----------------------------------------------------------
+    @on(ArticleList.Highlighted)
+    def row_highlighted(self, event: ArticleList.Highlighted) -> None:
+        if not self.narrow:
+            self.preview_timer = self.set_timer(0.08, lambda: self.load_article(event.row.id))
+        self.refresh_bindings()
+
+    @on(ArticleList.Selected)
+    def row_selected(self, event: ArticleList.Selected) -> None:
+        self.open_row(event.row)
+
+    def open_row(self, row: ArticleRow, focus: bool = True) -> None:
+        self.load_article(row.id, mark_read=self.config.mark_read_on_open)
+        if self.narrow:
+            self.add_class("-reading")
+        if focus:
+            self.query_one("#reader", ReaderPane).focus()
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
-    def load_article(self, article_id: int) -> None:
+    def load_article(self, article_id: int, mark_read: bool = False) -> None:
+        if article_id < 0:  # a bookmark whose article is no longer stored
+            bookmark = self.bookmarks[-article_id - 1]
+            article = _article_from_bookmark(bookmark)
+            self.call_from_thread(
+                self._show_article, article, build_view(article, bookmark.feed_title)
+            )
+            return
         with Store(self.locations.database) as store:
             article = store.article(article_id)
-            feed = store.feed_by_id(article.feed_id) if article else None
-        if article is None:
-            return
+            if article is None:
+                return
+            feed = store.feed_by_id(article.feed_id)
+            if mark_read and not article.read:
+                store.set_read([article_id], True)
+                article = replace(article, read=True)
         view = build_view(article, feed.display_title if feed else "")
-        self.call_from_thread(self.show_article, view)
+        self.call_from_thread(self._show_article, article, view, mark_read)
 
-    def show_article(self, view: ReadingView) -> None:
-        reader = self.query_one("#reader", VerticalScroll)
-        reader.remove_children()
-        reader.mount_all(reading_widgets(view))
-        reader.scroll_home(animate=False)
+    def _show_article(self, article: Article, view: ReadingView, marked: bool = False) -> None:
+        self.article, self.article_view = article, view
+        reader = self.query_one("#reader", ReaderPane)
+        with self.batch_update():
+            reader.remove_children()
+            reader.mount_all(reading_widgets(view))
+            reader.scroll_home(animate=False)
+        if marked:
+            self._row_changed(article.id, read=True)
+        self.related, self.related_index = [], -1
+        self._show_related([], article)
+        if article.id > 0:
+            self.load_related(article)
+        self.refresh_bindings()
+
+    def _row_changed(self, article_id: int, read: bool) -> None:
+        article_list = self.query_one(ArticleList)
+        for page in article_list.pages.values():
+            for row in page:
+                if row.id == article_id and row.read != read:
+                    article_list.replace_row(replace(row, read=read))
+                    self.unread_total += -1 if read else 1
+                    self.update_header()
+                    return
+
+    @work(thread=True, exclusive=True, group="related", exit_on_error=False)
+    def load_related(self, article: Article) -> None:
+        with Store(self.locations.database) as store:
+            found = related_articles(store, article, 10)
+            feed = store.feed_by_id(article.feed_id)
+        reporters = also_reported_by(found, feed.display_title if feed else "")
+        self.call_from_thread(self._related_loaded, article, found, reporters)
+
+    def _related_loaded(
+        self, article: Article, found: list[RelatedArticle], reporters: list[str]
+    ) -> None:
+        if self.article is None or self.article.id != article.id:
+            return
+        self.related = found
+        self._show_related(found, article)
+        if reporters:
+            reader = self.query_one("#reader", ReaderPane)
+            note = Static(
+                Text("Also reported by: " + ", ".join(reporters)), classes="reporters", markup=False
+            )
+            children = list(reader.children)
+            reader.mount(note, after=children[1] if len(children) > 1 else None)
+
+    def _show_related(self, found: list[RelatedArticle], article: Article) -> None:
+        sidebar = self.query_one("#related", OptionList)
+        sidebar.clear_options()
+        options: list[Option | None] = []
+        if found:
+            options.append(Option(Text("In your feeds", style="bold"), disabled=True))
+            options += [related_option(item, n) for n, item in enumerate(found)]
+        self.sidebar_links = {}
+        groups = self.article_view.related if self.article_view else ()
+        for g, (group, links) in enumerate(groups):
+            options.append(Option(Text(group, style="bold"), disabled=True))
+            for n, link in enumerate(links):
+                label = Text()
+                if link.label:
+                    label.append(f"[{link.label}] ", style="dim")
+                label.append(link.title or link.url)
+                self.sidebar_links[f"link:{g}:{n}"] = link.url
+                options.append(Option(label, id=f"link:{g}:{n}"))
+        if not options:
+            options.append(Option(Text("Nothing related yet", style="dim"), disabled=True))
+        sidebar.add_options([o for o in options if o is not None])
+
+    @on(OptionList.OptionSelected, "#related")
+    def related_selected(self, event: OptionList.OptionSelected) -> None:
+        option_id = event.option_id or ""
+        if option_id.startswith("rel:"):
+            self.related_index = int(option_id.split(":")[1])
+            self.load_article(
+                self.related[self.related_index].row.id, mark_read=self.config.mark_read_on_open
+            )
+        elif option_id in self.sidebar_links:
+            url = self.sidebar_links[option_id]
+            if url:
+                self._open_or_copy(url)
+            else:
+                self.notify("the publisher gave no link for this item", markup=False)
+
+    # -- actions --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("open_browser", "copy_link", "toggle_bookmark", "toggle_read"):
+            return self._target_url() is not None or action == "toggle_read"
+        if action in ("related",):
+            return bool(self.related)
+        if action == "open_link":
+            return bool(self.article_view and self.article_view.links)
+        if action == "back":
+            return (
+                (self.narrow and self.has_class("-reading"))
+                or not isinstance(self.focused, ArticleList)
+                or self.view.kind != "all"
+                or self.view.unread_only
+            )
+        if action == "refresh_feed":
+            return self._current_row() is not None
+        return True
+
+    def _current_row(self) -> ArticleRow | None:
+        return self.query_one(ArticleList).current
+
+    def _target_url(self) -> str | None:
+        """The link of the open article, else of the selected row."""
+        if self.article is not None and self.article.url:
+            return self.article.url
+        row = self._current_row()
+        return row.url if row is not None and row.url else None
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList) and focused.id == "related":
+            if focused.highlighted is not None:
+                focused.action_select()
+            return
+        row = self._current_row()
+        if row is not None:
+            self.open_row(row)
+
+    def action_back(self) -> None:
+        if self.narrow and self.has_class("-reading"):
+            self.remove_class("-reading")
+            self.query_one(ArticleList).focus()
+        elif isinstance(self.focused, (ReaderPane, OptionList)):
+            self.query_one(ArticleList).focus()
+        elif self.view.kind != "all" or self.view.unread_only:
+            self.show_view(View())
+
+    def action_next_pane(self) -> None:
+        order = [
+            w
+            for w in (
+                self.query_one(ArticleList),
+                self.query_one("#reader"),
+                self.query_one("#related"),
+            )
+            if w.display and w.region.area
+        ]
+        if not order:
+            return
+        current = self.focused
+        index = next((i for i, w in enumerate(order) if w is current), -1)
+        order[(index + 1) % len(order)].focus()
+
+    def action_next_unread(self) -> None:
+        self._jump_unread(True)
+
+    def action_prev_unread(self) -> None:
+        self._jump_unread(False)
+
+    @work(thread=True, exclusive=True, group="unread", exit_on_error=False)
+    def _jump_unread(self, forward: bool) -> None:
+        row = self._current_row()
+        view = self.view
+        if view.rows is not None:
+            rows = list(view.rows)
+            start = rows.index(row) if row in rows else -1
+            indices = range(start + 1, len(rows)) if forward else range(start - 1, -1, -1)
+            hit = next(((i, rows[i]) for i in indices if not rows[i].read), None)
+        else:
+            key = (
+                (row.sort_key, row.id)
+                if row
+                else ((float("inf"), 0) if forward else (float("-inf"), 0))
+            )
+            with Store(self.locations.database) as store:
+                hit = store.next_unread(
+                    key[0], key[1], forward=forward, feed_id=view.feed_id, tag=view.tag,
+                    unread_only=view.unread_only,
+                )  # fmt: skip
+        self.call_from_thread(self._unread_found, hit)
+
+    def _unread_found(self, hit: tuple[int, ArticleRow] | None) -> None:
+        if hit is None:
+            self.notify("No more unread articles in this view", markup=False)
+            return
+        index, row = hit
+        self.query_one(ArticleList).move_to(index)
+        self.open_row(row, focus=self.narrow)
+
+    def action_toggle_read(self) -> None:
+        row = self._current_row()
+        if row is not None:
+            self._set_read(row, not row.read)
+
+    @work(thread=True, exit_on_error=False)
+    def _set_read(self, row: ArticleRow, read: bool) -> None:
+        if row.id > 0:
+            with Store(self.locations.database) as store:
+                store.set_read([row.id], read)
+        self.call_from_thread(self._row_changed, row.id, read)
+
+    def action_mark_view_read(self) -> None:
+        self._mark_view_read(self.view)
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def _mark_view_read(self, view: View) -> None:
+        with Store(self.locations.database) as store:
+            if view.rows is not None:
+                changed = store.set_read([r.id for r in view.rows if r.id > 0], True)
+            elif view.tag is not None:
+                feed_ids = [f.id for f in self.feeds if view.tag in f.tags]
+                changed = sum(store.mark_view_read(fid) for fid in feed_ids)
+            else:
+                changed = store.mark_view_read(view.feed_id)
+            unread = store.count_view(unread_only=True)
+        self.call_from_thread(self._view_marked, view, changed, unread)
+
+    def _view_marked(self, view: View, changed: int, unread: int) -> None:
+        self.unread_total = unread
+        self.notify(f"marked {changed} article(s) read in {view.label}", markup=False)
+        if view.rows is not None:
+            view = replace(view, rows=tuple(replace(r, read=True) for r in view.rows))
+        self.show_view(view, cursor=self.query_one(ArticleList).cursor)
+
+    def action_open_browser(self) -> None:
+        url = self._target_url()
+        if url:
+            self._open_or_copy(url)
+
+    def _open_or_copy(self, url: str) -> None:
+        if not is_web_url(url):
+            self.notify(
+                f"not opened: only http(s) links open ({clean_line(url)[:80]})",
+                severity="warning",
+                markup=False,
+            )
+            return
+        if _remote_or_headless():
+            self.copy_to_clipboard(url)
+            self.notify(f"no browser here: link copied (OSC 52)\n{url}", markup=False, timeout=8)
+            return
+        self.open_url_hook(url)
+        self.notify(f"opening {url}", markup=False)
+
+    def action_copy_link(self) -> None:
+        url = self._target_url()
+        if url:
+            self.copy_to_clipboard(url)
+            self.notify(f"copied\n{url}", markup=False, timeout=8)
+
+    def action_open_link(self, number: int) -> None:
+        if self.article_view is None:
+            return
+        links = self.article_view.links
+        if 1 <= number <= len(links):
+            self._open_or_copy(links[number - 1][0])
+        else:
+            self.notify(f"this article has {len(links)} numbered link(s)", markup=False)
+
+    def action_related(self, step: int) -> None:
+        if not self.related:
+            return
+        self.related_index = (self.related_index + step) % len(self.related)
+        sidebar = self.query_one("#related", OptionList)
+        for i in range(sidebar.option_count):
+            if sidebar.get_option_at_index(i).id == f"rel:{self.related_index}":
+                sidebar.highlighted = i
+        self.load_article(
+            self.related[self.related_index].row.id, mark_read=self.config.mark_read_on_open
+        )
+
+    def action_toggle_sidebar(self) -> None:
+        self.toggle_class("-show-related" if self.narrow else "-hide-related")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.key_help()))
+
+    def key_help(self) -> list[tuple[str, str]]:
+        """(keys, description) for every binding with an id, as currently bound."""
+        rows: dict[str, list[str]] = {}
+        panes = {
+            "": self,
+            " (list)": self.query_one(ArticleList),
+            " (reader)": self.query_one("#reader"),
+        }
+        for suffix, node in panes.items():
+            live = BindingsMap()
+            live.key_to_bindings = {k: list(v) for k, v in node._bindings.key_to_bindings.items()}
+            live.apply_keymap(self._keymap)
+            for key, bindings in live.key_to_bindings.items():
+                for binding in bindings:
+                    if binding.id:
+                        label = (binding.description or binding.action) + suffix
+                        rows.setdefault(label, []).append(self.get_key_display(Binding(key, "")))
+        return [(", ".join(dict.fromkeys(keys)), label) for label, keys in rows.items()]
+
+    # -- views ----------------------------------------------------------------------
+    def action_toggle_unread(self) -> None:
+        if self.view.rows is None:
+            self.show_view(self.view.toggled_unread())
+
+    def action_pick_view(self) -> None:
+        self._open_picker()
+
+    @work(thread=True, exclusive=True, group="picker", exit_on_error=False)
+    def _open_picker(self) -> None:
+        with Store(self.locations.database) as store:
+            feeds, tags = store.feeds(), store.tags()
+        self.call_from_thread(self._picker_ready, feeds, tags)
+
+    def _picker_ready(self, feeds: list[Feed], tags: list[str]) -> None:
+        self.feeds, self.tags = feeds, tags
+        self.push_screen(PickerScreen(feeds, tags), self._picked)
+
+    def _picked(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        if choice == "all":
+            self.show_view(View())
+        elif choice == "unread":
+            self.show_view(View(title="All articles", unread_only=True))
+        elif choice == "bookmarks":
+            self.action_bookmarks_view()
+        elif choice.startswith("tag:"):
+            tag = choice[4:]
+            self.show_view(View(kind="tag", title=f"Tag {tag}", tag=tag))
+        elif choice.startswith("feed:"):
+            feed = next((f for f in self.feeds if f.id == int(choice[5:])), None)
+            if feed is not None:
+                self.show_view(View(kind="feed", title=feed.display_title, feed_id=feed.id))
+
+    def action_search(self) -> None:
+        self.push_screen(PromptScreen("Search", 'words, "a phrase", pre*, a OR b'), self._search)
+
+    def _search(self, query: str | None) -> None:
+        if query:
+            self._run_search(query)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _run_search(self, query: str) -> None:
+        from newsreader.errors import SearchQueryError
+
+        try:
+            with Store(self.locations.database) as store:
+                rows = store.search(query, limit=500)
+        except SearchQueryError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        view = View(kind="search", title=f"Search: {query}", query=query, rows=tuple(rows))
+        self.call_from_thread(self.show_view, view)
+
+    # -- bookmarks ------------------------------------------------------------------
+    def action_toggle_bookmark(self) -> None:
+        row = self._current_row()
+        if row is not None:
+            self._toggle_bookmark(row)
+
+    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
+    def _toggle_bookmark(self, row: ArticleRow) -> None:
+        marked = any(b.url == row.url for b in self.bookmarks)
+        if marked:
+            bookmarks = self.bookmark_file.remove(row.url)
+            message = f"bookmark removed: {row.title}"
+        else:
+            with Store(self.locations.database) as store:
+                article = store.article(row.id) if row.id > 0 else None
+            if article is None:
+                return
+            bookmarks = self.bookmark_file.add(snapshot(article, row.feed_title))
+            message = f"bookmarked: {row.title}"
+        self.call_from_thread(self._bookmarks_changed, bookmarks, message)
+
+    def _bookmarks_changed(self, bookmarks: list[Bookmark], message: str) -> None:
+        self._set_bookmarks(bookmarks)
+        self.notify(message, markup=False)
+        for problem in self.bookmark_file.messages:
+            self.notify(problem, severity="warning", markup=False)
+        self.bookmark_file.messages.clear()
+
+    def action_bookmarks_view(self) -> None:
+        self._open_bookmarks()
+
+    @work(thread=True, exclusive=True, group="bookmarks", exit_on_error=False)
+    def _open_bookmarks(self) -> None:
+        loaded = self.bookmark_file.load()
+        bookmarks = loaded.bookmarks
+        with Store(self.locations.database) as store:
+            ids = store.ids_by_url([b.url for b in bookmarks])
+            rows = []
+            for n, bookmark in enumerate(bookmarks):
+                stored = store.article_row(ids[bookmark.url]) if bookmark.url in ids else None
+                rows.append(stored or _bookmark_row(bookmark, n))
+        rows.sort(key=lambda r: -(r.published or 0))
+        view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
+        self.call_from_thread(self._bookmarks_view_ready, bookmarks, view, loaded.problem)
+
+    def _bookmarks_view_ready(self, bookmarks: list[Bookmark], view: View, problem: str) -> None:
+        self._set_bookmarks(bookmarks)
+        if problem:
+            self.notify(problem, severity="error", markup=False)
+        self.show_view(view)
+
+    def edit_bookmark(self, field: str) -> None:
+        url = self._target_url()
+        bookmark = next((b for b in self.bookmarks if b.url == url), None)
+        if bookmark is None:
+            self.notify("the selected article is not bookmarked (b bookmarks it)", markup=False)
+            return
+        current = ", ".join(bookmark.tags) if field == "tags" else bookmark.note
+        title = "Bookmark tags (comma-separated)" if field == "tags" else "Bookmark note"
+        self.push_screen(
+            PromptScreen(title, value=current),
+            lambda value: self._save_bookmark_field(bookmark.url, field, value),
+        )
+
+    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
+    def _save_bookmark_field(self, url: str, field: str, value: str | None) -> None:
+        if value is None:
+            return
+        if field == "tags":
+            tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+            change: dict[str, Any] = {"tags": tags}
+        else:
+            change = {"note": value}
+        bookmarks = self.bookmark_file.update(
+            lambda items: [replace(b, **change) if b.url == url else b for b in items]
+        )
+        self.call_from_thread(self._bookmarks_changed, bookmarks, f"bookmark {field} saved")
+
+    # -- refresh --------------------------------------------------------------------
+    def action_refresh_feed(self) -> None:
+        row = self._current_row()
+        feed = next((f for f in self.feeds if row and f.id == row.feed_id), None)
+        if feed is not None:
+            self.run_refresh([feed], manual=True)
+
+    def action_refresh_all(self) -> None:
+        self._refresh_all()
+
+    @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
+    def _refresh_all(self) -> None:
+        with Store(self.locations.database) as store:
+            feeds = store.feeds()
+        self.call_from_thread(self.run_refresh, feeds, False)
+
+    def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None:
+        if self.refreshing:
+            self.notify("a refresh is running", markup=False)
+            return
+        if not feeds:
+            self.notify(
+                "no feeds to refresh: f, or add one with 'newsreader add URL'", markup=False
+            )
+            return
+        self.refreshing = f"refreshing 0/{len(feeds)}"
+        self.update_header()
+        self._refresh(feeds, manual)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh(self, feeds: list[Feed], manual: bool) -> None:
+        import asyncio
+
+        from newsreader.config import load
+        from newsreader.errors import NewsreaderError
+        from newsreader.refresh import options_from_config, refresh_feeds
+
+        done = [0]
+
+        def progress(outcome: Any) -> None:
+            done[0] += 1
+            self.call_from_thread(self._refresh_progress, done[0], len(feeds))
+
+        try:
+            config = load(self.locations.config_file)
+        except NewsreaderError:
+            config = self.config
+        options = options_from_config(config, honour_schedule=not manual)
+        outcomes = asyncio.run(refresh_feeds(self.locations.database, feeds, options, progress))
+        self.call_from_thread(self._refreshed, outcomes)
+
+    def _refresh_progress(self, done: int, total: int) -> None:
+        self.refreshing = f"refreshing {done}/{total}"
+        self.update_header()
+
+    def _refreshed(self, outcomes: list[Any]) -> None:
+        self.refreshing = ""
+        new = sum(o.new for o in outcomes)
+        failed = [o for o in outcomes if o.error]
+        for outcome in failed[:3]:
+            self.notify(
+                f"{outcome.feed.display_title}: {outcome.error}", severity="error", markup=False
+            )
+        more = f", {len(failed)} failed (f shows which)" if failed else ""
+        self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
+        self._after_refresh()
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _after_refresh(self) -> None:
+        """New rows arrive above: keep the selected row selected and where it was on screen."""
+        view = self.view
+        row = self._current_row()
+        with Store(self.locations.database) as store:
+            self_feeds, tags = store.feeds(), store.tags()
+            unread = store.count_view(unread_only=True)
+            if view.rows is not None:
+                total, position = len(view.rows), None
+            else:
+                filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
+                total = store.count_view(**filters)
+                position = store.position_of(row.sort_key, row.id, **filters) if row else None
+        self.call_from_thread(self._refreshed_view, view, self_feeds, tags, unread, total, position)
+
+    def _refreshed_view(
+        self,
+        view: View,
+        feeds: list[Feed],
+        tags: list[str],
+        unread: int,
+        total: int,
+        position: int | None,
+    ) -> None:
+        self.feeds, self.tags, self.unread_total = feeds, tags, unread
+        self.update_header()
+        if view is not self.view or view.rows is not None:
+            return
+        article_list = self.query_one(ArticleList)
+        old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
+        cursor = old_cursor if position is None else position
+        article_list.reset(total, self._store_loader(view), cursor, keep_scroll=True)
+        article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
+
+    # -- welcome --------------------------------------------------------------------
+    def _welcome_choice(self, choice: str | None) -> None:
+        if choice == "add":
+            self.push_screen(
+                PromptScreen(
+                    "Add a feed", "https://example.org/feed.xml or a folder", check=_check_feed
+                ),
+                self._add_feed,
+            )
+        elif choice == "import":
+            self.push_screen(
+                PromptScreen("Import OPML or newsboat urls", "path/to/file", check=_check_file),
+                self._import_feeds,
+            )
+
+    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
+    def _add_feed(self, url: str | None) -> None:
+        if not url:
+            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            return
+        from newsreader.errors import NewsreaderError
+
+        try:
+            from newsreader.sourcekind import normalise_source
+
+            with Store(self.locations.database) as store:
+                feed = store.add_feed(normalise_source(url))
+        except NewsreaderError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self._feeds_added, [feed])
+
+    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
+    def _import_feeds(self, path: str | None) -> None:
+        if not path:
+            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            return
+        from pathlib import Path
+
+        from newsreader.errors import NewsreaderError
+        from newsreader.opml import read_subscriptions
+
+        added = []
+        try:
+            result = read_subscriptions(Path(path).expanduser().read_bytes())
+            with Store(self.locations.database) as store:
+                for sub in result.subscriptions:
+                    if store.feed_by_url(sub.url) is None:
+                        added.append(store.add_feed(sub.url, sub.title, sub.tags))
+        except (NewsreaderError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"cannot import {path}: {exc}", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self._feeds_added, added)
+
+    def _feeds_added(self, feeds: list[Feed]) -> None:
+        self.notify(f"added {len(feeds)} feed(s); refreshing", markup=False)
+        self.feeds = [*self.feeds, *feeds]
+        self.run_refresh(feeds, manual=True)
+
+    # -- palette --------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            if binding.id and not binding.id.startswith("open_link"):
+                action = binding.action
+                yield SystemCommand(
+                    binding.description,
+                    f"{binding.description} ({binding.key})",
+                    lambda a=action: self.run_action(a),
+                )
+        yield SystemCommand(
+            "Bookmark: edit tags",
+            "Tags of the selected bookmark",
+            lambda: self.edit_bookmark("tags"),
+        )
+        yield SystemCommand(
+            "Bookmark: edit note",
+            "Note of the selected bookmark",
+            lambda: self.edit_bookmark("note"),
+        )
+        for feed in self.feeds:
+            yield SystemCommand(
+                f"Go to feed: {clean_line(feed.display_title)}",
+                f"{feed.unread_count} unread of {feed.article_count}",
+                lambda f=feed: self.show_view(
+                    View(kind="feed", title=f.display_title, feed_id=f.id)
+                ),
+            )
+        for tag in self.tags:
+            yield SystemCommand(
+                f"Go to tag: {tag}",
+                "feeds with this tag",
+                lambda t=tag: self.show_view(View(kind="tag", title=f"Tag {t}", tag=t)),
+            )
+
+
+def _remote_or_headless() -> bool:
+    """Over SSH, or on a Linux box with no display: no browser can start here."""
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return True
+    if sys.platform.startswith("linux"):
+        return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return False
+
+
+def _check_feed(value: str) -> str:
+    """The rule of ``newsreader add``: an http(s) URL, or an existing file or folder."""
+    from newsreader.errors import UsageError
+    from newsreader.sourcekind import normalise_source
+
+    if not value:
+        return "type a feed URL or a path"
+    try:
+        normalise_source(value)
+    except UsageError as exc:
+        return str(exc)
+    return ""
+
+
+def _check_file(value: str) -> str:
+    from pathlib import Path
+
+    return "" if value and Path(value).expanduser().is_file() else "no such file"
+
+
+def _bookmark_row(bookmark: Bookmark, index: int) -> ArticleRow:
+    return ArticleRow(
+        id=-(index + 1), feed_id=0, feed_title=bookmark.feed_title, title=bookmark.title,
+        url=bookmark.url, published=bookmark.published, read=True,
+    )  # fmt: skip
+
+
+def _article_from_bookmark(bookmark: Bookmark) -> Article:
+    note = f"\n\nNote: {bookmark.note}" if bookmark.note else ""
+    return Article(
+        guid=bookmark.url, url=bookmark.url, title=bookmark.title,
+        authors=(bookmark.author,) if bookmark.author else (), published=bookmark.published,
+        summary=bookmark.summary, body=bookmark.summary + note,
+        body_format="text", text=bookmark.summary, captions=bookmark.captions,
+        sources=bookmark.sources, read=True,
+    )  # fmt: skip

@@ -146,20 +146,6 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
-def _fetch_settings(loc: Locations, jobs: int | None) -> Any:
-    from newsreader.config import load
-    from newsreader.feeds.fetch import DEFAULT_USER_AGENT, FetchSettings
-
-    config = load(loc.config_file)
-    return FetchSettings(
-        deadline=float(config.fetch_timeout_seconds),
-        max_bytes=config.max_body_bytes,
-        concurrency=jobs or config.concurrency,
-        per_host=config.per_host_concurrency,
-        user_agent=config.user_agent or DEFAULT_USER_AGENT,
-    )
-
-
 class _Progress:
     """A rich progress bar on a terminal; one plain line per feed when piped (cron, logs)."""
 
@@ -208,7 +194,7 @@ class _Progress:
 def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     import asyncio
 
-    from newsreader.refresh import RefreshOptions, refresh_feeds
+    from newsreader.refresh import options_from_config, refresh_feeds
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
@@ -218,9 +204,9 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         raise UsageError("no feeds to refresh: add one with 'newsreader add'")
     from newsreader.config import load
 
-    options = RefreshOptions(
-        fetch=_fetch_settings(loc, args.jobs),
-        overrides=load(loc.config_file).feeds,
+    options = options_from_config(
+        load(loc.config_file),
+        jobs=args.jobs,
         force=args.force,
         honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
     )

@@ -19,9 +19,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsreader.config import FeedOverride
+from newsreader.config import Config, FeedOverride
 from newsreader.errors import FeedError, NewsreaderError
-from newsreader.feeds.fetch import Fetcher, FetchResult, FetchSettings
+from newsreader.feeds.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings
 from newsreader.feeds.parse import parse_feed
 from newsreader.models import Feed, ParsedFeed
 from newsreader.sanitize import clean_line
@@ -64,6 +64,24 @@ class RefreshOptions:
     parse_workers: int = 0  # 0: one per core, in processes when there is enough to parse
     index: bool = True  # fill the full-text index after storing
     overrides: Mapping[str, FeedOverride] = field(default_factory=dict)  # by feed URL
+
+
+def options_from_config(
+    config: Config, *, jobs: int | None = None, force: bool = False, honour_schedule: bool = True
+) -> RefreshOptions:
+    """The refresh settings of config.toml (timeouts, caps, concurrency, per-feed overrides)."""
+    return RefreshOptions(
+        fetch=FetchSettings(
+            deadline=float(config.fetch_timeout_seconds),
+            max_bytes=config.max_body_bytes,
+            concurrency=jobs or config.concurrency,
+            per_host=config.per_host_concurrency,
+            user_agent=config.user_agent or DEFAULT_USER_AGENT,
+        ),
+        overrides=config.feeds,
+        force=force,
+        honour_schedule=honour_schedule,
+    )
 
 
 # -- parsing (runs in a worker thread or process) -------------------------------------------

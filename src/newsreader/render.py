@@ -6,26 +6,25 @@ such as ``[@click=app.quit]`` is shown as written and runs nothing.
 
 from __future__ import annotations
 
-import time
-
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Static
+from textual.widgets.option_list import Option
 
-from newsreader.models import ArticleRow
+from newsreader.articlelist import relative_date
 from newsreader.reading import ReadingView, caption_text, source_label, source_text
+from newsreader.related import RelatedArticle
 
 
-def list_row(row: ArticleRow) -> Text:
-    marker = "  " if row.read else "N "
-    date = time.strftime("%m-%d", time.gmtime(row.published)) if row.published else "--   "
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(marker, style="bold" if not row.read else "")
-    text.append(date + " ", style="dim")
-    feed = row.feed_title if len(row.feed_title) <= 14 else row.feed_title[:13] + "…"
-    text.append(feed.ljust(14) + " ", style="italic")
-    text.append(row.title, style="bold" if not row.read else "")
-    return text
+def related_option(item: RelatedArticle, index: int) -> Option:
+    """A sidebar entry: title, then feed and date, and the feeds of folded copies."""
+    text = Text()
+    text.append(item.row.title or "(untitled)", style="" if item.row.read else "bold")
+    text.append("\n")
+    text.append(f"{item.row.feed_title} · {relative_date(item.row.published)}", style="dim")
+    if item.also_in:
+        text.append(f" · also in {', '.join(item.also_in)}", style="dim")
+    return Option(text, id=f"rel:{index}")
 
 
 def _static(text: str | Text, classes: str) -> Static:

@@ -614,6 +614,120 @@ class Store:
         cursor = (items[-1].sort_key, items[-1].id) if len(rows) > limit and items else None
         return Page(items, cursor)
 
+    def _view_where(
+        self, feed_id: int | None, tag: str | None, unread_only: bool
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        if unread_only:
+            where.append("a.read = 0")
+        if tag is not None:
+            where.append(
+                "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+            )
+            params.append(tag)
+        return where, params
+
+    def rows_at(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+        after: tuple[float, int] | None = None,
+    ) -> list[ArticleRow]:
+        """Rows by position in the newest-first list: from the cursor ``after`` when the caller
+        has the row before (scrolling), else by ``offset`` over the index (a jump)."""
+        where, params = self._view_where(feed_id, tag, unread_only)
+        if after is not None:
+            where.append("(a.sort_key, a.id) < (?, ?)")
+            params.extend(after)
+            offset = 0
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        rows = self.db.execute(
+            f"""SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}
+                ORDER BY a.sort_key DESC, a.id DESC LIMIT ? OFFSET ?""",
+            (*params, limit, offset),
+        ).fetchall()
+        return [_row(r) for r in rows]
+
+    def position_of(
+        self,
+        sort_key: float,
+        article_id: int,
+        *,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+    ) -> int:
+        """How many rows of the view come before this one (its index in the list)."""
+        where, params = self._view_where(feed_id, tag, unread_only)
+        where.append("(a.sort_key, a.id) > (?, ?)")
+        params.extend((sort_key, article_id))
+        return self.db.execute(
+            f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
+        ).fetchone()[0]
+
+    def count_view(
+        self, *, feed_id: int | None = None, tag: str | None = None, unread_only: bool = False
+    ) -> int:
+        where, params = self._view_where(feed_id, tag, unread_only)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return self.db.execute(f"SELECT count(*) FROM articles a {clause}", params).fetchone()[0]
+
+    def next_unread(
+        self,
+        sort_key: float,
+        article_id: int,
+        *,
+        forward: bool = True,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+    ) -> tuple[int, ArticleRow] | None:
+        """The next (older) or previous (newer) unread row of the view, with its position in
+        the view (``unread_only``: the view lists unread rows only)."""
+        where, params = self._view_where(feed_id, tag, True)
+        op, order = ("<", "DESC") if forward else (">", "ASC")
+        where.append(f"(a.sort_key, a.id) {op} (?, ?)")
+        params.extend((sort_key, article_id))
+        row = self.db.execute(
+            f"""SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE {" AND ".join(where)}
+                ORDER BY a.sort_key {order}, a.id {order} LIMIT 1""",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        found = _row(row)
+        position = self.position_of(
+            found.sort_key, found.id, feed_id=feed_id, tag=tag, unread_only=unread_only
+        )
+        return position, found
+
+    def ids_by_url(self, urls: Sequence[str]) -> dict[str, int]:
+        """Stored article ids for these URLs (bookmarks point at articles by URL)."""
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for article_id, url in self.db.execute(
+                f"SELECT id, url FROM articles WHERE url IN ({marks})", chunk
+            ):
+                found.setdefault(url, article_id)
+        return found
+
+    def tags(self) -> list[str]:
+        return sorted(
+            {t for (t,) in self.db.execute("SELECT t.value FROM feeds, json_each(feeds.tags) t")}
+        )
+
     def search(self, query: str, limit: int = 50) -> list[ArticleRow]:
         query = query.strip()
         if not query:

@@ -1,0 +1,262 @@
+"""The article list: one line per article, drawn only for the lines on screen.
+
+A Line-API ``ScrollView`` (the toolong pattern): the list knows how many rows its view has and
+holds pages of ``PAGE`` rows fetched on demand by a loader running in a thread worker; a line
+whose page is not here yet is drawn as a placeholder and filled in when the page arrives. A
+100,000-row view costs the same to open and to move through as a 100-row one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.events import Click
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from newsreader.models import ArticleRow
+
+PAGE = 100
+MAX_PAGES = 40  # pages kept; the ones farthest from the cursor go first
+
+Loader = Callable[[int, int, "tuple[float, int] | None"], list[ArticleRow]]
+
+
+def relative_date(published: float | None, now: float | None = None) -> str:
+    """``14:05`` today, ``Tue`` this week, ``11-03`` this year, else ``2024-11``."""
+    if published is None:
+        return "--"
+    now = now or time.time()
+    local, today = time.localtime(published), time.localtime(now)
+    if local[:3] == today[:3]:
+        return time.strftime("%H:%M", local)
+    if 0 <= now - published < 6 * 86_400:
+        return time.strftime("%a", local)
+    if local.tm_year == today.tm_year:
+        return time.strftime("%m-%d", local)
+    return time.strftime("%Y-%m", local)
+
+
+def row_text(row: ArticleRow, width: int, bookmarked: bool, feed_width: int) -> Text:
+    """One list line, cut to ``width`` cells with an ellipsis (never mid-character)."""
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
+    text.append("N" if not row.read else " ", style="bold")
+    text.append("*" if bookmarked else " ", style="bold")
+    text.append(" " + relative_date(row.published).rjust(5) + " ", style="dim")
+    if feed_width:
+        text.append(fit(row.feed_title, feed_width) + " ", style="italic")
+    text.append(row.title or "(untitled)", style="" if row.read else "bold")
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text
+
+
+def fit(value: str, width: int) -> str:
+    """``value`` in exactly ``width`` terminal cells: cut with an ellipsis, or padded."""
+    text = Text(value, no_wrap=True, end="")
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text.plain
+
+
+class ArticleList(ScrollView, can_focus=True):
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "article-list--cursor",
+        "article-list--unread",
+        "article-list--placeholder",
+    }
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="up"),
+        Binding("g,home", "first", "First", show=False, id="first"),
+        Binding("G,end", "last", "Last", show=False, id="last"),
+        Binding("pagedown,space", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="page_up"),
+    ]
+
+    class Highlighted(Message):
+        def __init__(self, row: ArticleRow, index: int) -> None:
+            super().__init__()
+            self.row = row
+            self.index = index
+
+    class Selected(Message):
+        def __init__(self, row: ArticleRow, index: int) -> None:
+            super().__init__()
+            self.row = row
+            self.index = index
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.total = 0
+        self.cursor = 0
+        self.pages: dict[int, list[ArticleRow]] = {}
+        self.loading: set[int] = set()
+        self.loader: Loader | None = None
+        self.generation = 0
+        self.bookmarked: set[str] = set()  # URLs
+        self._announced: tuple[int, int] | None = None
+
+    # -- data -----------------------------------------------------------------------
+    def reset(self, total: int, loader: Loader, cursor: int = 0, keep_scroll: bool = False) -> None:
+        """Show a view of ``total`` rows; pages are fetched by ``loader(offset, limit, after)``."""
+        self.generation += 1
+        self.total = total
+        self.loader = loader
+        self.pages.clear()
+        self.loading.clear()
+        self._announced = None
+        self.virtual_size = Size(self.size.width, total)
+        self.cursor = max(0, min(cursor, total - 1))
+        if not keep_scroll:
+            self.scroll_to(y=max(0, self.cursor - self.size.height // 2), animate=False)
+        self.refresh()
+        self._request(self.cursor // PAGE)
+        self._announce()
+
+    def row_at(self, index: int) -> ArticleRow | None:
+        page = self.pages.get(index // PAGE)
+        if page is None or index % PAGE >= len(page):
+            return None
+        return page[index % PAGE]
+
+    @property
+    def current(self) -> ArticleRow | None:
+        return self.row_at(self.cursor) if self.total else None
+
+    def replace_row(self, row: ArticleRow) -> None:
+        """A row changed (read state): redraw it where it is."""
+        for number, page in self.pages.items():
+            for i, old in enumerate(page):
+                if old.id == row.id:
+                    page[i] = row
+                    self.refresh_line(number * PAGE + i)
+                    return
+
+    def refresh_line(self, index: int) -> None:
+        y = index - self.scroll_offset.y
+        if 0 <= y < self.size.height:
+            self.refresh(Region(0, y, self.size.width, 1))
+
+    def _request(self, number: int) -> None:
+        if number < 0 or number * PAGE >= self.total or number in self.pages:
+            return
+        if number in self.loading or self.loader is None:
+            return
+        self.loading.add(number)
+        before = self.pages.get(number - 1)
+        after = (before[-1].sort_key, before[-1].id) if before and len(before) == PAGE else None
+        loader, generation = self.loader, self.generation
+
+        def load() -> None:
+            rows = loader(number * PAGE, PAGE, after)
+            self.app.call_from_thread(self._loaded, generation, number, rows)
+
+        self.run_worker(load, thread=True, group=f"page-{number}", exit_on_error=False)
+
+    def _loaded(self, generation: int, number: int, rows: list[ArticleRow]) -> None:
+        if generation != self.generation:
+            return
+        self.loading.discard(number)
+        self.pages[number] = rows
+        if len(self.pages) > MAX_PAGES:
+            here = self.cursor // PAGE
+            for far in sorted(self.pages, key=lambda n: -abs(n - here))[
+                : len(self.pages) - MAX_PAGES
+            ]:
+                del self.pages[far]
+        self.refresh()
+        self._announce()
+
+    def _announce(self) -> None:
+        row = self.current
+        if row is not None and self._announced != (row.id, self.cursor):
+            self._announced = (row.id, self.cursor)
+            self.post_message(self.Highlighted(row, self.cursor))
+
+    # -- drawing --------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        if index >= self.total:
+            return Strip.blank(width, self.rich_style)
+        row = self.row_at(index)
+        if row is None:
+            self._request(index // PAGE)
+            style = self.get_component_rich_style("article-list--placeholder")
+            return Strip([Segment(" " * 8 + "…".ljust(max(0, width - 8)), style)], width)
+        feed_width = 0 if width < 40 else min(16, max(8, width // 5))
+        text = row_text(row, width, row.url in self.bookmarked, feed_width)
+        base = self.rich_style
+        if index == self.cursor:
+            base = base + self.get_component_rich_style("article-list--cursor")
+        elif not row.read:
+            base = base + self.get_component_rich_style("article-list--unread")
+        segments = [
+            Segment(seg.text, base + seg.style if seg.style else base)
+            for seg in text.render(self.app.console)
+            if seg.text != "\n"
+        ]
+        return Strip(segments).crop_extend(0, width, base)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, self.total)
+
+    # -- moving ---------------------------------------------------------------------
+    def move_to(self, index: int) -> None:
+        if not self.total:
+            return
+        index = max(0, min(index, self.total - 1))
+        old, self.cursor = self.cursor, index
+        height = self.size.height or 1
+        top = self.scroll_offset.y
+        if index < top:
+            self.scroll_to(y=index, animate=False)
+        elif index >= top + height:
+            self.scroll_to(y=index - height + 1, animate=False)
+        self.refresh_line(old)
+        self.refresh_line(index)
+        for number in {index // PAGE, (index + height) // PAGE, (index - height) // PAGE}:
+            self._request(number)
+        self._announce()
+
+    def action_cursor_down(self) -> None:
+        self.move_to(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_to(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_to(0)
+
+    def action_last(self) -> None:
+        self.move_to(self.total - 1)
+
+    def action_page_down(self) -> None:
+        self.move_to(self.cursor + max(1, self.size.height - 1))
+
+    def action_page_up(self) -> None:
+        self.move_to(self.cursor - max(1, self.size.height - 1))
+
+    def select_current(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Selected(row, self.cursor))
+
+    def on_click(self, event: Click) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.total:
+            self.move_to(index)
+            if event.chain >= 2:
+                self.select_current()
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        top = int(new)
+        for number in {top // PAGE, (top + self.size.height) // PAGE}:
+            self._request(number)
