@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from textual.widgets import OptionList, Static
 
-from newsreader.app import NewsreaderApp
-from newsreader.articlelist import ArticleList
 from newsreader.config import Config
 from newsreader.models import Article, ParsedFeed
 from newsreader.paths import resolve
 from newsreader.refresh import refresh_all
 from newsreader.store import Store
+from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.articlelist import ArticleList
 
 HOSTILE = "[@click=app.quit]Click me[/] [bold red]x[/bold red] [/ unmatched [/bold]"
 NOW = time.time()

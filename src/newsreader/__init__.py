@@ -1,6 +1,6 @@
 """newsreader: a terminal news reader.
 
-Importing the package loads nothing else: the TUI lives in ``newsreader.app`` and is imported
+Importing the package loads nothing else: the TUI lives in ``newsreader.ui.app`` and is imported
 only when it is started.
 """
 

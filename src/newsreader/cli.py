@@ -514,7 +514,7 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.config import load
 
     config = load(loc.config_file)
-    from newsreader.app import NewsreaderApp
+    from newsreader.ui.app import NewsreaderApp
 
     NewsreaderApp(loc, config, demo=args.demo).run()
     return 0

@@ -11,9 +11,9 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.widgets.option_list import Option
 
-from newsreader.articlelist import relative_date
 from newsreader.reading import ReadingView, caption_text, source_label, source_text
 from newsreader.related import RelatedArticle
+from newsreader.ui.articlelist import relative_date
 
 
 def related_option(item: RelatedArticle, index: int) -> Option:

@@ -23,18 +23,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from newsreader.articlelist import ArticleList
 from newsreader.bookmarks import BookmarkFile, snapshot
 from newsreader.config import Config
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
 from newsreader.reading import ReadingView, build_view
 from newsreader.related import RelatedArticle, also_reported_by, related_articles
-from newsreader.render import reading_widgets, related_option
 from newsreader.sanitize import clean_line, is_web_url
-from newsreader.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
+from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.render import reading_widgets, related_option
+from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.views import View
 
 WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
