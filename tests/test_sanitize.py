@@ -1,9 +1,17 @@
+import re
 import unicodedata
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
+from newsreader.sanitize import (
+    clean_document,
+    clean_line,
+    clean_text,
+    clean_tree,
+    clean_url,
+    is_web_url,
+)
 
 FORBIDDEN_ANYWHERE = {chr(c) for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
 BIDI = {chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]}
@@ -95,3 +103,25 @@ def test_urls() -> None:
     assert is_web_url("HTTPS://example.org")
     assert not is_web_url("javascript:alert(1)")
     assert not is_web_url("file:///etc/passwd")
+
+
+@given(st.binary(max_size=300))
+def test_documents_lose_every_escape_and_control_byte(data: bytes) -> None:
+    cleaned = clean_document(b"<rss>" + data)
+    if b"\x00" not in data[:251]:  # else it may be UTF-16: left to the string-level gate
+        assert not re.search(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", cleaned)
+
+
+def test_a_document_keeps_its_text_and_loses_whole_sequences() -> None:
+    raw = "Wire\x1b]52;c;cm0=\x07 (Rome);\x1b[6nAgency\u009b2J\u009d0;T\u009c é\n".encode()
+    assert clean_document(raw) == "Wire (Rome);Agency é\n".encode()
+    assert clean_document("\ufeffplain\r\n".encode("utf-16")) == "\ufeffplain\r\n".encode("utf-16")
+
+
+def test_json_documents_are_cleaned_before_their_fields_are_split() -> None:
+    from newsreader.sources.local import json_raw
+
+    tree = clean_tree({"sources": ["Wire\x1b]0;PWNED;x\x07 (Rome); Agency"], "n": 3})
+    assert tree == {"sources": ["Wire (Rome); Agency"], "n": 3}
+    raw = json_raw(tree, "a.json")
+    assert [s.name for s in raw.sources] == ["Wire", "Agency"]

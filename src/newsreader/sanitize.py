@@ -92,6 +92,41 @@ def clean_url(value: str | None) -> str:
     return value.replace(" ", "%20")
 
 
+# The same sequences in the raw bytes of an ASCII-compatible document (UTF-8, Latin-1, …), so
+# that no parser splits one into pieces (a credit line cut at ";" would keep an OSC's payload
+# as text). UTF-8-encoded C1 introducers are matched as their two-byte forms.
+_BYTE_SEQUENCE = re.compile(
+    rb"(?:\x1b\[|\xc2\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    rb"|(?:\x1b[\]PX^_]|\xc2[\x9d\x90\x98\x9e\x9f])[^\x07\x1b]*?(?:\x07|\x1b\\|\xc2\x9c)"
+    rb"|\x1b[\x20-\x2f]*[\x30-\x7e]"
+)
+_BYTE_TROUBLE = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")
+_BYTE_CONTROLS = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_document(data: bytes) -> bytes:
+    """Remove escape sequences and C0 controls (but tab and line breaks) from a whole document
+    before it is parsed. Documents in UTF-16 or UTF-32 are left to the string-level gate."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:256]:
+        return data
+    if not _BYTE_TROUBLE.search(data):
+        return data
+    data = _BYTE_SEQUENCE.sub(b"", data)
+    return _BYTE_CONTROLS.sub(b"", data)
+
+
+def clean_tree(value: object) -> object:
+    """A parsed JSON document with every string (keys too) passed through :func:`clean_text`:
+    JSON can carry any control character as an escape such as ``\\u001b``."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_tree(v) for k, v in value.items()}
+    return value
+
+
 def is_web_url(url: str) -> bool:
     """True for http(s) URLs: the only ones newsreader ever opens or follows."""
     head = url[:8].lower()

@@ -11,7 +11,7 @@ from typing import Any
 from newsreader.errors import FeedError
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, Enclosure, ParsedFeed, SourceKind, SourceRef
-from newsreader.sanitize import clean_line, clean_url
+from newsreader.sanitize import clean_line, clean_tree, clean_url
 
 MAX_DOCUMENT = 20 * 1024 * 1024
 MAX_DEPTH = 64
@@ -44,7 +44,7 @@ def load_json(body: bytes, what: str = "JSON") -> Any:
         raise FeedError(f"{what} too large (> {MAX_DOCUMENT // (1024 * 1024)} MiB)")
     check_depth(body)
     try:
-        return json.loads(body.decode("utf-8-sig"))
+        return clean_tree(json.loads(body.decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise FeedError(f"{what} is not UTF-8 (byte {exc.start})") from None
     except (ValueError, RecursionError) as exc:

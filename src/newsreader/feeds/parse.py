@@ -31,7 +31,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
-from newsreader.sanitize import clean_line, clean_url
+from newsreader.sanitize import clean_document, clean_line, clean_url
 
 _DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.S | re.I)
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.S | re.I)
@@ -39,7 +39,9 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def prepare(body: bytes) -> bytes:
-    """Drop what precedes the XML declaration and any DOCTYPE (with its entity definitions)."""
+    """Drop escape sequences and control bytes (before any parser can split one), what precedes
+    the XML declaration, and any DOCTYPE (with its entity definitions)."""
+    body = clean_document(body)
     if body.startswith(_BOM):
         body = body[3:]
     body = body.lstrip()

@@ -17,7 +17,7 @@ from newsreader.errors import FeedError
 from newsreader.feeds.jsonfeed import load_json, parse_date
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, ParsedFeed, RelatedLink, SourceKind, SourceRef
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_document, clean_line
 from newsreader.sources.textarticle import parse_sources, parse_text_article
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json")
@@ -239,7 +239,7 @@ def read_file(path: Path, rel: str) -> list[RawArticle]:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise FeedError(f"file too large ({size // 1024} KiB)")
-        data = path.read_bytes()
+        data = clean_document(path.read_bytes())
     except OSError as exc:
         raise FeedError(exc.strerror or str(exc)) from None
     suffix = path.suffix.lower()

@@ -1,0 +1,130 @@
+"""No escape sequence from a feed reaches the terminal: the real app runs in a pseudo-terminal
+on a feed whose fields carry OSC 0 (window title), OSC 52 (clipboard), OSC 8 (hyperlink), CSI
+and C1 controls, and every byte it writes is checked."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import pty
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import time
+from pathlib import Path
+
+import pytest
+
+from newsreader.refresh import refresh_all
+from newsreader.store import Store
+
+OSC0 = "\x1b]0;PWNED-TITLE\x07"
+OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
+OSC8 = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"
+CSI = "\x1b[6n\x1b[20h\x1b[5i"
+C1 = "\x9b6n\x9d0;C1-TITLE\x9c\x90DCS\x9c"
+HOSTILE = OSC0 + OSC52 + OSC8 + CSI + C1
+
+FORBIDDEN = [
+    b"PWNED-TITLE", b"\x1b]52;", b"cm0gLXJmIH4=", b"evil.example", b"\x1b[6n", b"\x1b[20h",
+    b"\x1b[5i", "\x9b".encode(), "\x9d".encode(), "\x90".encode(), "\x9c".encode(),
+]  # fmt: skip
+
+
+def _feed(path: Path) -> None:
+    item = (
+        f"<item><title>Harbour{HOSTILE} story</title><link>https://ok.example/1</link>"
+        f"<guid>1</guid><author>desk@ok.example (Desk{HOSTILE})</author>"
+        f"<pubDate>Mon, 02 Nov 2026 10:00:00 GMT</pubDate>"
+        f"<description><![CDATA[<p>Body{HOSTILE} text <a href='https://ok.example/r'>ref"
+        f"{HOSTILE}</a></p><figure><img src='https://ok.example/i.jpg'><figcaption>Cap"
+        f"{HOSTILE}tion</figcaption></figure>]]></description></item>"
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed{HOSTILE}</title><link>https://ok.example/</link>{item}</channel></rss>"
+    )
+    # raw control bytes, as a hostile server sends them (XML forbids them; the parser recovers)
+    path.write_bytes(xml.encode("utf-8"))
+
+
+def _json_article(folder: Path) -> None:
+    """JSON holds every control character legitimately (\\u001b, \\u009b): the purest vehicle."""
+    folder.mkdir()
+    article = {
+        "title": f"Ferry{HOSTILE} news",
+        "author": f"Desk{HOSTILE}",
+        "published": "2026-11-02T09:00:00Z",
+        "url": "https://ok.example/2",
+        "text": f"Ferry body{HOSTILE} text.\n\nSecond{HOSTILE} paragraph.",
+        "sources": [f"Wire{HOSTILE} (Port{HOSTILE})"],
+        "captions": [{"text": f"Ferry cap{HOSTILE}", "credit": f"Photo{HOSTILE}"}],
+        "related": [{"title": f"Rel{HOSTILE}", "url": "https://ok.example/3"}],
+    }
+    (folder / "a.json").write_text(json.dumps(article), encoding="utf-8")
+
+
+def _read(fd: int, until: float, want: bytes | None, sink: bytearray) -> bool:
+    while time.monotonic() < until:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            sink.extend(chunk)
+            if want is not None and want in sink:
+                return True
+    return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
+    feed = tmp_path / "hostile.xml"
+    _feed(feed)
+    data = tmp_path / "data"
+    _json_article(tmp_path / "articles")
+    with Store(data / "newsreader.db") as store:
+        sources = [store.add_feed(str(feed)), store.add_feed(str(tmp_path / "articles"))]
+        outcomes = refresh_all(store, sources)
+        assert not any(o.error for o in outcomes), outcomes
+        stored = store.rows_at(0, 5)
+        assert len(stored) == 2 and not any("PWNED" in r.title for r in stored)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 110, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "110", "LINES": "30"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsreader", "--data-dir", str(data),
+         "--bookmarks", str(tmp_path / "b.json")],
+        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    output = bytearray()
+    try:
+        assert _read(master, time.monotonic() + 20, b"Harbour", output), output[-2000:]
+        os.write(master, b"\r")  # open the article: headline, body, caption, links, sources
+        assert _read(master, time.monotonic() + 10, b"Sources", output), output[-2000:]
+        os.write(master, b"\x1b")  # back to the list, then the JSON article
+        _read(master, time.monotonic() + 1, None, output)
+        os.write(master, b"j")
+        _read(master, time.monotonic() + 1, None, output)
+        os.write(master, b"\r")
+        assert _read(master, time.monotonic() + 10, b"Second", output), output[-2000:]
+        os.write(master, b"q")
+        _read(master, time.monotonic() + 10, None, output)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        os.close(master)
+    for needle in FORBIDDEN:
+        assert needle not in output, f"{needle!r} reached the terminal"
+    assert b"Body" in output and b"Cap" in output and b"Ferry cap" in output
