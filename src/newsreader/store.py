@@ -24,7 +24,6 @@ from typing import Any
 
 from newsreader import relatedindex
 from newsreader.errors import SearchQueryError, StoreError, UsageError
-from newsreader.feeds.normalize import title_from_text
 from newsreader.models import (
     Article,
     ArticleRow,
@@ -87,6 +86,7 @@ CREATE INDEX articles_by_date ON articles (sort_key DESC, id DESC);
 CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC, id DESC);
 CREATE INDEX articles_unread ON articles (sort_key DESC, id DESC) WHERE read = 0;
 CREATE INDEX articles_unindexed ON articles (id) WHERE indexed = 0;
+CREATE INDEX articles_feed_read ON articles (feed_id, read);
 CREATE VIEW articles_fts_source AS
     SELECT id, title, substr(text, 1, {INDEX_CHARS}) AS text FROM articles;
 CREATE VIRTUAL TABLE articles_fts USING fts5(
@@ -114,6 +114,7 @@ _MIGRATIONS: dict[int, str] = {
     # the related-articles index: every article is indexed again, for both indexes
     2: relatedindex.SCHEMA
     + """
+CREATE INDEX articles_feed_read ON articles (feed_id, read);
 INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
 UPDATE articles SET indexed = 0;
 """,
@@ -764,7 +765,12 @@ class Store:
             from newsreader.htmldoc import quick_text
 
             text = quick_text(row[9])
-        summary = row[8] or title_from_text(text, SUMMARY_CHARS)
+        if row[8]:
+            summary = row[8]
+        else:
+            from newsreader.feeds.normalize import title_from_text  # lxml: only when needed
+
+            summary = title_from_text(text, SUMMARY_CHARS)
         extra = _extra_from_json(row[12])
         return Article(
             id=row[0], feed_id=row[1], guid=row[2], url=row[3], title=row[4],

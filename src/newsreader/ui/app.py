@@ -14,13 +14,17 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any, ClassVar
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
+from textual.geometry import Size
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from newsreader.bookmarks import BookmarkFile, snapshot
@@ -33,10 +37,12 @@ from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
-from newsreader.ui.render import reading_widgets, related_option
+from newsreader.ui.keybar import KeyBar
+from newsreader.ui.render import PART_STYLES, Part, layout_lines, reading_parts, related_option
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.views import View
 
+PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
 WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
 
 
@@ -44,7 +50,12 @@ def _binding(keys: str, action: str, description: str, id: str, show: bool = Tru
     return Binding(keys, action, description, show=show, id=id)
 
 
-class ReaderPane(VerticalScroll):
+class ReaderPane(ScrollView, can_focus=True):
+    """The open article as lines, wrapped by us once per width and drawn only where visible
+    (the Line API, like the list): opening an article costs a wrap of its text and the lines
+    on screen, whatever its length."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = set(PART_STYLES.values())
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("j,down", "scroll_down", "Scroll down", "reader_down", show=False),
         _binding("k,up", "scroll_up", "Scroll up", "reader_up", show=False),
@@ -53,6 +64,52 @@ class ReaderPane(VerticalScroll):
         _binding("g,home", "scroll_home", "Top", "reader_top", show=False),
         _binding("G,end", "scroll_end", "Bottom", "reader_bottom", show=False),
     ]
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.parts: list[Part] = []
+        self.lines: list[Text] = []
+        self._wrapped_at = 0
+
+    @property
+    def plain(self) -> str:
+        """The article's text as shown (tests, and a future copy command)."""
+        return "\n".join(text.plain for _, text in self.parts)
+
+    def show(self, parts: list[Part]) -> None:
+        self.parts = parts
+        self._wrap()
+        self.scroll_home(animate=False)
+
+    def update_meta(self, text: Text) -> None:
+        """The meta line again, with what arrived later (Also reported by)."""
+        if len(self.parts) > 1:
+            self.parts[1] = (self.parts[1][0], text)
+            self._wrap()
+
+    def _wrap(self) -> None:
+        width = max(10, self.scrollable_content_region.width)
+        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
+        self.lines = layout_lines(self.parts, width, styles)
+        self._wrapped_at = width
+        self.virtual_size = Size(width, len(self.lines))
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.parts and self.scrollable_content_region.width != self._wrapped_at:
+            self._wrap()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if index >= len(self.lines):
+            return Strip.blank(width, self.rich_style)
+        segments = [
+            Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
+            for s in self.lines[index].render(self.app.console)
+            if s.text != "\n"
+        ]
+        return Strip(segments).crop_extend(0, width, self.rich_style)
 
 
 class NewsreaderApp(App[None]):
@@ -122,20 +179,27 @@ class NewsreaderApp(App[None]):
             yield ReaderPane(id="reader")
             yield OptionList(id="related")
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KeyBar(id="keys", markup=False)
 
     def on_mount(self) -> None:
+        self.preview_id: int | None = None
+        self.preview_timer = self.set_interval(PREVIEW_DELAY, self._preview, pause=True)
         self.query_one("#related", OptionList).border_title = "Related"
         self.query_one("#reader", ReaderPane).border_title = "Article"
         self.on_resize()
         self.query_one(ArticleList).focus()
+        self._check_keymap()
+        self.show_view(self.view)
         self.start()
 
     def on_resize(self, event: object = None) -> None:
+        if not self.is_mounted:
+            return
         width = self.size.width
-        self.set_class(width >= WIDE, "-wide")
-        self.set_class(NARROW < width < WIDE, "-medium")
-        self.set_class(width <= NARROW, "-narrow")
+        panes = self.panes
+        panes.set_class(width >= WIDE, "-wide")
+        panes.set_class(NARROW < width < WIDE, "-medium")
+        panes.set_class(width <= NARROW, "-narrow")
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted:
@@ -143,7 +207,12 @@ class NewsreaderApp(App[None]):
 
     @property
     def narrow(self) -> bool:
-        return self.has_class("-narrow")
+        return self.panes.has_class("-narrow")
+
+    @property
+    def panes(self) -> Horizontal:
+        """The layout classes live here, not on the app: changing them restyles the panes only."""
+        return self.query_one("#panes", Horizontal)
 
     def status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
@@ -159,23 +228,22 @@ class NewsreaderApp(App[None]):
     # -- loading views --------------------------------------------------------------
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def start(self) -> None:
+        """What the first screen does not wait for: feeds (for the picker and the palette),
+        unread count, bookmarks. The list is loaded at the same time by ``show_view``."""
         with Store(self.locations.database) as store:
             feeds, tags = store.feeds(), store.tags()
             unread = store.count_view(unread_only=True)
-            total = store.count_view()
         loaded = self.bookmark_file.load()
-        self.call_from_thread(self._started, feeds, tags, unread, total, loaded)
+        self.call_from_thread(self._started, feeds, tags, unread, loaded)
 
-    def _started(
-        self, feeds: list[Feed], tags: list[str], unread: int, total: int, loaded: Any
-    ) -> None:
+    def _started(self, feeds: list[Feed], tags: list[str], unread: int, loaded: Any) -> None:
         self.feeds, self.tags, self.unread_total = feeds, tags, unread
+        self.update_header()
         self._set_bookmarks(loaded.bookmarks)
         if loaded.problem:
             self.notify(loaded.problem, severity="error", markup=False)
         if not feeds and not self.demo:
             self.push_screen(WelcomeScreen(), self._welcome_choice)
-        self.show_view(self.view, total=total)
         failed = [f for f in feeds if f.last_error]
         if failed:
             self.status(
@@ -246,57 +314,84 @@ class NewsreaderApp(App[None]):
     # -- the open article -----------------------------------------------------------
     @on(ArticleList.Highlighted)
     def row_highlighted(self, event: ArticleList.Highlighted) -> None:
-        if not self.narrow:
-            self.preview_timer = self.set_timer(0.08, lambda: self.load_article(event.row.id))
-        self.refresh_bindings()
+        """Beside the list the reader previews the highlighted row once the cursor rests
+        (PREVIEW_DELAY): holding j moves the list without loading every article on the way."""
+        if self.narrow:
+            return
+        self.preview_id = event.row.id
+        self.preview_timer.reset()
+        self.preview_timer.resume()
+
+    def _preview(self) -> None:
+        self.preview_timer.pause()
+        if self.preview_id is not None and (
+            self.article is None or self.article.id != self.preview_id
+        ):
+            self.load_article(self.preview_id)
 
     @on(ArticleList.Selected)
     def row_selected(self, event: ArticleList.Selected) -> None:
         self.open_row(event.row)
 
-    def open_row(self, row: ArticleRow, focus: bool = True) -> None:
-        self.load_article(row.id, mark_read=self.config.mark_read_on_open)
-        if self.narrow:
-            self.add_class("-reading")
-        if focus:
-            self.query_one("#reader", ReaderPane).focus()
+    def open_row(self, row: ArticleRow) -> None:
+        """Open ``row``: nothing on screen changes until the article is ready, so the switch to
+        the reader and the new text are drawn in one frame. Beside the list the focus stays on
+        the list (j and n go on moving there; tab reaches the text); alone, the reader takes it."""
+        self.load_article(
+            row.id, mark_read=self.config.mark_read_on_open, open_pane=True, focus=self.narrow
+        )
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
-    def load_article(self, article_id: int, mark_read: bool = False) -> None:
+    def load_article(
+        self, article_id: int, mark_read: bool = False, open_pane: bool = False, focus: bool = False
+    ) -> None:
         if article_id < 0:  # a bookmark whose article is no longer stored
             bookmark = self.bookmarks[-article_id - 1]
             article = _article_from_bookmark(bookmark)
-            self.call_from_thread(
-                self._show_article, article, build_view(article, bookmark.feed_title)
-            )
-            return
-        with Store(self.locations.database) as store:
-            article = store.article(article_id)
-            if article is None:
+            view = build_view(article, bookmark.feed_title)
+        else:
+            with Store(self.locations.database) as store:
+                found = store.article(article_id)
+                feed = store.feed_by_id(found.feed_id) if found else None
+            if found is None:
                 return
-            feed = store.feed_by_id(article.feed_id)
-            if mark_read and not article.read:
-                store.set_read([article_id], True)
-                article = replace(article, read=True)
-        view = build_view(article, feed.display_title if feed else "")
-        self.call_from_thread(self._show_article, article, view, mark_read)
+            article = found
+            view = build_view(article, feed.display_title if feed else "")
+        parts = reading_parts(view)
+        mark = mark_read and not article.read and article.id > 0
+        self.call_from_thread(self._show_article, article, view, parts, open_pane, focus, mark)
 
-    def _show_article(self, article: Article, view: ReadingView, marked: bool = False) -> None:
+    def _show_article(
+        self,
+        article: Article,
+        view: ReadingView,
+        parts: list[tuple[str, Text]],
+        open_pane: bool = False,
+        focus: bool = False,
+        mark_read: bool = False,
+    ) -> None:
+        previous = self.article_view
         self.article, self.article_view = article, view
         reader = self.query_one("#reader", ReaderPane)
-        with self.batch_update():
-            reader.remove_children()
-            reader.mount_all(reading_widgets(view))
-            reader.scroll_home(animate=False)
-        if marked:
-            self._row_changed(article.id, read=True)
+        reader.show(parts)
+        if open_pane and self.narrow:
+            self.panes.add_class("-reading")
+        if focus:
+            reader.focus()
         self.related, self.related_index = [], -1
         self._show_related([], article)
+        # what can wait for the article to be on screen: marking it read, its related articles
+        if mark_read:
+            self.call_after_refresh(self._set_read_by_id, article.id, True)
         if article.id > 0:
-            self.load_related(article)
-        self.refresh_bindings()
+            self.call_after_refresh(self.load_related, article)
+        had_links = bool(previous and previous.links)
+        if previous is None or had_links != bool(view.links):
+            self.refresh_bindings()  # the keys that depend on the article (o, y, b, 1-9)
 
     def _row_changed(self, article_id: int, read: bool) -> None:
+        if self.article is not None and self.article.id == article_id:
+            self.article = replace(self.article, read=read)
         article_list = self.query_one(ArticleList)
         for page in article_list.pages.values():
             for row in page:
@@ -321,13 +416,10 @@ class NewsreaderApp(App[None]):
             return
         self.related = found
         self._show_related(found, article)
-        if reporters:
-            reader = self.query_one("#reader", ReaderPane)
-            note = Static(
-                Text("Also reported by: " + ", ".join(reporters)), classes="reporters", markup=False
-            )
-            children = list(reader.children)
-            reader.mount(note, after=children[1] if len(children) > 1 else None)
+        if reporters and self.article_view is not None:
+            meta = Text(self.article_view.meta)
+            meta.append("\nAlso reported by: " + ", ".join(reporters), style="italic")
+            self.query_one("#reader", ReaderPane).update_meta(meta)
 
     def _show_related(self, found: list[RelatedArticle], article: Article) -> None:
         sidebar = self.query_one("#related", OptionList)
@@ -376,7 +468,7 @@ class NewsreaderApp(App[None]):
             return bool(self.article_view and self.article_view.links)
         if action == "back":
             return (
-                (self.narrow and self.has_class("-reading"))
+                (self.narrow and self.panes.has_class("-reading"))
                 or not isinstance(self.focused, ArticleList)
                 or self.view.kind != "all"
                 or self.view.unread_only
@@ -406,8 +498,8 @@ class NewsreaderApp(App[None]):
             self.open_row(row)
 
     def action_back(self) -> None:
-        if self.narrow and self.has_class("-reading"):
-            self.remove_class("-reading")
+        if self.narrow and self.panes.has_class("-reading"):
+            self.panes.remove_class("-reading")
             self.query_one(ArticleList).focus()
         elif isinstance(self.focused, (ReaderPane, OptionList)):
             self.query_one(ArticleList).focus()
@@ -464,19 +556,22 @@ class NewsreaderApp(App[None]):
             return
         index, row = hit
         self.query_one(ArticleList).move_to(index)
-        self.open_row(row, focus=self.narrow)
+        self.open_row(row)
 
     def action_toggle_read(self) -> None:
         row = self._current_row()
         if row is not None:
             self._set_read(row, not row.read)
 
-    @work(thread=True, exit_on_error=False)
     def _set_read(self, row: ArticleRow, read: bool) -> None:
-        if row.id > 0:
+        self._set_read_by_id(row.id, read)
+
+    @work(thread=True, exit_on_error=False)
+    def _set_read_by_id(self, article_id: int, read: bool) -> None:
+        if article_id > 0:
             with Store(self.locations.database) as store:
-                store.set_read([row.id], read)
-        self.call_from_thread(self._row_changed, row.id, read)
+                store.set_read([article_id], read)
+        self.call_from_thread(self._row_changed, article_id, read)
 
     def action_mark_view_read(self) -> None:
         self._mark_view_read(self.view)
@@ -549,20 +644,15 @@ class NewsreaderApp(App[None]):
         )
 
     def action_toggle_sidebar(self) -> None:
-        self.toggle_class("-show-related" if self.narrow else "-hide-related")
+        self.panes.toggle_class("-show-related" if self.narrow else "-hide-related")
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.key_help()))
 
-    def key_help(self) -> list[tuple[str, str]]:
-        """(keys, description) for every binding with an id, as currently bound."""
-        rows: dict[str, list[str]] = {}
-        panes = {
-            "": self,
-            " (list)": self.query_one(ArticleList),
-            " (reader)": self.query_one("#reader"),
-        }
-        for suffix, node in panes.items():
+    def key_help(self) -> list[tuple[str, str, str]]:
+        """(keys, description, binding id) for every binding with an id, as bound now."""
+        rows: dict[str, tuple[list[str], str]] = {}
+        for suffix, node in self._binding_owners().items():
             live = BindingsMap()
             live.key_to_bindings = {k: list(v) for k, v in node._bindings.key_to_bindings.items()}
             live.apply_keymap(self._keymap)
@@ -570,8 +660,32 @@ class NewsreaderApp(App[None]):
                 for binding in bindings:
                     if binding.id:
                         label = (binding.description or binding.action) + suffix
-                        rows.setdefault(label, []).append(self.get_key_display(Binding(key, "")))
-        return [(", ".join(dict.fromkeys(keys)), label) for label, keys in rows.items()]
+                        keys, _ = rows.setdefault(label, ([], binding.id))
+                        keys.append(self.get_key_display(Binding(key, "")))
+        return [(", ".join(dict.fromkeys(k)), label, i) for label, (k, i) in rows.items()]
+
+    def _binding_owners(self) -> dict[str, Any]:
+        return {
+            "": self,
+            " (list)": self.query_one(ArticleList),
+            " (reader)": self.query_one("#reader"),
+        }
+
+    def _check_keymap(self) -> None:
+        known = {
+            b.id
+            for node in self._binding_owners().values()
+            for bindings in node._bindings.key_to_bindings.values()
+            for b in bindings
+            if b.id
+        }
+        unknown = sorted(set(self.config.keys) - known)
+        if unknown:
+            self.notify(
+                f"config.toml [keys]: no binding with the id {', '.join(unknown)} (? lists them)",
+                severity="warning",
+                markup=False,
+            )
 
     # -- views ----------------------------------------------------------------------
     def action_toggle_unread(self) -> None:

@@ -96,7 +96,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.total = 0
         self.cursor = 0
         self.pages: dict[int, list[ArticleRow]] = {}
-        self.loading: set[int] = set()
+        self.pending_pages: set[int] = set()  # never "loading": Widget.loading disables keys
         self.loader: Loader | None = None
         self.generation = 0
         self.bookmarked: set[str] = set()  # URLs
@@ -109,7 +109,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.total = total
         self.loader = loader
         self.pages.clear()
-        self.loading.clear()
+        self.pending_pages.clear()
         self._announced = None
         self.virtual_size = Size(self.size.width, total)
         self.cursor = max(0, min(cursor, total - 1))
@@ -146,9 +146,9 @@ class ArticleList(ScrollView, can_focus=True):
     def _request(self, number: int) -> None:
         if number < 0 or number * PAGE >= self.total or number in self.pages:
             return
-        if number in self.loading or self.loader is None:
+        if number in self.pending_pages or self.loader is None:
             return
-        self.loading.add(number)
+        self.pending_pages.add(number)
         before = self.pages.get(number - 1)
         after = (before[-1].sort_key, before[-1].id) if before and len(before) == PAGE else None
         loader, generation = self.loader, self.generation
@@ -162,7 +162,7 @@ class ArticleList(ScrollView, can_focus=True):
     def _loaded(self, generation: int, number: int, rows: list[ArticleRow]) -> None:
         if generation != self.generation:
             return
-        self.loading.discard(number)
+        self.pending_pages.discard(number)
         self.pages[number] = rows
         if len(self.pages) > MAX_PAGES:
             here = self.cursor // PAGE
@@ -175,6 +175,8 @@ class ArticleList(ScrollView, can_focus=True):
 
     def _announce(self) -> None:
         row = self.current
+        # the position shows once its row is here: "1/100000" on screen means ready to open
+        self.border_subtitle = f"{self.cursor + 1}/{self.total}" if row or not self.total else ""
         if row is not None and self._announced != (row.id, self.cursor):
             self._announced = (row.id, self.cursor)
             self.post_message(self.Highlighted(row, self.cursor))

@@ -26,21 +26,27 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close", id="help_close")
     ]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self.rows = rows
 
     def compose(self) -> ComposeResult:
         text = Text()
-        width = max((len(k) for k, _ in self.rows), default=8)
-        for keys, description in self.rows:
+        width = max((len(k) for k, _, _ in self.rows), default=8)
+        label_width = max((len(d) for _, d, _ in self.rows), default=8)
+        for keys, description, binding_id in self.rows:
             text.append(keys.ljust(width + 2), style="bold")
-            text.append(description + "\n")
+            text.append(description.ljust(label_width + 2))
+            text.append(binding_id + "\n", style="dim")
         with Vertical(id="help-box", classes="dialog"):
             yield Static(Text("Keys", style="bold"), classes="dialog-title")
             with VerticalScroll():
                 yield Static(text, markup=False)
-            yield Static("Esc closes. Keys are rebound in config.toml [keys].", markup=False)
+            yield Static(
+                "Esc closes. Rebind a key in config.toml by its id (the last column):"
+                ' [keys] next_unread = "N"',
+                markup=False,
+            )
 
 
 class PickerScreen(ModalScreen[str | None]):
