@@ -139,6 +139,7 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
     db = sqlite3.connect(path)  # make it a version-1 store: no related tables
     for table in ("related_df", "related_postings", "related_docs", "related_stats"):
         db.execute(f"DROP TABLE {table}")
+    db.execute("DROP INDEX articles_feed_read")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()

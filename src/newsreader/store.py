@@ -114,7 +114,7 @@ _MIGRATIONS: dict[int, str] = {
     # the related-articles index: every article is indexed again, for both indexes
     2: relatedindex.SCHEMA
     + """
-CREATE INDEX articles_feed_read ON articles (feed_id, read);
+CREATE INDEX IF NOT EXISTS articles_feed_read ON articles (feed_id, read);
 INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
 UPDATE articles SET indexed = 0;
 """,
