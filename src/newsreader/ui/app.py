@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -104,12 +105,15 @@ class ReaderPane(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         if index >= len(self.lines):
             return Strip.blank(width, self.rich_style)
+        line = self.lines[index]
+        # Text.render leaves a line's own style out when it has no spans: apply it here
+        base = self.rich_style + line.style if isinstance(line.style, Style) else self.rich_style
         segments = [
-            Segment(s.text, self.rich_style + s.style if s.style else self.rich_style)
-            for s in self.lines[index].render(self.app.console)
+            Segment(s.text, base + s.style if s.style else base)
+            for s in line.render(self.app.console)
             if s.text != "\n"
         ]
-        return Strip(segments).crop_extend(0, width, self.rich_style)
+        return Strip(segments).crop_extend(0, width, base)
 
 
 class NewsreaderApp(App[None]):
