@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -28,23 +28,29 @@ from textual.strip import Strip
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from newsreader.bookmarks import BookmarkFile, snapshot
 from newsreader.config import Config
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
-from newsreader.reading import ReadingView, build_view
-from newsreader.related import RelatedArticle, also_reported_by, related_articles
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.keybar import KeyBar
-from newsreader.ui.render import PART_STYLES, Part, layout_lines, reading_parts, related_option
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
+from newsreader.ui.textlayout import PART_STYLES, Part, layout_lines
 from newsreader.views import View
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
-WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
+WIDE, NARROW = 160, 100
+
+# Reading, related articles and bookmarks (and lxml behind them) load in the workers that use
+# them, after the first screen is up: a tenth of a second less before the list shows.
+if TYPE_CHECKING:
+    from newsreader.bookmarks import BookmarkFile
+    from newsreader.reading import ReadingView
+    from newsreader.related import (
+        RelatedArticle,
+    )  # columns: three panes at WIDE and above, one pane at NARROW and below
 
 
 def _binding(keys: str, action: str, description: str, id: str, show: bool = True) -> Binding:
@@ -164,12 +170,20 @@ class NewsreaderApp(App[None]):
         self.unread_total = 0
         self.refreshing = ""
         self.open_url_hook = self.open_url  # tests replace it: no browser starts
-        self.bookmark_file = BookmarkFile(locations.bookmarks_file)
+        self._bookmark_file: BookmarkFile | None = None
         theme = config.theme or load_state(self.state_file).get("theme", "")
         if theme in self.available_themes:
             self.theme = theme
         if config.keys:
             self.set_keymap(dict(config.keys))
+
+    @property
+    def bookmark_file(self) -> BookmarkFile:
+        if self._bookmark_file is None:
+            from newsreader.bookmarks import BookmarkFile
+
+            self._bookmark_file = BookmarkFile(self.locations.bookmarks_file)
+        return self._bookmark_file
 
     @property
     def state_file(self) -> Any:
@@ -349,6 +363,9 @@ class NewsreaderApp(App[None]):
     def load_article(
         self, article_id: int, mark_read: bool = False, open_pane: bool = False, focus: bool = False
     ) -> None:
+        from newsreader.reading import build_view
+        from newsreader.ui.render import reading_parts
+
         if article_id < 0:  # a bookmark whose article is no longer stored
             bookmark = self.bookmarks[-article_id - 1]
             article = _article_from_bookmark(bookmark)
@@ -407,6 +424,8 @@ class NewsreaderApp(App[None]):
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def load_related(self, article: Article) -> None:
+        from newsreader.related import also_reported_by, related_articles
+
         with Store(self.locations.database) as store:
             found = related_articles(store, article, 10)
             feed = store.feed_by_id(article.feed_id)
@@ -426,6 +445,8 @@ class NewsreaderApp(App[None]):
             self.query_one("#reader", ReaderPane).update_meta(meta)
 
     def _show_related(self, found: list[RelatedArticle], article: Article) -> None:
+        from newsreader.ui.render import related_option
+
         sidebar = self.query_one("#related", OptionList)
         sidebar.clear_options()
         options: list[Option | None] = []
@@ -763,6 +784,8 @@ class NewsreaderApp(App[None]):
                 article = store.article(row.id) if row.id > 0 else None
             if article is None:
                 return
+            from newsreader.bookmarks import snapshot
+
             bookmarks = self.bookmark_file.add(snapshot(article, row.feed_title))
             message = f"bookmarked: {row.title}"
         self.call_from_thread(self._bookmarks_changed, bookmarks, message)

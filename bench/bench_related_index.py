@@ -1,0 +1,91 @@
+"""What the related-articles index adds to storing an article: counting its words (runs in the
+parse workers, beside the parse) and writing its postings (runs in the store's transaction),
+per article, on the labeled news corpus and on generated 2-8 KB articles; and ``store_feed``
+with the index against ``store_feed`` with it switched off, feeds of 50.
+
+    python3 bench/bench_related_index.py
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from newsreader import relatedindex
+from newsreader.htmldoc import quick_text
+from newsreader.models import Article, ParsedFeed
+from newsreader.store import Store
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+def corpus_texts() -> list[tuple[str, str, str]]:
+    path = SHARED / "corpus/labeled/newscluster-events.jsonl"
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    return [(r["title"], r.get("description") or "", r["body"]) for r in rows]
+
+
+def generated(count: int) -> list[Article]:
+    sys.path.insert(0, str(SHARED / "bench"))
+    from gen_corpus import ArticleGen
+
+    gen, rng = ArticleGen(random.Random(1)), random.Random(2)
+    out = []
+    for i in range(count):
+        html = gen.html_body("site.example", rng.randint(2000, 8000))
+        text = quick_text(html)
+        out.append(
+            Article(guid=str(i), title=gen.title(), summary=gen.plain(200), body=html,
+                    body_format="html", text=text, published=1e9 + i)
+        )  # fmt: skip
+    return out
+
+
+def per_article(texts: list[tuple[str, str, str]], label: str) -> None:
+    started = time.perf_counter()
+    counts = [relatedindex.count_terms(*t) for t in texts]
+    counting = (time.perf_counter() - started) / len(texts) * 1000
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db") as store:
+        items = list(enumerate(counts, 1))
+        started = time.perf_counter()
+        for start in range(0, len(items), 50):
+            with store.write():
+                relatedindex.index_articles(store.db, items[start : start + 50])
+        writing = (time.perf_counter() - started) / len(items) * 1000
+    print(f"{label:22} count_terms {counting:.2f} ms, index_articles {writing:.2f} ms per article")
+
+
+def store_feeds(articles: list[Article], label: str) -> float:
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db") as store:
+        started = time.perf_counter()
+        for start in range(0, len(articles), 50):
+            feed = store.add_feed(f"/feed-{start}")
+            batch = tuple(articles[start : start + 50])
+            store.store_feed(feed.id, ParsedFeed(title="F", articles=batch))
+        cost = (time.perf_counter() - started) / len(articles) * 1000
+    print(f"{label:22} store_feed {cost:.2f} ms per article")
+    return cost
+
+
+def main() -> int:
+    articles = generated(2000)
+    per_article(corpus_texts(), "newscluster (383)")
+    per_article([(a.title, a.summary, a.text) for a in articles], "generated (2,000)")
+    with_index = store_feeds(articles, "with the index")
+    saved = relatedindex.index_articles, relatedindex.count_terms
+    relatedindex.index_articles = lambda db, items: None  # type: ignore[assignment]
+    relatedindex.count_terms = lambda *a: None  # type: ignore[assignment]
+    try:
+        without = store_feeds(articles, "without it")
+    finally:
+        relatedindex.index_articles, relatedindex.count_terms = saved
+    print(f"the index adds {with_index - without:.2f} ms per stored article (one process)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
