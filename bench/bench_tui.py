@@ -162,6 +162,45 @@ def run_opens_wide(data: Path, size: str, count: int, floor: list[float]) -> lis
     return sorted(opens)
 
 
+def in_app_opens(data: Path, size: tuple[int, int], count: int) -> list[float]:
+    """Inside the process (Textual's headless driver): from the open request to the frame
+    with the article painted (``call_after_refresh``), no terminal or tmux in between."""
+    import asyncio
+
+    from newsreader.config import Config
+    from newsreader.paths import resolve
+    from newsreader.ui.app import NewsreaderApp
+    from newsreader.ui.articlelist import ArticleList
+
+    async def run() -> list[float]:
+        app = NewsreaderApp(resolve(data, bookmarks_file=data / "b.json"), Config())
+        times: list[float] = []
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause(0.5)
+            article_list = app.query_one(ArticleList)
+            for n in range(count):
+                article_list.move_to(n + 1)
+                await pilot.pause(0.3)
+                painted = asyncio.Event()
+                show = app._show_article
+
+                def shown(*args: object, show=show, painted=painted) -> None:
+                    show(*args)
+                    app.call_after_refresh(painted.set)
+
+                app._show_article = shown  # type: ignore[method-assign]
+                started = time.perf_counter()
+                app.open_row(article_list.current)
+                await painted.wait()
+                times.append((time.perf_counter() - started) * 1000)
+                app._show_article = show  # type: ignore[method-assign]
+                app.action_back()
+                await pilot.pause(0.3)
+        return sorted(times)
+
+    return asyncio.run(run())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path)
@@ -184,6 +223,9 @@ def main() -> int:
     opens, rss2 = run_opens(data, args.opens)
     floor: list[float] = []
     wide = run_opens_wide(data, args.size, args.opens, floor)
+    w, h = (int(v) for v in args.size.split("x"))
+    in_wide = in_app_opens(data, (w, h), args.opens)
+    in_narrow = in_app_opens(data, (100, 30), args.opens)
     rss = max(rss, rss2)
     print(f"rows in the view        {total}")
     print(f"first screen (process)  {first * 1000:.0f} ms")
@@ -193,6 +235,8 @@ def main() -> int:
         (f"open at {args.size}", wide),
         ("open at 100x30", opens),
         ("floor: j to the counter moving", floor),
+        (f"in-app open at {args.size}", in_wide),
+        ("in-app open at 100x30", in_narrow),
     ):
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{label}: median {statistics.median(times):.0f} ms, p95 {p95:.0f} ms")

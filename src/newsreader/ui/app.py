@@ -83,9 +83,23 @@ class ReaderPane(ScrollView, can_focus=True):
         """The article's text as shown (tests, and a future copy command)."""
         return "\n".join(text.plain for _, text in self.parts)
 
-    def show(self, parts: list[Part]) -> None:
+    @property
+    def layout_request(self) -> tuple[int, dict[str, Style]]:
+        """The width and styles to wrap for, so a worker can wrap the next article: the
+        current width, or the last one while the pane is hidden (one pane at a time)."""
+        width = self.scrollable_content_region.width or self._wrapped_at
+        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
+        return width, styles
+
+    def show(self, parts: list[Part], lines: list[Text] | None = None, width: int = 0) -> None:
+        """Show ``parts``; ``lines`` wrapped at ``width`` by a worker are used when the pane
+        still has that width."""
         self.parts = parts
-        self._wrap()
+        current = max(10, self.scrollable_content_region.width or self._wrapped_at)
+        if lines is not None and width == current:
+            self._set_lines(lines, width)
+        else:
+            self._wrap()
         self.scroll_home(animate=False)
 
     def update_meta(self, text: Text) -> None:
@@ -95,11 +109,14 @@ class ReaderPane(ScrollView, can_focus=True):
             self._wrap()
 
     def _wrap(self) -> None:
-        width = max(10, self.scrollable_content_region.width)
+        width = max(10, self.scrollable_content_region.width or self._wrapped_at)
         styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        self.lines = layout_lines(self.parts, width, styles)
+        self._set_lines(layout_lines(self.parts, width, styles), width)
+
+    def _set_lines(self, lines: list[Text], width: int) -> None:
+        self.lines = lines
         self._wrapped_at = width
-        self.virtual_size = Size(width, len(self.lines))
+        self.virtual_size = Size(width, len(lines))
         self.refresh()
 
     def on_resize(self) -> None:
@@ -351,6 +368,11 @@ class NewsreaderApp(App[None]):
     def row_selected(self, event: ArticleList.Selected) -> None:
         self.open_row(event.row)
 
+    def load_article(self, article_id: int, **options: bool) -> None:
+        """Read, build and wrap the article in a worker, for the reading pane as it is now."""
+        width, styles = self.query_one("#reader", ReaderPane).layout_request
+        self._load_article(article_id, max(10, width), styles, **options)
+
     def open_row(self, row: ArticleRow) -> None:
         """Open ``row``: nothing on screen changes until the article is ready, so the switch to
         the reader and the new text are drawn in one frame. Beside the list the focus stays on
@@ -360,8 +382,14 @@ class NewsreaderApp(App[None]):
         )
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
-    def load_article(
-        self, article_id: int, mark_read: bool = False, open_pane: bool = False, focus: bool = False
+    def _load_article(
+        self,
+        article_id: int,
+        width: int,
+        styles: dict[str, Style],
+        mark_read: bool = False,
+        open_pane: bool = False,
+        focus: bool = False,
     ) -> None:
         from newsreader.reading import build_view
         from newsreader.ui.render import reading_parts
@@ -379,14 +407,18 @@ class NewsreaderApp(App[None]):
             article = found
             view = build_view(article, feed.display_title if feed else "")
         parts = reading_parts(view)
+        lines = layout_lines(parts, width, styles)
         mark = mark_read and not article.read and article.id > 0
-        self.call_from_thread(self._show_article, article, view, parts, open_pane, focus, mark)
+        self.call_from_thread(
+            self._show_article, article, view, parts, (lines, width), open_pane, focus, mark
+        )
 
     def _show_article(
         self,
         article: Article,
         view: ReadingView,
         parts: list[tuple[str, Text]],
+        wrapped: tuple[list[Text], int] | None = None,
         open_pane: bool = False,
         focus: bool = False,
         mark_read: bool = False,
@@ -394,13 +426,17 @@ class NewsreaderApp(App[None]):
         previous = self.article_view
         self.article, self.article_view = article, view
         reader = self.query_one("#reader", ReaderPane)
-        reader.show(parts)
+        reader.show(parts, *(wrapped or (None, 0)))
         if open_pane and self.narrow:
             self.panes.add_class("-reading")
         if focus:
             reader.focus()
         self.related, self.related_index = [], -1
-        self._show_related([], article)
+        sidebar = self.query_one("#related", OptionList)
+        if article.id > 0:
+            sidebar.border_title = "Related …"  # the new ones replace these in a moment
+        else:
+            self._show_related([], article)
         # what can wait for the article to be on screen: marking it read, its related articles
         if mark_read:
             self.call_after_refresh(self._set_read_by_id, article.id, True)
@@ -448,6 +484,7 @@ class NewsreaderApp(App[None]):
         from newsreader.ui.render import related_option
 
         sidebar = self.query_one("#related", OptionList)
+        sidebar.border_title = "Related"
         sidebar.clear_options()
         options: list[Option | None] = []
         if found:
