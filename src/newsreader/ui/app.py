@@ -14,17 +14,13 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal
-from textual.geometry import Size
 from textual.screen import Screen
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -35,9 +31,13 @@ from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
+from newsreader.ui.onboarding import OnboardingMixin
+from newsreader.ui.readerpane import ReaderPane
+from newsreader.ui.refreshing import RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
-from newsreader.ui.textlayout import PART_STYLES, Part, layout_lines
+from newsreader.ui.textlayout import layout_lines
 from newsreader.views import View
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
@@ -57,89 +57,7 @@ def _binding(keys: str, action: str, description: str, id: str, show: bool = Tru
     return Binding(keys, action, description, show=show, id=id)
 
 
-class ReaderPane(ScrollView, can_focus=True):
-    """The open article as lines, wrapped by us once per width and drawn only where visible
-    (the Line API, like the list): opening an article costs a wrap of its text and the lines
-    on screen, whatever its length."""
-
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(PART_STYLES.values())
-    BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("j,down", "scroll_down", "Scroll down", "reader_down", show=False),
-        _binding("k,up", "scroll_up", "Scroll up", "reader_up", show=False),
-        _binding("space,pagedown", "page_down", "Page down", "reader_page_down", show=False),
-        _binding("pageup", "page_up", "Page up", "reader_page_up", show=False),
-        _binding("g,home", "scroll_home", "Top", "reader_top", show=False),
-        _binding("G,end", "scroll_end", "Bottom", "reader_bottom", show=False),
-    ]
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.parts: list[Part] = []
-        self.lines: list[Text] = []
-        self._wrapped_at = 0
-
-    @property
-    def plain(self) -> str:
-        """The article's text as shown (tests, and a future copy command)."""
-        return "\n".join(text.plain for _, text in self.parts)
-
-    @property
-    def layout_request(self) -> tuple[int, dict[str, Style]]:
-        """The width and styles to wrap for, so a worker can wrap the next article: the
-        current width, or the last one while the pane is hidden (one pane at a time)."""
-        width = self.scrollable_content_region.width or self._wrapped_at
-        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        return width, styles
-
-    def show(self, parts: list[Part], lines: list[Text] | None = None, width: int = 0) -> None:
-        """Show ``parts``; ``lines`` wrapped at ``width`` by a worker are used when the pane
-        still has that width."""
-        self.parts = parts
-        current = max(10, self.scrollable_content_region.width or self._wrapped_at)
-        if lines is not None and width == current:
-            self._set_lines(lines, width)
-        else:
-            self._wrap()
-        self.scroll_home(animate=False)
-
-    def update_meta(self, text: Text) -> None:
-        """The meta line again, with what arrived later (Also reported by)."""
-        if len(self.parts) > 1:
-            self.parts[1] = (self.parts[1][0], text)
-            self._wrap()
-
-    def _wrap(self) -> None:
-        width = max(10, self.scrollable_content_region.width or self._wrapped_at)
-        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        self._set_lines(layout_lines(self.parts, width, styles), width)
-
-    def _set_lines(self, lines: list[Text], width: int) -> None:
-        self.lines = lines
-        self._wrapped_at = width
-        self.virtual_size = Size(width, len(lines))
-        self.refresh()
-
-    def on_resize(self) -> None:
-        if self.parts and self.scrollable_content_region.width != self._wrapped_at:
-            self._wrap()
-
-    def render_line(self, y: int) -> Strip:
-        index = self.scroll_offset.y + y
-        width = self.scrollable_content_region.width
-        if index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
-        line = self.lines[index]
-        # Text.render leaves a line's own style out when it has no spans: apply it here
-        base = self.rich_style + line.style if isinstance(line.style, Style) else self.rich_style
-        segments = [
-            Segment(s.text, base + s.style if s.style else base)
-            for s in line.render(self.app.console)
-            if s.text != "\n"
-        ]
-        return Strip(segments).crop_extend(0, width, base)
-
-
-class NewsreaderApp(App[None]):
+class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     TITLE = "newsreader"
     CSS_PATH = str(styles_dir() / "app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -804,249 +722,6 @@ class NewsreaderApp(App[None]):
         view = View(kind="search", title=f"Search: {query}", query=query, rows=tuple(rows))
         self.call_from_thread(self.show_view, view)
 
-    # -- bookmarks ------------------------------------------------------------------
-    def action_toggle_bookmark(self) -> None:
-        row = self._current_row()
-        if row is not None:
-            self._toggle_bookmark(row)
-
-    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
-    def _toggle_bookmark(self, row: ArticleRow) -> None:
-        marked = any(b.url == row.url for b in self.bookmarks)
-        if marked:
-            bookmarks = self.bookmark_file.remove(row.url)
-            message = f"bookmark removed: {row.title}"
-        else:
-            with Store(self.locations.database) as store:
-                article = store.article(row.id) if row.id > 0 else None
-            if article is None:
-                return
-            from newsreader.bookmarks import snapshot
-
-            bookmarks = self.bookmark_file.add(snapshot(article, row.feed_title))
-            message = f"bookmarked: {row.title}"
-        self.call_from_thread(self._bookmarks_changed, bookmarks, message)
-
-    def _bookmarks_changed(self, bookmarks: list[Bookmark], message: str) -> None:
-        self._set_bookmarks(bookmarks)
-        self.notify(message, markup=False)
-        for problem in self.bookmark_file.messages:
-            self.notify(problem, severity="warning", markup=False)
-        self.bookmark_file.messages.clear()
-
-    def action_bookmarks_view(self) -> None:
-        self._open_bookmarks()
-
-    @work(thread=True, exclusive=True, group="bookmarks", exit_on_error=False)
-    def _open_bookmarks(self) -> None:
-        loaded = self.bookmark_file.load()
-        bookmarks = loaded.bookmarks
-        with Store(self.locations.database) as store:
-            ids = store.ids_by_url([b.url for b in bookmarks])
-            rows = []
-            for n, bookmark in enumerate(bookmarks):
-                stored = store.article_row(ids[bookmark.url]) if bookmark.url in ids else None
-                rows.append(stored or _bookmark_row(bookmark, n))
-        rows.sort(key=lambda r: -(r.published or 0))
-        view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
-        self.call_from_thread(self._bookmarks_view_ready, bookmarks, view, loaded.problem)
-
-    def _bookmarks_view_ready(self, bookmarks: list[Bookmark], view: View, problem: str) -> None:
-        self._set_bookmarks(bookmarks)
-        if problem:
-            self.notify(problem, severity="error", markup=False)
-        self.show_view(view)
-
-    def edit_bookmark(self, field: str) -> None:
-        url = self._target_url()
-        bookmark = next((b for b in self.bookmarks if b.url == url), None)
-        if bookmark is None:
-            self.notify("the selected article is not bookmarked (b bookmarks it)", markup=False)
-            return
-        current = ", ".join(bookmark.tags) if field == "tags" else bookmark.note
-        title = "Bookmark tags (comma-separated)" if field == "tags" else "Bookmark note"
-        self.push_screen(
-            PromptScreen(title, value=current),
-            lambda value: self._save_bookmark_field(bookmark.url, field, value),
-        )
-
-    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
-    def _save_bookmark_field(self, url: str, field: str, value: str | None) -> None:
-        if value is None:
-            return
-        if field == "tags":
-            tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
-            change: dict[str, Any] = {"tags": tags}
-        else:
-            change = {"note": value}
-        bookmarks = self.bookmark_file.update(
-            lambda items: [replace(b, **change) if b.url == url else b for b in items]
-        )
-        self.call_from_thread(self._bookmarks_changed, bookmarks, f"bookmark {field} saved")
-
-    # -- refresh --------------------------------------------------------------------
-    def action_refresh_feed(self) -> None:
-        row = self._current_row()
-        feed = next((f for f in self.feeds if row and f.id == row.feed_id), None)
-        if feed is not None:
-            self.run_refresh([feed], manual=True)
-
-    def action_refresh_all(self) -> None:
-        self._refresh_all()
-
-    @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
-    def _refresh_all(self) -> None:
-        with Store(self.locations.database) as store:
-            feeds = store.feeds()
-        self.call_from_thread(self.run_refresh, feeds, False)
-
-    def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None:
-        if self.refreshing:
-            self.notify("a refresh is running", markup=False)
-            return
-        if not feeds:
-            self.notify(
-                "no feeds to refresh: f, or add one with 'newsreader add URL'", markup=False
-            )
-            return
-        self.refreshing = f"refreshing 0/{len(feeds)}"
-        self.update_header()
-        self._refresh(feeds, manual)
-
-    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
-    def _refresh(self, feeds: list[Feed], manual: bool) -> None:
-        import asyncio
-
-        from newsreader.config import load
-        from newsreader.errors import NewsreaderError
-        from newsreader.refresh import options_from_config, refresh_feeds
-
-        done = [0]
-
-        def progress(outcome: Any) -> None:
-            done[0] += 1
-            self.call_from_thread(self._refresh_progress, done[0], len(feeds))
-
-        try:
-            config = load(self.locations.config_file)
-        except NewsreaderError:
-            config = self.config
-        options = options_from_config(config, honour_schedule=not manual)
-        outcomes = asyncio.run(refresh_feeds(self.locations.database, feeds, options, progress))
-        self.call_from_thread(self._refreshed, outcomes)
-
-    def _refresh_progress(self, done: int, total: int) -> None:
-        self.refreshing = f"refreshing {done}/{total}"
-        self.update_header()
-
-    def _refreshed(self, outcomes: list[Any]) -> None:
-        self.refreshing = ""
-        new = sum(o.new for o in outcomes)
-        failed = [o for o in outcomes if o.error]
-        for outcome in failed[:3]:
-            self.notify(
-                f"{outcome.feed.display_title}: {outcome.error}", severity="error", markup=False
-            )
-        more = f", {len(failed)} failed (f shows which)" if failed else ""
-        self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
-        self._after_refresh()
-
-    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
-    def _after_refresh(self) -> None:
-        """New rows arrive above: keep the selected row selected and where it was on screen."""
-        view = self.view
-        row = self._current_row()
-        with Store(self.locations.database) as store:
-            self_feeds, tags = store.feeds(), store.tags()
-            unread = store.count_view(unread_only=True)
-            if view.rows is not None:
-                total, position = len(view.rows), None
-            else:
-                filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
-                total = store.count_view(**filters)
-                position = store.position_of(row.sort_key, row.id, **filters) if row else None
-        self.call_from_thread(self._refreshed_view, view, self_feeds, tags, unread, total, position)
-
-    def _refreshed_view(
-        self,
-        view: View,
-        feeds: list[Feed],
-        tags: list[str],
-        unread: int,
-        total: int,
-        position: int | None,
-    ) -> None:
-        self.feeds, self.tags, self.unread_total = feeds, tags, unread
-        self.update_header()
-        if view is not self.view or view.rows is not None:
-            return
-        article_list = self.query_one(ArticleList)
-        old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
-        cursor = old_cursor if position is None else position
-        article_list.reset(total, self._store_loader(view), cursor, keep_scroll=True)
-        article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
-
-    # -- welcome --------------------------------------------------------------------
-    def _welcome_choice(self, choice: str | None) -> None:
-        if choice == "add":
-            self.push_screen(
-                PromptScreen(
-                    "Add a feed", "https://example.org/feed.xml or a folder", check=_check_feed
-                ),
-                self._add_feed,
-            )
-        elif choice == "import":
-            self.push_screen(
-                PromptScreen("Import OPML or newsboat urls", "path/to/file", check=_check_file),
-                self._import_feeds,
-            )
-
-    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
-    def _add_feed(self, url: str | None) -> None:
-        if not url:
-            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
-            return
-        from newsreader.errors import NewsreaderError
-
-        try:
-            from newsreader.sourcekind import normalise_source
-
-            with Store(self.locations.database) as store:
-                feed = store.add_feed(normalise_source(url))
-        except NewsreaderError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
-            return
-        self.call_from_thread(self._feeds_added, [feed])
-
-    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
-    def _import_feeds(self, path: str | None) -> None:
-        if not path:
-            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
-            return
-        from pathlib import Path
-
-        from newsreader.errors import NewsreaderError
-        from newsreader.opml import read_subscriptions
-
-        added = []
-        try:
-            result = read_subscriptions(Path(path).expanduser().read_bytes())
-            with Store(self.locations.database) as store:
-                for sub in result.subscriptions:
-                    if store.feed_by_url(sub.url) is None:
-                        added.append(store.add_feed(sub.url, sub.title, sub.tags))
-        except (NewsreaderError, OSError) as exc:
-            self.call_from_thread(
-                self.notify, f"cannot import {path}: {exc}", severity="error", markup=False
-            )
-            return
-        self.call_from_thread(self._feeds_added, added)
-
-    def _feeds_added(self, feeds: list[Feed]) -> None:
-        self.notify(f"added {len(feeds)} feed(s); refreshing", markup=False)
-        self.feeds = [*self.feeds, *feeds]
-        self.run_refresh(feeds, manual=True)
-
     # -- palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -1092,41 +767,3 @@ def _remote_or_headless() -> bool:
     if sys.platform.startswith("linux"):
         return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
     return False
-
-
-def _check_feed(value: str) -> str:
-    """The rule of ``newsreader add``: an http(s) URL, or an existing file or folder."""
-    from newsreader.errors import UsageError
-    from newsreader.sourcekind import normalise_source
-
-    if not value:
-        return "type a feed URL or a path"
-    try:
-        normalise_source(value)
-    except UsageError as exc:
-        return str(exc)
-    return ""
-
-
-def _check_file(value: str) -> str:
-    from pathlib import Path
-
-    return "" if value and Path(value).expanduser().is_file() else "no such file"
-
-
-def _bookmark_row(bookmark: Bookmark, index: int) -> ArticleRow:
-    return ArticleRow(
-        id=-(index + 1), feed_id=0, feed_title=bookmark.feed_title, title=bookmark.title,
-        url=bookmark.url, published=bookmark.published, read=True,
-    )  # fmt: skip
-
-
-def _article_from_bookmark(bookmark: Bookmark) -> Article:
-    note = f"\n\nNote: {bookmark.note}" if bookmark.note else ""
-    return Article(
-        guid=bookmark.url, url=bookmark.url, title=bookmark.title,
-        authors=(bookmark.author,) if bookmark.author else (), published=bookmark.published,
-        summary=bookmark.summary, body=bookmark.summary + note,
-        body_format="text", text=bookmark.summary, captions=bookmark.captions,
-        sources=bookmark.sources, read=True,
-    )  # fmt: skip

@@ -1,0 +1,115 @@
+"""Bookmarks in the TUI: b toggles, B opens the Bookmarks view, the palette edits tags and
+notes. The file is read and written only in workers (it takes a lock)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from textual import work
+
+from newsreader.models import Article, ArticleRow, Bookmark
+from newsreader.store import Store
+from newsreader.ui.screens import PromptScreen
+from newsreader.views import View
+
+
+class BookmarksMixin:
+    """Mixed into the app: uses its store location, bookmark file, list and notifications."""
+
+    def action_toggle_bookmark(self) -> None:
+        row = self._current_row()
+        if row is not None:
+            self._toggle_bookmark(row)
+
+    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
+    def _toggle_bookmark(self, row: ArticleRow) -> None:
+        marked = any(b.url == row.url for b in self.bookmarks)
+        if marked:
+            bookmarks = self.bookmark_file.remove(row.url)
+            message = f"bookmark removed: {row.title}"
+        else:
+            with Store(self.locations.database) as store:
+                article = store.article(row.id) if row.id > 0 else None
+            if article is None:
+                return
+            from newsreader.bookmarks import snapshot
+
+            bookmarks = self.bookmark_file.add(snapshot(article, row.feed_title))
+            message = f"bookmarked: {row.title}"
+        self.call_from_thread(self._bookmarks_changed, bookmarks, message)
+
+    def _bookmarks_changed(self, bookmarks: list[Bookmark], message: str) -> None:
+        self._set_bookmarks(bookmarks)
+        self.notify(message, markup=False)
+        for problem in self.bookmark_file.messages:
+            self.notify(problem, severity="warning", markup=False)
+        self.bookmark_file.messages.clear()
+
+    def action_bookmarks_view(self) -> None:
+        self._open_bookmarks()
+
+    @work(thread=True, exclusive=True, group="bookmarks", exit_on_error=False)
+    def _open_bookmarks(self) -> None:
+        loaded = self.bookmark_file.load()
+        bookmarks = loaded.bookmarks
+        with Store(self.locations.database) as store:
+            ids = store.ids_by_url([b.url for b in bookmarks])
+            rows = []
+            for n, bookmark in enumerate(bookmarks):
+                stored = store.article_row(ids[bookmark.url]) if bookmark.url in ids else None
+                rows.append(stored or _bookmark_row(bookmark, n))
+        rows.sort(key=lambda r: -(r.published or 0))
+        view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
+        self.call_from_thread(self._bookmarks_view_ready, bookmarks, view, loaded.problem)
+
+    def _bookmarks_view_ready(self, bookmarks: list[Bookmark], view: View, problem: str) -> None:
+        self._set_bookmarks(bookmarks)
+        if problem:
+            self.notify(problem, severity="error", markup=False)
+        self.show_view(view)
+
+    def edit_bookmark(self, field: str) -> None:
+        url = self._target_url()
+        bookmark = next((b for b in self.bookmarks if b.url == url), None)
+        if bookmark is None:
+            self.notify("the selected article is not bookmarked (b bookmarks it)", markup=False)
+            return
+        current = ", ".join(bookmark.tags) if field == "tags" else bookmark.note
+        title = "Bookmark tags (comma-separated)" if field == "tags" else "Bookmark note"
+        self.push_screen(
+            PromptScreen(title, value=current),
+            lambda value: self._save_bookmark_field(bookmark.url, field, value),
+        )
+
+    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
+    def _save_bookmark_field(self, url: str, field: str, value: str | None) -> None:
+        if value is None:
+            return
+        if field == "tags":
+            tags = tuple(dict.fromkeys(t.strip() for t in value.split(",") if t.strip()))
+            change: dict[str, Any] = {"tags": tags}
+        else:
+            change = {"note": value}
+        bookmarks = self.bookmark_file.update(
+            lambda items: [replace(b, **change) if b.url == url else b for b in items]
+        )
+        self.call_from_thread(self._bookmarks_changed, bookmarks, f"bookmark {field} saved")
+
+
+def _bookmark_row(bookmark: Bookmark, index: int) -> ArticleRow:
+    return ArticleRow(
+        id=-(index + 1), feed_id=0, feed_title=bookmark.feed_title, title=bookmark.title,
+        url=bookmark.url, published=bookmark.published, read=True,
+    )  # fmt: skip
+
+
+def _article_from_bookmark(bookmark: Bookmark) -> Article:
+    note = f"\n\nNote: {bookmark.note}" if bookmark.note else ""
+    return Article(
+        guid=bookmark.url, url=bookmark.url, title=bookmark.title,
+        authors=(bookmark.author,) if bookmark.author else (), published=bookmark.published,
+        summary=bookmark.summary, body=bookmark.summary + note,
+        body_format="text", text=bookmark.summary, captions=bookmark.captions,
+        sources=bookmark.sources, read=True,
+    )  # fmt: skip

@@ -1,0 +1,94 @@
+"""The first run: the welcome screen's choices, adding a feed by URL (checked as
+``newsreader add`` checks it) and importing OPML or a newsboat urls file."""
+
+from __future__ import annotations
+
+from textual import work
+
+from newsreader.models import Feed
+from newsreader.store import Store
+from newsreader.ui.screens import PromptScreen, WelcomeScreen
+
+
+class OnboardingMixin:
+    """Mixed into the app: uses its store location and refresh."""
+
+    def _welcome_choice(self, choice: str | None) -> None:
+        if choice == "add":
+            self.push_screen(
+                PromptScreen(
+                    "Add a feed", "https://example.org/feed.xml or a folder", check=_check_feed
+                ),
+                self._add_feed,
+            )
+        elif choice == "import":
+            self.push_screen(
+                PromptScreen("Import OPML or newsboat urls", "path/to/file", check=_check_file),
+                self._import_feeds,
+            )
+
+    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
+    def _add_feed(self, url: str | None) -> None:
+        if not url:
+            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            return
+        from newsreader.errors import NewsreaderError
+
+        try:
+            from newsreader.sourcekind import normalise_source
+
+            with Store(self.locations.database) as store:
+                feed = store.add_feed(normalise_source(url))
+        except NewsreaderError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        self.call_from_thread(self._feeds_added, [feed])
+
+    @work(thread=True, exclusive=True, group="add", exit_on_error=False)
+    def _import_feeds(self, path: str | None) -> None:
+        if not path:
+            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            return
+        from pathlib import Path
+
+        from newsreader.errors import NewsreaderError
+        from newsreader.opml import read_subscriptions
+
+        added = []
+        try:
+            result = read_subscriptions(Path(path).expanduser().read_bytes())
+            with Store(self.locations.database) as store:
+                for sub in result.subscriptions:
+                    if store.feed_by_url(sub.url) is None:
+                        added.append(store.add_feed(sub.url, sub.title, sub.tags))
+        except (NewsreaderError, OSError) as exc:
+            self.call_from_thread(
+                self.notify, f"cannot import {path}: {exc}", severity="error", markup=False
+            )
+            return
+        self.call_from_thread(self._feeds_added, added)
+
+    def _feeds_added(self, feeds: list[Feed]) -> None:
+        self.notify(f"added {len(feeds)} feed(s); refreshing", markup=False)
+        self.feeds = [*self.feeds, *feeds]
+        self.run_refresh(feeds, manual=True)
+
+
+def _check_feed(value: str) -> str:
+    """The rule of ``newsreader add``: an http(s) URL, or an existing file or folder."""
+    from newsreader.errors import UsageError
+    from newsreader.sourcekind import normalise_source
+
+    if not value:
+        return "type a feed URL or a path"
+    try:
+        normalise_source(value)
+    except UsageError as exc:
+        return str(exc)
+    return ""
+
+
+def _check_file(value: str) -> str:
+    from pathlib import Path
+
+    return "" if value and Path(value).expanduser().is_file() else "no such file"

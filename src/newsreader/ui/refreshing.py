@@ -1,0 +1,118 @@
+"""Refreshing from the TUI: r the selected article's feed, R every feed, in a worker; the
+header shows the progress, and new rows arrive above without moving the selection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+
+from newsreader.models import Feed
+from newsreader.store import Store
+from newsreader.ui.articlelist import ArticleList
+from newsreader.views import View
+
+
+class RefreshMixin:
+    """Mixed into the app: uses its store location, config, list and header."""
+
+    def action_refresh_feed(self) -> None:
+        row = self._current_row()
+        feed = next((f for f in self.feeds if row and f.id == row.feed_id), None)
+        if feed is not None:
+            self.run_refresh([feed], manual=True)
+
+    def action_refresh_all(self) -> None:
+        self._refresh_all()
+
+    @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
+    def _refresh_all(self) -> None:
+        with Store(self.locations.database) as store:
+            feeds = store.feeds()
+        self.call_from_thread(self.run_refresh, feeds, False)
+
+    def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None:
+        if self.refreshing:
+            self.notify("a refresh is running", markup=False)
+            return
+        if not feeds:
+            self.notify(
+                "no feeds to refresh: f, or add one with 'newsreader add URL'", markup=False
+            )
+            return
+        self.refreshing = f"refreshing 0/{len(feeds)}"
+        self.update_header()
+        self._refresh(feeds, manual)
+
+    @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
+    def _refresh(self, feeds: list[Feed], manual: bool) -> None:
+        import asyncio
+
+        from newsreader.config import load
+        from newsreader.errors import NewsreaderError
+        from newsreader.refresh import options_from_config, refresh_feeds
+
+        done = [0]
+
+        def progress(outcome: Any) -> None:
+            done[0] += 1
+            self.call_from_thread(self._refresh_progress, done[0], len(feeds))
+
+        try:
+            config = load(self.locations.config_file)
+        except NewsreaderError:
+            config = self.config
+        options = options_from_config(config, honour_schedule=not manual)
+        outcomes = asyncio.run(refresh_feeds(self.locations.database, feeds, options, progress))
+        self.call_from_thread(self._refreshed, outcomes)
+
+    def _refresh_progress(self, done: int, total: int) -> None:
+        self.refreshing = f"refreshing {done}/{total}"
+        self.update_header()
+
+    def _refreshed(self, outcomes: list[Any]) -> None:
+        self.refreshing = ""
+        new = sum(o.new for o in outcomes)
+        failed = [o for o in outcomes if o.error]
+        for outcome in failed[:3]:
+            self.notify(
+                f"{outcome.feed.display_title}: {outcome.error}", severity="error", markup=False
+            )
+        more = f", {len(failed)} failed (f shows which)" if failed else ""
+        self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
+        self._after_refresh()
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _after_refresh(self) -> None:
+        """New rows arrive above: keep the selected row selected and where it was on screen."""
+        view = self.view
+        row = self._current_row()
+        with Store(self.locations.database) as store:
+            self_feeds, tags = store.feeds(), store.tags()
+            unread = store.count_view(unread_only=True)
+            if view.rows is not None:
+                total, position = len(view.rows), None
+            else:
+                filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
+                total = store.count_view(**filters)
+                position = store.position_of(row.sort_key, row.id, **filters) if row else None
+        self.call_from_thread(self._refreshed_view, view, self_feeds, tags, unread, total, position)
+
+    def _refreshed_view(
+        self,
+        view: View,
+        feeds: list[Feed],
+        tags: list[str],
+        unread: int,
+        total: int,
+        position: int | None,
+    ) -> None:
+        self.feeds, self.tags, self.unread_total = feeds, tags, unread
+        self.update_header()
+        if view is not self.view or view.rows is not None:
+            return
+        article_list = self.query_one(ArticleList)
+        old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
+        cursor = old_cursor if position is None else position
+        article_list.reset(total, self._store_loader(view), cursor, keep_scroll=True)
+        article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
