@@ -3,7 +3,10 @@ parse workers, beside the parse) and writing its postings (runs in the store's t
 per article, on the labeled news corpus and on generated 2-8 KB articles; and ``store_feed``
 with the index against ``store_feed`` with it switched off, feeds of 50.
 
-    python3 bench/bench_related_index.py
+    python3 bench/bench_related_index.py [--store DIR]
+
+``--store DIR`` runs the with/without comparison in an existing (large) store, e.g. the one
+``eval_related.py --distractors 100000 --keep DIR`` leaves: feeds are added to it.
 """
 
 from __future__ import annotations
@@ -59,11 +62,15 @@ def per_article(texts: list[tuple[str, str, str]], label: str) -> None:
     print(f"{label:22} count_terms {counting:.2f} ms, index_articles {writing:.2f} ms per article")
 
 
-def store_feeds(articles: list[Article], label: str) -> float:
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.db") as store:
+def store_feeds(articles: list[Article], label: str, into: Path | None = None) -> float:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        Store((into or Path(tmp)) / "newsreader.db") as store,
+    ):
+        run = f"{label}-{time.time()}"
         started = time.perf_counter()
         for start in range(0, len(articles), 50):
-            feed = store.add_feed(f"/feed-{start}")
+            feed = store.add_feed(f"/bench-related-index/{run}/{start}")
             batch = tuple(articles[start : start + 50])
             store.store_feed(feed.id, ParsedFeed(title="F", articles=batch))
         cost = (time.perf_counter() - started) / len(articles) * 1000
@@ -72,15 +79,20 @@ def store_feeds(articles: list[Article], label: str) -> float:
 
 
 def main() -> int:
-    articles = generated(2000)
-    per_article(corpus_texts(), "newscluster (383)")
-    per_article([(a.title, a.summary, a.text) for a in articles], "generated (2,000)")
-    with_index = store_feeds(articles, "with the index")
+    into = Path(sys.argv[sys.argv.index("--store") + 1]) if "--store" in sys.argv else None
+    articles = generated(2000 if into is None else 1000)
+    if into is None:
+        per_article(corpus_texts(), "newscluster (383)")
+        per_article([(a.title, a.summary, a.text) for a in articles], "generated (2,000)")
+    else:
+        with Store(into / "newsreader.db") as store:
+            print(f"into a store of {store.counts()[0]} articles")
+    with_index = store_feeds(articles, "with the index", into)
     saved = relatedindex.index_articles, relatedindex.count_terms
     relatedindex.index_articles = lambda db, items: None  # type: ignore[assignment]
     relatedindex.count_terms = lambda *a: None  # type: ignore[assignment]
     try:
-        without = store_feeds(articles, "without it")
+        without = store_feeds(articles, "without it", into)
     finally:
         relatedindex.index_articles, relatedindex.count_terms = saved
     print(f"the index adds {with_index - without:.2f} ms per stored article (one process)")
