@@ -288,7 +288,11 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def load_article(self, article_id: int, **options: bool) -> None:
         """Read, build and wrap the article in a worker, for the reading pane as it is now."""
-        width, styles = self.query_one("#reader", ReaderPane).layout_request
+        panes = self.query("#reader").results(ReaderPane)
+        reader = next(iter(panes), None)
+        if reader is None:  # a preview timer firing while the app shuts down
+            return
+        width, styles = reader.layout_request
         self._load_article(article_id, max(10, width), styles, **options)
 
     def open_row(self, row: ArticleRow) -> None:
