@@ -44,6 +44,7 @@ class Scores:
     recall: float
     mrr: float
     times_ms: list[float]
+    same_story: tuple[int, int] = (0, 0)  # (entries marked same story, of them the same label)
 
     def line(self) -> str:
         t = sorted(self.times_ms)
@@ -52,6 +53,8 @@ class Scores:
             f"queries {self.queries}  p@5 {self.precision:.3f} (ceiling {self.ceiling:.3f})"
             f"  recall@5 {self.recall:.3f}  MRR {self.mrr:.3f}"
             f"  time median {statistics.median(t) if t else 0:.1f} ms  p99 {p99:.1f} ms"
+            f"\nmarked same story: {self.same_story[0]} entries,"
+            f" {self.same_story[1] / max(self.same_story[0], 1):.3f} of them the same label"
         )
 
 
@@ -129,7 +132,7 @@ def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Sco
     label_of_article = {article_id: labels[guid] for guid, article_id in by_guid.items()}
     precision = recall = mrr = ceiling = 0.0
     times: list[float] = []
-    queries = 0
+    queries = marked = marked_right = 0
     for row in rows:
         others = sizes[row[label]] - 1
         if others == 0 or row["id"] not in by_guid:
@@ -149,8 +152,14 @@ def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Sco
         ceiling += min(others, 5) / 5
         mrr += next((1 / (n + 1) for n, hit in enumerate(hits) if hit), 0.0)
         queries += 1
+        for item in found:
+            if item.same_story:
+                marked += 1
+                marked_right += label_of_article.get(item.row.id) == row[label]
     n = max(queries, 1)
-    return Scores(queries, precision / n, ceiling / n, recall / n, mrr / n, times)
+    return Scores(
+        queries, precision / n, ceiling / n, recall / n, mrr / n, times, (marked, marked_right)
+    )
 
 
 def index_size(store: Store) -> int:

@@ -366,10 +366,7 @@ def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
                             "score": r.score,
                             "reason": r.reason,
                             "same_story": r.same_story,
-                            "also_in": [
-                                {"id": i, "feed": f}
-                                for i, f in zip(r.also_ids, r.also_in_feeds, strict=True)
-                            ],
+                            "also_in": [{"id": c.id, "feed": c.feed_title} for c in r.copies],
                         }
                         for r in found
                     ],

@@ -28,8 +28,3 @@ class View:
 
     def toggled_unread(self) -> View:
         return replace(self, unread_only=not self.unread_only)
-
-    @property
-    def in_store(self) -> bool:
-        """True when the rows are read from the store, False for a fixed list."""
-        return self.rows is None
