@@ -231,6 +231,8 @@ async def test_bindings_rebind_from_config_and_help_shows_them(tmp_path: Path) -
         rows = {label: (keys, binding_id) for keys, label, binding_id in app.key_help()}
         assert rows["Down (list)"] == ("x", "down")
         assert rows["Next unread"] == ("N", "next_unread")
+        palette = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert palette["Next unread"] == "Next unread (N)"
         await pilot.press("question_mark")
         await _until(app, pilot, lambda: len(app.screen_stack) > 1)
         assert "Next unread" in "".join(str(w.render()) for w in app.screen.query(Static))
@@ -366,3 +368,18 @@ async def test_the_chosen_theme_is_remembered(tmp_path: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
         assert app.theme == "nord"
+
+
+async def test_palette_commands_show_feed_titles_and_tags_literally(tmp_path: Path) -> None:
+    from textual.content import Content
+
+    data = _store_with(tmp_path, "One", feed_title=HOSTILE)
+    with Store(data / "newsreader.db") as store:
+        store.add_feed("/other", title="x", tags=("[b]tag[/b]",))
+    app = _app(data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        # the palette renders names with Content.from_markup: what it shows is the plain text
+        shown = [Content.from_markup(c.title).plain for c in app.get_system_commands(app.screen)]
+        assert f"Go to feed: {HOSTILE}" in shown
+        assert "Go to tag: [b]tag[/b]" in shown

@@ -33,6 +33,7 @@ from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
+from newsreader.ui.markup import markup_literal
 from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import ReaderPane
 from newsreader.ui.refreshing import RefreshMixin
@@ -729,13 +730,15 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     # -- palette --------------------------------------------------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        live_keys = {binding_id: keys for keys, _label, binding_id in self.key_help()}
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             if binding.id and not binding.id.startswith("open_link"):
                 action = binding.action
+                keys = live_keys.get(binding.id, binding.key)  # as rebound in config.toml
                 yield SystemCommand(
                     binding.description,
-                    f"{binding.description} ({binding.key})",
+                    markup_literal(f"{binding.description} ({keys})"),
                     lambda a=action: self.run_action(a),
                 )
         yield SystemCommand(
@@ -749,8 +752,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             lambda: self.edit_bookmark("note"),
         )
         for feed in self.feeds:
+            # the palette reads command names as markup: feed titles and tags are escaped
             yield SystemCommand(
-                f"Go to feed: {clean_line(feed.display_title)}",
+                f"Go to feed: {markup_literal(feed.display_title)}",
                 f"{feed.unread_count} unread of {feed.article_count}",
                 lambda f=feed: self.show_view(
                     View(kind="feed", title=f.display_title, feed_id=f.id)
@@ -758,7 +762,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             )
         for tag in self.tags:
             yield SystemCommand(
-                f"Go to tag: {tag}",
+                f"Go to tag: {markup_literal(tag)}",
                 "feeds with this tag",
                 lambda t=tag: self.show_view(View(kind="tag", title=f"Tag {t}", tag=t)),
             )
