@@ -117,7 +117,7 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
         await pilot.press("m")  # back to unread
         await _until(app, pilot, lambda: _lines(app)[0].startswith("N"))
         with Store(tmp_path / "newsreader.db") as store:
-            assert store.count_view(unread_only=True) == 30
+            assert store.count(unread_only=True) == 30
         await pilot.press("j", "j", "enter", "escape", "g", "n")
         # n skips read rows: row 1 is unread, row 2 was read by opening it
         await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 1")

@@ -590,28 +590,10 @@ class Store:
         tag: str | None = None,
     ) -> Page:
         """One page of the newest-first list, starting after the cursor ``(sort_key, id)``."""
-        where: list[str] = []
-        params: list[Any] = []
-        if after is not None:
-            where.append("(a.sort_key, a.id) < (?, ?)")
-            params.extend(after)
-        if feed_id is not None:
-            where.append("a.feed_id = ?")
-            params.append(feed_id)
-        if unread_only:
-            where.append("a.read = 0")
-        if tag is not None:
-            where.append(
-                "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
-            )
-            params.append(tag)
-        clause = ("WHERE " + " AND ".join(where)) if where else ""
-        rows = self.db.execute(
-            f"""SELECT {_ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}
-                ORDER BY a.sort_key DESC, a.id DESC LIMIT ?""",
-            (*params, limit + 1),
-        ).fetchall()
-        items = tuple(_row(r) for r in rows[:limit])
+        rows = self.rows_at(
+            0, limit + 1, feed_id=feed_id, tag=tag, unread_only=unread_only, after=after
+        )
+        items = tuple(rows[:limit])
         cursor = (items[-1].sort_key, items[-1].id) if len(rows) > limit and items else None
         return Page(items, cursor)
 
@@ -674,7 +656,7 @@ class Store:
             f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
         ).fetchone()[0]
 
-    def count_view(
+    def count(
         self, *, feed_id: int | None = None, tag: str | None = None, unread_only: bool = False
     ) -> int:
         where, params = self._view_where(feed_id, tag, unread_only)
@@ -787,22 +769,9 @@ class Store:
         ).fetchone()
         return _row(row) if row else None
 
-    def count(self, *, feed_id: int | None = None, unread_only: bool = False) -> int:
-        where = ["1"]
-        params: list[Any] = []
-        if feed_id is not None:
-            where.append("feed_id = ?")
-            params.append(feed_id)
-        if unread_only:
-            where.append("read = 0")
-        sql = f"SELECT count(*) FROM articles WHERE {' AND '.join(where)}"
-        return self.db.execute(sql, params).fetchone()[0]
-
     def counts(self) -> tuple[int, int]:
         """(articles, unread) in the whole store."""
-        total = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-        unread = self.db.execute("SELECT count(*) FROM articles WHERE read = 0").fetchone()[0]
-        return total, unread
+        return self.count(), self.count(unread_only=True)
 
 
 def _row(r: Sequence[Any]) -> ArticleRow:

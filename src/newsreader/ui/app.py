@@ -186,7 +186,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         unread count, bookmarks. The list is loaded at the same time by ``show_view``."""
         with Store(self.locations.database) as store:
             feeds, tags = store.feeds(), store.tags()
-            unread = store.count_view(unread_only=True)
+            unread = store.count(unread_only=True)
         loaded = self.bookmark_file.load()
         self.call_from_thread(self._started, feeds, tags, unread, loaded)
 
@@ -230,7 +230,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def load_view_total(self, view: View, cursor: int, total: int | None) -> None:
         with Store(self.locations.database) as store:
             if total is None or view.feed_id or view.tag or view.unread_only:
-                total = store.count_view(
+                total = store.count(
                     feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
                 )
         self.call_from_thread(self._view_counted, view, total, cursor)
@@ -571,7 +571,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 changed = sum(store.mark_view_read(fid) for fid in feed_ids)
             else:
                 changed = store.mark_view_read(view.feed_id)
-            unread = store.count_view(unread_only=True)
+            unread = store.count(unread_only=True)
         self.call_from_thread(self._view_marked, view, changed, unread)
 
     def _view_marked(self, view: View, changed: int, unread: int) -> None:

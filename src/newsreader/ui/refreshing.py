@@ -89,12 +89,12 @@ class RefreshMixin:
         row = self._current_row()
         with Store(self.locations.database) as store:
             self_feeds, tags = store.feeds(), store.tags()
-            unread = store.count_view(unread_only=True)
+            unread = store.count(unread_only=True)
             if view.rows is not None:
                 total, position = len(view.rows), None
             else:
                 filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
-                total = store.count_view(**filters)
+                total = store.count(**filters)
                 position = store.position_of(row.sort_key, row.id, **filters) if row else None
         self.call_from_thread(self._refreshed_view, view, self_feeds, tags, unread, total, position)
 
