@@ -103,6 +103,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.related_index = -1
         self.sidebar_links: dict[str, str] = {}  # option id -> publisher-declared link
         self.bookmarks: list[Bookmark] = []
+        self.bookmark_snapshots: dict[int, Bookmark] = {}  # row id (< 0) -> bookmark
         self.unread_total = 0
         self.refreshing = ""
         self.open_url_hook = self.open_url  # tests replace it: no browser starts
@@ -318,7 +319,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         from newsreader.ui.render import reading_parts
 
         if article_id < 0:  # a bookmark whose article is no longer stored
-            bookmark = self.bookmarks[-article_id - 1]
+            bookmark = self.bookmark_snapshots[article_id]
             article = _article_from_bookmark(bookmark)
             view = build_view(article, bookmark.feed_title)
         else:
@@ -369,17 +370,15 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if previous is None or had_links != bool(view.links):
             self.refresh_bindings()  # the keys that depend on the article (o, y, b, 1-9)
 
-    def _row_changed(self, article_id: int, read: bool) -> None:
+    def _row_changed(self, article_id: int, read: bool, changed: int = 0) -> None:
+        """An article's read state changed (``changed`` rows in the store): its row, the open
+        article and the header's unread count follow, whether the row is on screen or not."""
         if self.article is not None and self.article.id == article_id:
             self.article = replace(self.article, read=read)
-        article_list = self.query_one(ArticleList)
-        for page in article_list.pages.values():
-            for row in page:
-                if row.id == article_id and row.read != read:
-                    article_list.replace_row(replace(row, read=read))
-                    self.unread_total += -1 if read else 1
-                    self.update_header()
-                    return
+        self.query_one(ArticleList).set_read(article_id, read)
+        if changed:
+            self.unread_total += -changed if read else changed
+            self.update_header()
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def load_related(self, article: Article) -> None:
@@ -553,10 +552,11 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exit_on_error=False)
     def _set_read_by_id(self, article_id: int, read: bool) -> None:
+        changed = 0
         if article_id > 0:
             with Store(self.locations.database) as store:
-                store.set_read([article_id], read)
-        self.call_from_thread(self._row_changed, article_id, read)
+                changed = store.set_read([article_id], read)
+        self.call_from_thread(self._row_changed, article_id, read, changed)
 
     def action_mark_view_read(self) -> None:
         self._mark_view_read(self.view)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -129,13 +130,14 @@ class ArticleList(ScrollView, can_focus=True):
     def current(self) -> ArticleRow | None:
         return self.row_at(self.cursor) if self.total else None
 
-    def replace_row(self, row: ArticleRow) -> None:
-        """A row changed (read state): redraw it where it is."""
+    def set_read(self, article_id: int, read: bool) -> None:
+        """An article's read state changed: its row, if loaded, is redrawn where it is."""
         for number, page in self.pages.items():
-            for i, old in enumerate(page):
-                if old.id == row.id:
-                    page[i] = row
-                    self.refresh_line(number * PAGE + i)
+            for i, row in enumerate(page):
+                if row.id == article_id:
+                    if row.read != read:
+                        page[i] = replace(row, read=read)
+                        self.refresh_line(number * PAGE + i)
                     return
 
     def refresh_line(self, index: int) -> None:

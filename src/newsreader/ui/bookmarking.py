@@ -61,10 +61,17 @@ class BookmarksMixin:
                 rows.append(stored or _bookmark_row(bookmark, n))
         rows.sort(key=lambda r: -(r.published or 0))
         view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
-        self.call_from_thread(self._bookmarks_view_ready, bookmarks, view, loaded.problem)
+        # rows of bookmarks whose article left the store open from these snapshots
+        snapshots = {-(n + 1): b for n, b in enumerate(bookmarks)}
+        self.call_from_thread(
+            self._bookmarks_view_ready, bookmarks, snapshots, view, loaded.problem
+        )
 
-    def _bookmarks_view_ready(self, bookmarks: list[Bookmark], view: View, problem: str) -> None:
+    def _bookmarks_view_ready(
+        self, bookmarks: list[Bookmark], snapshots: dict[int, Bookmark], view: View, problem: str
+    ) -> None:
         self._set_bookmarks(bookmarks)
+        self.bookmark_snapshots = snapshots
         if problem:
             self.notify(problem, severity="error", markup=False)
         self.show_view(view)
