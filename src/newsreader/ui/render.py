@@ -1,6 +1,6 @@
-"""Model text to widgets: the one place where feed text becomes something Textual draws.
+"""Model text to screen text: the one place where feed text becomes something Textual draws.
 
-Everything is built as ``rich.text.Text`` objects or passed with ``markup=False``, so a title
+Everything is built as ``rich.text.Text`` objects (never parsed as markup), so a title
 such as ``[@click=app.quit]`` is shown as written and runs nothing.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets.option_list import Option
 
-from newsreader.models import Caption
+from newsreader.models import Caption, Enclosure, RelatedLink, SourceRef
 from newsreader.reading import ReadingView, format_size, source_label, source_text
 from newsreader.related import RelatedArticle
 from newsreader.ui.articlelist import relative_date
@@ -27,8 +27,8 @@ def related_option(item: RelatedArticle, index: int) -> Option:
     return Option(text, id=f"rel:{index}")
 
 
-def _static(text: str | Text, classes: str) -> Part:
-    return classes, text if isinstance(text, Text) else Text(text)
+def _part(kind: str, text: str | Text) -> Part:
+    return kind, text if isinstance(text, Text) else Text(text)
 
 
 def _caption(caption: Caption) -> Part:
@@ -36,33 +36,38 @@ def _caption(caption: Caption) -> Part:
     text.append(caption.text or caption.alt or "image")
     if caption.credit:
         text.append(f" — {caption.credit}", style="dim")
-    return _static(text, "caption")
+    return _part("caption", text)
+
+
+def _section(title: str, lines: list[Text]) -> list[Part]:
+    """A titled block (Links, Sources, a publisher's related group): one line per entry."""
+    return [_part("section-title", title), _part("body", Text("\n").join(lines))]
 
 
 def reading_parts(view: ReadingView) -> list[Part]:
-    """The reading pane's parts. Runs of plain paragraphs share one part (fewer widgets to
-    update is what makes opening an article fast); captions, quotes and code stand apart."""
-    widgets: list[Part] = [_static(view.headline, "headline"), _static(view.meta, "meta")]
-    widgets += [_caption(caption) for caption in view.lead_captions]
+    """The article as the reading pane's blocks. Runs of plain paragraphs share one block;
+    captions, quotes and code stand apart (they are indented and styled on their own)."""
+    parts: list[Part] = [_part("headline", view.headline), _part("meta", view.meta)]
+    parts += [_caption(caption) for caption in view.lead_captions]
     run = Text()
 
     def flush() -> None:
         nonlocal run
         if run:
             run.rstrip()
-            widgets.append(_static(run, "body"))
+            parts.append(_part("body", run))
             run = Text()
 
     for block in view.blocks:
         if block.kind == "caption" and block.caption is not None:
             flush()
-            widgets.append(_caption(block.caption))
+            parts.append(_caption(block.caption))
         elif block.kind == "quote":
             flush()
-            widgets.append(_static(Text(block.text, style="italic"), "quote"))
+            parts.append(_part("quote", Text(block.text, style="italic")))
         elif block.kind == "pre":
             flush()
-            widgets.append(_static(Text(block.text, no_wrap=True), "code"))
+            parts.append(_part("code", Text(block.text, no_wrap=True)))
         elif block.kind == "heading":
             run.append(block.text + "\n\n", style="bold")
         elif block.kind == "li":
@@ -75,42 +80,38 @@ def reading_parts(view: ReadingView) -> list[Part]:
             run.append(block.text + "\n\n")
     flush()
     if view.links:
-        widgets.append(_static("Links", "section-title"))
-        lines = Text()
-        for number, (url, label) in enumerate(view.links, 1):
-            lines.append(f"[{number}] ", style="bold")
-            lines.append(url)
-            if label and label != url:
-                lines.append(f"  {label}", style="dim")
-            lines.append("\n")
-        lines.rstrip()
-        widgets.append(_static(lines, "body"))
+        parts += _section(
+            "Links", [_link_line(n, url, label) for n, (url, label) in enumerate(view.links, 1)]
+        )
     if view.enclosures:
-        widgets.append(_static("Attachments", "section-title"))
-        lines = Text()
-        for enclosure in view.enclosures:
-            lines.append(enclosure.url)
-            detail = ", ".join(p for p in (enclosure.type, format_size(enclosure.length)) if p)
-            if detail:
-                lines.append(f"  ({detail})", style="dim")
-            lines.append("\n")
-        lines.rstrip()
-        widgets.append(_static(lines, "body"))
+        parts += _section("Attachments", [_enclosure_line(e) for e in view.enclosures])
     if view.sources:
-        widgets.append(_static("Sources", "section-title"))
-        lines = Text()
-        for ref in view.sources:
-            lines.append(f"{source_label(ref)}: ", style="bold")
-            lines.append(source_text(ref) + "\n")
-        lines.rstrip()
-        widgets.append(_static(lines, "body"))
+        parts += _section("Sources", [_source_line(ref) for ref in view.sources])
     for group, items in view.related:
-        widgets.append(_static(group, "section-title"))
-        lines = Text()
-        for item in items:
-            if item.label:
-                lines.append(f"[{item.label}] ", style="dim")
-            lines.append(item.title + "\n")
-        lines.rstrip()
-        widgets.append(_static(lines, "body"))
-    return widgets
+        parts += _section(group, [_related_line(item) for item in items])
+    return parts
+
+
+def _link_line(number: int, url: str, label: str) -> Text:
+    line = Text.assemble((f"[{number}] ", "bold"), url)
+    if label and label != url:
+        line.append(f"  {label}", style="dim")
+    return line
+
+
+def _enclosure_line(enclosure: Enclosure) -> Text:
+    line = Text(enclosure.url)
+    detail = ", ".join(p for p in (enclosure.type, format_size(enclosure.length)) if p)
+    if detail:
+        line.append(f"  ({detail})", style="dim")
+    return line
+
+
+def _source_line(ref: SourceRef) -> Text:
+    return Text.assemble((f"{source_label(ref)}: ", "bold"), source_text(ref))
+
+
+def _related_line(item: RelatedLink) -> Text:
+    line = Text(f"[{item.label}] ", style="dim") if item.label else Text()
+    line.append(item.title)
+    return line
