@@ -3,6 +3,7 @@ for the workers or for a condition, bounded."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import time
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from textual import events
 from textual.widgets import OptionList, Static
+from textual.worker import WorkerCancelled
 
 from newsreader.config import Config
 from newsreader.models import Article, ParsedFeed
@@ -47,7 +49,8 @@ async def _until(app: NewsreaderApp, pilot, condition: Callable[[], bool]) -> No
     for _ in range(200):
         if condition():
             return
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # replaced by a newer worker: wait on
+            await app.workers.wait_for_complete()
         await pilot.pause(0.01)
     raise AssertionError("condition not met")
 
