@@ -194,6 +194,7 @@ class _Progress:
 def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     import asyncio
 
+    from newsreader.config import load
     from newsreader.refresh import options_from_config, refresh_feeds
 
     if args.jobs is not None and args.jobs < 1:
@@ -202,8 +203,6 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
     if not feeds:
         raise UsageError("no feeds to refresh: add one with 'newsreader add'")
-    from newsreader.config import load
-
     options = options_from_config(
         load(loc.config_file),
         jobs=args.jobs,

@@ -6,8 +6,9 @@ frequency times inverse document frequency, normalised over all its words) and t
 words of its headline. Only those are stored, as postings ``(term, article, weight)``, so an
 article costs about a kilobyte and a query reads only the postings of its own terms.
 
-Terms are stored as 63-bit hashes, never as text. Document frequencies are counted for every
-distinct word of every new article, in one upsert per batch. Weights use the frequencies known
+Terms are stored as 63-bit hashes, never as text. Document frequencies count, for every new
+article, each distinct word it was reduced to (a long body's words said once are left out
+before counting), in one upsert per batch. Weights use the frequencies known
 when the article was indexed; a query weighs its own terms with the current ones. An article
 whose text changes is re-indexed (its words are not counted twice); a deleted article's postings
 go with it.
@@ -191,14 +192,18 @@ def docs_count(db: sqlite3.Connection) -> int:
     return row[0] if row else 0
 
 
-def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
-    wanted = list(set(keys))
-    found: dict[int, int] = {}
+def _select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
+    """Rows of ``sql`` (one ``IN ({})`` placeholder) for ``values``, 900 per statement."""
+    wanted = list(set(values))
+    rows: list[tuple] = []
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        found.update(db.execute(f"SELECT term, df FROM related_df WHERE term IN ({marks})", chunk))
-    return found
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
+
+
+def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
+    return dict(_select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
 
 
 def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, TermCounts]]) -> None:
@@ -208,16 +213,8 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, TermCounts
     if not items:
         return
     ids = [article_id for article_id, _ in items]
-    known = set()
-    for start in range(0, len(ids), 900):
-        chunk = ids[start : start + 900]
-        marks = ",".join("?" * len(chunk))
-        known.update(
-            r[0]
-            for r in db.execute(
-                f"SELECT article_id FROM related_docs WHERE article_id IN ({marks})", chunk
-            )
-        )
+    sql = "SELECT article_id FROM related_docs WHERE article_id IN ({})"
+    known = {row[0] for row in _select_in(db, sql, ids)}
     new_ids = set(ids) - known
     remove_articles(db, list(known))
     frequency: Counter[int] = Counter()
@@ -271,12 +268,8 @@ def _count_documents(db: sqlite3.Connection, frequency: Counter[int]) -> dict[in
 
 def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     """Take articles out of the index (their postings and their entry)."""
-    for start in range(0, len(article_ids), 500):
-        chunk = list(article_ids[start : start + 500])
-        marks = ",".join("?" * len(chunk))
-        rows = db.execute(
-            f"SELECT article_id, terms FROM related_docs WHERE article_id IN ({marks})", chunk
-        ).fetchall()
-        pairs = [(key, article_id) for article_id, blob in rows for key in array("q", blob)]
-        db.executemany("DELETE FROM related_postings WHERE term = ? AND article_id = ?", pairs)
-        db.execute(f"DELETE FROM related_docs WHERE article_id IN ({marks})", chunk)
+    sql = "SELECT article_id, terms FROM related_docs WHERE article_id IN ({})"
+    rows = _select_in(db, sql, article_ids)
+    pairs = [(key, article_id) for article_id, blob in rows for key in array("q", blob)]
+    db.executemany("DELETE FROM related_postings WHERE term = ? AND article_id = ?", pairs)
+    db.executemany("DELETE FROM related_docs WHERE article_id = ?", [(r[0],) for r in rows])
