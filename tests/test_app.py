@@ -443,3 +443,21 @@ async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_p
         first = app.related[0].row.id
         await pilot.press("right_square_bracket")
         await _until(app, pilot, lambda: app.article is not None and app.article.id == first)
+
+
+async def test_mouse_selects_opens_and_scrolls(tmp_path: Path) -> None:
+    app = _app(_store_with(tmp_path, *(f"Story {i}" for i in range(60))))
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _settle(app, pilot)
+        article_list = app.query_one(ArticleList)
+        await pilot.click(ArticleList, offset=(20, 2))  # the border takes row 0
+        assert article_list.cursor == 1
+        await pilot.click(ArticleList, offset=(20, 3), times=2)
+        await _until(app, pilot, lambda: app.article is not None and app.article.read)
+        assert app.article.title == "Story 2"
+        for _ in range(5):
+            article_list.post_message(
+                events.MouseScrollDown(article_list, 20, 5, 0, 0, 0, False, False, False)
+            )
+        await _until(app, pilot, lambda: article_list.scroll_offset.y > 0)
+        assert article_list.cursor == 2  # the wheel scrolls the list, not the cursor

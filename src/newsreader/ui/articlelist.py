@@ -253,7 +253,10 @@ class ArticleList(ScrollView, can_focus=True):
             self.post_message(self.Selected(row, self.cursor))
 
     def on_click(self, event: Click) -> None:
-        index = self.scroll_offset.y + event.y
+        offset = event.get_content_offset(self)  # the event's y counts the border row
+        if offset is None:
+            return
+        index = self.scroll_offset.y + offset.y
         if 0 <= index < self.total:
             self.move_to(index)
             if event.chain >= 2:
