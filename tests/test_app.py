@@ -46,7 +46,9 @@ async def _settle(app: NewsreaderApp, pilot) -> None:
 
 
 async def _until(app: NewsreaderApp, pilot, condition: Callable[[], bool]) -> None:
-    for _ in range(200):
+    """Wait until ``condition`` holds, for at most 15 s (a loaded CI machine is slow)."""
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
         if condition():
             return
         with contextlib.suppress(WorkerCancelled):  # replaced by a newer worker: wait on

@@ -66,21 +66,21 @@ ELECTION = (
 )
 
 
-def _fill(store: Store) -> dict[str, int]:
+def _fill(store: Store, index: bool = True) -> dict[str, int]:
     feeds = {name: store.add_feed(f"/feeds/{name}") for name in ("gazette", "courier", "wire")}
     store.store_feed(feeds["gazette"].id, ParsedFeed(title="Gazette", articles=(
         _article("g1", "Storm Edda closes the harbour at Port Alder", STORM),
         _article("g2", "Recount ordered in Millbrook council election", ELECTION),
-    )))  # fmt: skip
+    )), index=index)  # fmt: skip
     store.store_feed(feeds["courier"].id, ParsedFeed(title="Courier", articles=(
         _article("c1", "Edda's gales: ferries to Skerry Island stay in port",
                  STORM.replace("Tuesday", "Wednesday") + " Schools on the island are shut.",
                  T0 + DAY),
-    )))  # fmt: skip
+    )), index=index)  # fmt: skip
     store.store_feed(feeds["wire"].id, ParsedFeed(title="Wire", articles=(
         _article("w1", "Storm Edda closes the harbour at Port Alder", STORM),  # a syndicated copy
         _article("w2", "Millbrook recount: Greens and Liberals level", ELECTION, T0 + DAY),
-    )))  # fmt: skip
+    )), index=index)  # fmt: skip
     return {guid: i for i, guid in store.db.execute("SELECT id, guid FROM articles")}
 
 
@@ -150,6 +150,82 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
         assert courier is not None
         assert related_articles(store, courier)[0].same_story
         assert [r.id for r in store.search("recount")]
+
+
+def _related_ids(store: Store, ids: dict[str, int]) -> dict[str, list[tuple[frozenset, bool]]]:
+    """guid -> its related entries, each as the ids it stands for (copies folded) and whether
+    it is the same story."""
+    found = {}
+    for guid, article_id in ids.items():
+        article = store.article(article_id)
+        assert article is not None
+        found[guid] = [
+            (frozenset((r.row.id, *r.also_ids)), r.same_story)
+            for r in related_articles(store, article)
+        ]
+    return found
+
+
+def test_indexing_after_storing_matches_indexing_at_once(tmp_path: Path) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    with Store(tmp_path / "at-once.db") as store:
+        expected = _related_ids(store, _fill(store))
+    with Store(tmp_path / "later.db") as store:
+        ids = _fill(store, index=False)  # as a refresh stores: the indexes wait
+        assert store.pending_index_count() == len(ids)
+        assert not store.search("recount")
+        with ProcessPoolExecutor(2) as pool:  # the words are counted in the workers
+            assert store.index_pending(executor=pool) == len(ids)
+        assert store.pending_index_count() == 0
+        assert _related_ids(store, ids) == expected
+        assert [r.id for r in store.search("recount")]
+
+
+def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> None:
+    from newsreader.relatedindex import GENERATION_BITS
+
+    with Store(tmp_path / "s.db") as store:
+        placeholder = store.add_feed("/feeds/placeholder")
+        store.db.execute(  # the next articles get the last id of one generation and the first
+            """INSERT INTO articles (id, feed_id, guid, sort_key, content_hash, fetched_at, indexed)
+               VALUES (?, ?, 'placeholder', 0, '', 0, 1)""",
+            ((1 << GENERATION_BITS) - 2, placeholder.id),
+        )
+        ids = _fill(store)
+        assert ids["g1"] >> GENERATION_BITS == 0 and ids["w2"] >> GENERATION_BITS == 1
+        found = _related_ids(store, {k: v for k, v in ids.items() if k != "placeholder"})
+        assert found["c1"][0] == (frozenset((ids["g1"], ids["w1"])), True)
+        assert found["g2"][0][0] == {ids["w2"]} and found["w2"][0][0] == {ids["g2"]}
+        recount = store.article(ids["w2"])
+        assert recount is not None
+        assert "millbrook" in related_articles(store, recount)[0].reason
+        store.remove_feed("/feeds/wire")
+        generations = store.db.execute(
+            "SELECT DISTINCT generation FROM related_postings WHERE article_id IN (?, ?)",
+            (ids["w1"], ids["w2"]),
+        ).fetchall()
+        assert generations == []
+
+
+def test_a_version_2_store_keeps_its_index(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        ids = _fill(store)
+        expected = _related_ids(store, ids)
+    db = sqlite3.connect(path)  # postings keyed by term first, as schema 2 kept them
+    db.executescript(
+        """CREATE TABLE old (term INTEGER NOT NULL, article_id INTEGER NOT NULL,
+               weight INTEGER NOT NULL, PRIMARY KEY (term, article_id)) WITHOUT ROWID;
+           INSERT INTO old SELECT term, article_id, weight FROM related_postings;
+           DROP TABLE related_postings;
+           ALTER TABLE old RENAME TO related_postings;
+           PRAGMA user_version = 2;"""
+    )
+    db.close()
+    with Store(path) as store:
+        assert store.pending_index_count() == 0  # nothing to index again
+        assert _related_ids(store, ids) == expected
 
 
 def test_cli_related_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

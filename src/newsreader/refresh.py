@@ -62,7 +62,7 @@ class RefreshOptions:
     honour_schedule: bool = True  # skip feeds inside their Retry-After or <ttl> window
     parse_timeout: float = 60.0
     parse_workers: int = 0  # 0: one per core, in processes when there is enough to parse
-    index: bool = True  # fill the full-text index after storing
+    index: bool = True  # index what was stored (full text, related) before returning
     overrides: Mapping[str, FeedOverride] = field(default_factory=dict)  # by feed URL
 
 
@@ -169,7 +169,8 @@ class _Stored:
 
 def _store_parsed(db_path: str, feed_id: int, parsed: ParsedFeed, **meta: str) -> _Stored:
     with _worker_store(db_path) as store:
-        result = store.store_feed(feed_id, parsed, **meta)  # type: ignore[arg-type]
+        # indexed afterwards, all at once (Store.index_pending): far cheaper than feed by feed
+        result = store.store_feed(feed_id, parsed, index=False, **meta)  # type: ignore[arg-type]
     return _Stored(result.new, result.updated, title=parsed.title, warnings=parsed.warnings)
 
 
@@ -346,7 +347,7 @@ async def refresh_feeds(
         if unchanged:
             await writer.call(Store.record_unchanged_many, list(unchanged))
         if options.index:
-            await writer.call(Store.index_pending)
+            await writer.call(Store.index_pending, executor=parser)
     finally:
         _shutdown(parser, abandoned)
         writer.close()

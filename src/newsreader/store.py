@@ -37,7 +37,7 @@ from newsreader.models import (
     SourceRef,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
@@ -117,6 +117,22 @@ _MIGRATIONS: dict[int, str] = {
 CREATE INDEX IF NOT EXISTS articles_feed_read ON articles (feed_id, read);
 INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
 UPDATE articles SET indexed = 0;
+""",
+    # postings by generation first: a batch writes into one small B-tree (relatedindex)
+    3: """
+CREATE TABLE related_postings_v3 (
+    generation INTEGER NOT NULL,
+    term INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    weight INTEGER NOT NULL,
+    PRIMARY KEY (generation, term, article_id)
+) WITHOUT ROWID;
+INSERT INTO related_postings_v3 (generation, term, article_id, weight)
+    SELECT article_id >> """
+    + str(relatedindex.GENERATION_BITS)
+    + """, term, article_id, weight FROM related_postings ORDER BY 1, 2, 3;
+DROP TABLE related_postings;
+ALTER TABLE related_postings_v3 RENAME TO related_postings;
 """,
 }
 
@@ -403,11 +419,17 @@ class Store:
         etag: str = "",
         last_modified: str = "",
         fetched_at: float | None = None,
+        index: bool = True,
     ) -> StoreResult:
-        """Store one feed's articles and metadata in one transaction, searchable at once. An
-        article already stored is updated in place when its content changed, and keeps its
-        read state. The slow parts (hashes, the words of each new body) run before the write
-        lock is taken, so parallel workers only queue for the writes themselves."""
+        """Store one feed's articles and metadata in one transaction. An article already
+        stored is updated in place when its content changed, and keeps its read state.
+
+        With ``index`` the new and changed articles enter both indexes (full text, related) in
+        the same transaction: searchable at once. Without it they are left for
+        :meth:`index_pending`, which a refresh runs once over everything it stored: one large
+        sorted batch costs a fraction of many small ones. The slow parts (hashes, the words of
+        each new body) run before the write lock is taken, so parallel workers only queue for
+        the writes themselves."""
         from newsreader.htmldoc import quick_text
 
         now = fetched_at or time.time()
@@ -426,15 +448,11 @@ class Store:
                 and article.body_format == "html"
             ):
                 text = quick_text(article.body)
-            terms = None
-            if known.get(article.guid) != content_hash:
-                terms = relatedindex.count_terms(article.title, article.summary, text)
-            prepared.append((article, content_hash, text, terms))
+            prepared.append((article, content_hash, text))
         new = updated = unchanged = 0
         with self.write():
-            indexed: list[int] = []
-            related: list[tuple[int, relatedindex.TermCounts]] = []
-            for article, content_hash, text, terms in prepared:
+            changed: list[tuple[int, str, str, str]] = []
+            for article, content_hash, text in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                     (feed_id, article.guid),
@@ -442,11 +460,8 @@ class Store:
                 if row is not None and row[1] == content_hash:
                     unchanged += 1
                     continue
-                if terms is None or (not text and article.body_format == "html"):
-                    # another writer changed it meanwhile
-                    if not text and article.body_format == "html":
-                        text = quick_text(article.body)
-                    terms = relatedindex.count_terms(article.title, article.summary, text)
+                if not text and article.body_format == "html":  # another writer was first
+                    text = quick_text(article.body)
                 values = (
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
@@ -458,31 +473,25 @@ class Store:
                         """INSERT INTO articles (url, title, authors, published, updated, sort_key,
                                summary, body, body_format, text, extra, content_hash, feed_id,
                                guid, fetched_at, indexed)
-                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)""",
+                           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
                         (*values, feed_id, article.guid, now),
                     )
-                    indexed.append(cursor.lastrowid or 0)
-                    related.append((indexed[-1], terms))
+                    changed.append((cursor.lastrowid or 0, article.title, article.summary, text))
                     new += 1
                 else:
-                    # the update trigger takes the old words out of the index
+                    # the update trigger takes the old words out of the full-text index
                     self.db.execute(
                         """UPDATE articles SET url = ?, title = ?, authors = ?, published = ?,
                                updated = ?, sort_key = ?, summary = ?, body = ?, body_format = ?,
-                               text = ?, extra = ?, content_hash = ?
+                               text = ?, extra = ?, content_hash = ?, indexed = 0
                            WHERE id = ?""",
                         (*values, row[0]),
                     )
-                    self.db.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (row[0],))
-                    indexed.append(row[0])
-                    related.append((row[0], terms))
+                    changed.append((row[0], article.title, article.summary, text))
                     updated += 1
-            self.db.executemany(
-                f"""INSERT INTO articles_fts (rowid, title, text)
-                    SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles WHERE id = ?""",
-                [(i,) for i in indexed],
-            )
-            relatedindex.index_articles(self.db, related)
+            if index:
+                counts = [relatedindex.count_terms(t, s, x) for _i, t, s, x in changed]
+                self._index(list(zip([c[0] for c in changed], counts, strict=True)))
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
                        last_modified = ?, ttl_minutes = ?, last_fetched = ?, last_error = NULL,
@@ -495,39 +504,41 @@ class Store:
             )  # fmt: skip
         return StoreResult(new, updated, unchanged)
 
-    def index_pending(
-        self, batch: int = 500, max_batches: int | None = None, executor: Any = None
-    ) -> int:
-        """Add stored articles to the full-text index, ``batch`` per transaction, extracting the
-        words of HTML bodies first. The extraction runs outside the write lock; rows another
-        process indexed meanwhile are skipped. Returns how many were indexed."""
-        from newsreader.htmldoc import quick_text
+    def _index(self, items: list[tuple[int, relatedindex.TermCounts]]) -> None:
+        """Enter stored articles into both indexes, inside the caller's transaction."""
+        if not items:
+            return
+        ids = sorted((article_id,) for article_id, _ in items)
+        self.db.executemany("UPDATE articles SET indexed = 1 WHERE id = ?", ids)
+        self.db.executemany(
+            f"""INSERT INTO articles_fts (rowid, title, text)
+                SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles WHERE id = ?""",
+            ids,
+        )
+        relatedindex.index_articles(self.db, items)
 
+    def index_pending(
+        self, batch: int = 2_000, max_batches: int | None = None, executor: Any = None
+    ) -> int:
+        """Index stored articles that are not yet in the indexes, ``batch`` per transaction.
+        The words of each article (and the text of an HTML body stored without it) are worked
+        out before the write lock is taken, on ``executor``'s workers when one is given; rows
+        another process indexed meanwhile are skipped. Returns how many were indexed."""
         done = batches = 0
         while max_batches is None or batches < max_batches:
             rows = self.db.execute(
-                "SELECT id, body, body_format, text, title, summary FROM articles"
-                " WHERE indexed = 0 LIMIT ?",
+                "SELECT id, title, summary, text, CASE WHEN text = '' AND body_format = 'html'"
+                " THEN body ELSE '' END FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?",
                 (batch,),
             ).fetchall()
             if not rows:
                 break
-            todo_html = [r for r in rows if r[2] == "html" and not r[3]]
-            if executor is not None and len(todo_html) > 50:
-                chunk = max(1, len(todo_html) // 8)
-                words = dict(
-                    zip(
-                        [r[0] for r in todo_html],
-                        executor.map(quick_text, [r[1] for r in todo_html], chunksize=chunk),
-                        strict=True,
-                    )
-                )
+            work = [r[1:] for r in rows]
+            if executor is not None and len(rows) > 50:
+                chunk = max(1, len(rows) // 16)
+                words = list(executor.map(_words_of, work, chunksize=chunk))
             else:
-                words = {r[0]: quick_text(r[1]) for r in todo_html}
-            texts = [(words.get(r[0], r[3]), r[0]) for r in rows]
-            terms = {
-                r[0]: relatedindex.count_terms(r[4], r[5], words.get(r[0], r[3])) for r in rows
-            }
+                words = [_words_of(w) for w in work]
             with self.write():
                 marks = ",".join("?" * len(rows))
                 still = {
@@ -537,16 +548,20 @@ class Store:
                         [r[0] for r in rows],
                     )
                 }
-                todo = [t for t in texts if t[1] in still]
-                self.db.executemany("UPDATE articles SET text = ?, indexed = 1 WHERE id = ?", todo)
-                self.db.executemany(
-                    f"""INSERT INTO articles_fts (rowid, title, text)
-                        SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM articles
-                        WHERE id = ?""",
-                    [(t[1],) for t in todo],
+                extracted = [
+                    (text, r[0])
+                    for r, (text, _counts) in zip(rows, words, strict=True)
+                    if r[0] in still and r[4]
+                ]
+                self.db.executemany("UPDATE articles SET text = ? WHERE id = ?", extracted)
+                self._index(
+                    [
+                        (r[0], counts)
+                        for r, (_text, counts) in zip(rows, words, strict=True)
+                        if r[0] in still
+                    ]
                 )
-                relatedindex.index_articles(self.db, [(t[1], terms[t[1]]) for t in todo])
-            done += len(todo)
+            done += len(still)
             batches += 1
         return done
 
@@ -772,6 +787,17 @@ class Store:
     def counts(self) -> tuple[int, int]:
         """(articles, unread) in the whole store."""
         return self.count(), self.count(unread_only=True)
+
+
+def _words_of(row: tuple[str, str, str, str]) -> tuple[str, relatedindex.TermCounts]:
+    """``(title, summary, text, html body or "")`` -> the text and its words, for the indexes.
+    Module level so that a process pool can run it."""
+    title, summary, text, html = row
+    if html:
+        from newsreader.htmldoc import quick_text
+
+        text = quick_text(html)
+    return text, relatedindex.count_terms(title, summary, text)
 
 
 def _row(r: Sequence[Any]) -> ArticleRow:
