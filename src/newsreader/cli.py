@@ -151,17 +151,18 @@ class _Progress:
 
     def __init__(self, total: int, quiet: bool) -> None:
         self.quiet = quiet
+        self.started_at = self.stored_at = time.monotonic()
         self.bar: Any = None
         self.new = self.errors = 0
         if not quiet and sys.stderr.isatty():
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
             self.bar = Progress(
-                TextColumn("refreshing"), BarColumn(), MofNCompleteColumn(),
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                 TextColumn("{task.fields[new]} new, {task.fields[errors]} failed"),
                 transient=True, console=None,
             )  # fmt: skip
-            self.task = self.bar.add_task("refresh", total=total, new=0, errors=0)
+            self.task = self.bar.add_task("refreshing", total=total, new=0, errors=0)
             self.bar.start()
 
     def __call__(self, outcome: Any) -> None:
@@ -185,6 +186,11 @@ class _Progress:
             print(f"  ok {outcome.name}: {outcome.new} new, {outcome.updated} updated")
         for warning in outcome.warnings[:20]:
             print(f"     warning: {warning}", file=sys.stderr)
+
+    def indexing(self) -> None:
+        self.stored_at = time.monotonic()
+        if self.bar is not None:
+            self.bar.update(self.task, description="indexing")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -211,9 +217,12 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     )
     progress = _Progress(len(feeds), quiet=args.json)
     try:
-        outcomes = asyncio.run(refresh_feeds(loc.database, feeds, options, progress))
+        outcomes = asyncio.run(
+            refresh_feeds(loc.database, feeds, options, progress, indexing=progress.indexing)
+        )
     finally:
         progress.close()
+    finished_at = time.monotonic()
     failed = [o for o in outcomes if o.error]
     if args.json:
         _print_json(
@@ -235,7 +244,12 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         new = sum(o.new for o in outcomes)
         skipped = sum(1 for o in outcomes if o.skipped)
         tail = f", {skipped} skipped" if skipped else ""
-        print(f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail}")
+        stored = progress.stored_at - progress.started_at
+        indexed = finished_at - progress.stored_at
+        print(
+            f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail}"
+            f" (stored in {stored:.1f} s, indexed in {indexed:.1f} s)"
+        )
     return 1 if failed else 0
 
 

@@ -237,7 +237,10 @@ async def refresh_feeds(
     options: RefreshOptions | None = None,
     progress: Callable[[RefreshOutcome], None] | None = None,
     transport: object = None,
+    indexing: Callable[[], None] | None = None,
 ) -> list[RefreshOutcome]:
+    """Refresh ``feeds``; ``progress`` hears of each feed as it ends, ``indexing`` when every
+    article is stored (browsable) and the indexes (search, related) start being filled."""
     options = options or RefreshOptions()
     writer = _Writer(db_path)
     parser = _parse_executor(len(feeds), options.parse_workers)
@@ -347,6 +350,8 @@ async def refresh_feeds(
         if unchanged:
             await writer.call(Store.record_unchanged_many, list(unchanged))
         if options.index:
+            if indexing is not None:
+                indexing()
             await writer.call(Store.index_pending, executor=parser)
     finally:
         _shutdown(parser, abandoned)

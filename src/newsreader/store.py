@@ -522,23 +522,31 @@ class Store:
     ) -> int:
         """Index stored articles that are not yet in the indexes, ``batch`` per transaction.
         The words of each article (and the text of an HTML body stored without it) are worked
-        out before the write lock is taken, on ``executor``'s workers when one is given; rows
-        another process indexed meanwhile are skipped. Returns how many were indexed."""
-        done = batches = 0
-        while max_batches is None or batches < max_batches:
+        out before the write lock is taken, on ``executor``'s workers when one is given, the
+        next batch's while this one is written; rows another process indexed meanwhile are
+        skipped. Returns how many were indexed."""
+
+        def next_batch(after: int) -> tuple[list[tuple], Iterator[tuple[str, Any]]]:
             rows = self.db.execute(
                 "SELECT id, title, summary, text, CASE WHEN text = '' AND body_format = 'html'"
-                " THEN body ELSE '' END FROM articles WHERE indexed = 0 ORDER BY id LIMIT ?",
-                (batch,),
+                " THEN body ELSE '' END FROM articles WHERE indexed = 0 AND id > ?"
+                " ORDER BY id LIMIT ?",
+                (after, batch),
             ).fetchall()
-            if not rows:
-                break
             work = [r[1:] for r in rows]
             if executor is not None and len(rows) > 50:
-                chunk = max(1, len(rows) // 16)
-                words = list(executor.map(_words_of, work, chunksize=chunk))
+                return rows, executor.map(_words_of, work, chunksize=max(1, len(rows) // 16))
+            return rows, map(_words_of, work)
+
+        done = batches = 0
+        rows, words_of_rows = next_batch(0)
+        while rows and (max_batches is None or batches < max_batches):
+            words = list(words_of_rows)
+            batches += 1
+            if max_batches is None or batches < max_batches:
+                following = next_batch(rows[-1][0])  # counted while this batch is written
             else:
-                words = [_words_of(w) for w in work]
+                following = ([], iter(()))
             with self.write():
                 marks = ",".join("?" * len(rows))
                 still = {
@@ -548,21 +556,12 @@ class Store:
                         [r[0] for r in rows],
                     )
                 }
-                extracted = [
-                    (text, r[0])
-                    for r, (text, _counts) in zip(rows, words, strict=True)
-                    if r[0] in still and r[4]
-                ]
+                todo = [(r, w) for r, w in zip(rows, words, strict=True) if r[0] in still]
+                extracted = [(text, r[0]) for r, (text, _counts) in todo if r[4]]
                 self.db.executemany("UPDATE articles SET text = ? WHERE id = ?", extracted)
-                self._index(
-                    [
-                        (r[0], counts)
-                        for r, (_text, counts) in zip(rows, words, strict=True)
-                        if r[0] in still
-                    ]
-                )
-            done += len(still)
-            batches += 1
+                self._index([(r[0], counts) for r, (_text, counts) in todo])
+            done += len(todo)
+            rows, words_of_rows = following
         return done
 
     def pending_index_count(self) -> int:
