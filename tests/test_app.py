@@ -270,11 +270,29 @@ async def test_layouts_have_no_collapsed_panes(tmp_path: Path, size: tuple[int, 
             regions = [app.query_one(s).region for s in ("#article-list", "#reader", "#related")]
             assert regions[0].x < regions[1].x < regions[2].x
         if size[0] <= 100:
+            assert isinstance(app.focused, ReaderPane)  # the keys that follow scroll the text
             await pilot.press("s")
             await _settle(app, pilot)
             assert app.query_one("#related").region.height > 0
             await pilot.press("escape")
+            await _settle(app, pilot)
             assert app.query_one("#article-list").region.height > 0
+            assert not app.query_one("#reader").region.area
+            assert isinstance(app.focused, ArticleList)
+            # opening again, then widening the terminal: every pane comes back beside the list
+            await pilot.press("s", "enter")
+            await _until(app, pilot, lambda: isinstance(app.focused, ReaderPane))
+            await pilot.resize_terminal(200, 50)
+            await _settle(app, pilot)
+            for selector in ("#article-list", "#reader", "#related"):
+                assert app.query_one(selector).region.area, f"{selector} hidden at 200x50"
+            await pilot.resize_terminal(*size)
+            await _settle(app, pilot)
+            assert app.query_one("#reader").region.area  # still reading, alone
+            assert not app.query_one("#article-list").region.area
+            await pilot.press("h")
+            await _settle(app, pilot)
+            assert app.query_one("#article-list").region.area
 
 
 async def test_bookmarks_toggle_view_and_snapshot(tmp_path: Path) -> None:

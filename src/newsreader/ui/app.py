@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -35,10 +34,9 @@ from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
 from newsreader.ui.markup import markup_literal
 from newsreader.ui.onboarding import OnboardingMixin
-from newsreader.ui.readerpane import ReaderPane
+from newsreader.ui.readerpane import LayoutRequest, PreparedLayout, ReaderPane, prepare_layout
 from newsreader.ui.refreshing import RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
-from newsreader.ui.textlayout import layout_lines
 from newsreader.views import View
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
@@ -56,6 +54,14 @@ if TYPE_CHECKING:
 
 def _binding(keys: str, action: str, description: str, id: str, show: bool = True) -> Binding:
     return Binding(keys, action, description, show=show, id=id)
+
+
+class Panes(Horizontal):
+    """The three panes; a change of its size (the terminal's) may change the layout."""
+
+    def on_resize(self) -> None:
+        if isinstance(self.app, NewsreaderApp):
+            self.app.apply_layout()
 
 
 class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
@@ -129,7 +135,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="panes"):
+        with Panes(id="panes"):
             yield ArticleList(id="article-list")
             yield ReaderPane(id="reader")
             yield OptionList(id="related")
@@ -141,20 +147,38 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.preview_timer = self.set_interval(PREVIEW_DELAY, self._preview, pause=True)
         self.query_one("#related", OptionList).border_title = "Related"
         self.query_one("#reader", ReaderPane).border_title = "Article"
-        self.on_resize()
+        self.apply_layout()
         self.query_one(ArticleList).focus()
         self._check_keymap()
         self.show_view(self.view)
         self.start()
 
-    def on_resize(self, event: object = None) -> None:
+    def apply_layout(self) -> None:
+        """Choose the layout for the terminal's width: at start, and from ``Panes`` when the
+        terminal is resized (the app's own Resize event never reaches a handler)."""
         if not self.is_mounted:
             return
         width = self.size.width
         panes = self.panes
+        layout = "-wide" if width >= WIDE else "-narrow" if width <= NARROW else "-medium"
+        if panes.has_class(layout):
+            return
+        for pane in (self.query_one(ArticleList), self.query_one(ReaderPane)):
+            pane.styles.clear_rule("display")  # set by _set_reading: the CSS decides again
         panes.set_class(width >= WIDE, "-wide")
         panes.set_class(NARROW < width < WIDE, "-medium")
         panes.set_class(width <= NARROW, "-narrow")
+        panes.refresh(layout=True)  # clearing an inline rule asks for no layout by itself
+
+    def _set_reading(self, reading: bool) -> None:
+        """In the narrow layout, the reader or the list fills the screen. Their display is set
+        on the two panes: a class on #panes restyles all three (10 ms of the frame that shows
+        the article); the class is kept for the CSS of the sidebar, which needs the restyle
+        only when it is shown."""
+        panes = self.panes
+        self.query_one(ArticleList).display = not reading
+        self.query_one(ReaderPane).display = reading
+        panes.set_class(reading, "-reading", update=panes.has_class("-show-related"))
 
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted:
@@ -165,9 +189,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         return self.panes.has_class("-narrow")
 
     @property
-    def panes(self) -> Horizontal:
+    def panes(self) -> Panes:
         """The layout classes live here, not on the app: changing them restyles the panes only."""
-        return self.query_one("#panes", Horizontal)
+        return self.query_one("#panes", Panes)
 
     def status(self, message: str) -> None:
         self.query_one("#status", Static).update(Text(message))
@@ -294,8 +318,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         reader = next(iter(panes), None)
         if reader is None:  # a preview timer firing while the app shuts down
             return
-        width, styles = reader.layout_request
-        self._load_article(article_id, max(10, width), styles, **options)
+        self._load_article(article_id, reader.layout_request, **options)
 
     def open_row(self, row: ArticleRow) -> None:
         """Open ``row``: nothing on screen changes until the article is ready, so the switch to
@@ -309,8 +332,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _load_article(
         self,
         article_id: int,
-        width: int,
-        styles: dict[str, Style],
+        layout: LayoutRequest,
         mark_read: bool = False,
         open_pane: bool = False,
         focus: bool = False,
@@ -331,10 +353,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             article = found
             view = build_view(article, feed.display_title if feed else "")
         parts = reading_parts(view)
-        lines = layout_lines(parts, width, styles)
+        prepared = prepare_layout(parts, layout)
         mark = mark_read and not article.read and article.id > 0
         self.call_from_thread(
-            self._show_article, article, view, parts, (lines, width), open_pane, focus, mark
+            self._show_article, article, view, parts, prepared, open_pane, focus, mark
         )
 
     def _show_article(
@@ -342,7 +364,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         article: Article,
         view: ReadingView,
         parts: list[tuple[str, Text]],
-        wrapped: tuple[list[Text], int] | None = None,
+        prepared: PreparedLayout | None = None,
         open_pane: bool = False,
         focus: bool = False,
         mark_read: bool = False,
@@ -350,15 +372,18 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         previous = self.article_view
         self.article, self.article_view = article, view
         reader = self.query_one("#reader", ReaderPane)
-        reader.show(parts, *(wrapped or (None, 0)))
+        reader.show(parts, prepared)
         if open_pane and self.narrow:
-            self.panes.add_class("-reading")
+            self._set_reading(True)
         if focus:
-            reader.focus()
+            # right after the frame that shows the article: restyling two panes for the focus
+            # took 15 ms of that frame
+            self.call_after_refresh(reader.focus)
         self.related, self.related_index = [], -1
         sidebar = self.query_one("#related", OptionList)
         if article.id > 0:
-            sidebar.border_title = "Related …"  # the new ones replace these in a moment
+            # the new ones replace these in a moment; the sidebar is redrawn after the article
+            self.call_after_refresh(setattr, sidebar, "border_title", "Related …")
         else:
             self._show_related([], article)
         # what can wait for the article to be on screen: marking it read, its related articles
@@ -483,7 +508,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def action_back(self) -> None:
         if self.narrow and self.panes.has_class("-reading"):
-            self.panes.remove_class("-reading")
+            self._set_reading(False)
             self.query_one(ArticleList).focus()
         elif isinstance(self.focused, (ReaderPane, OptionList)):
             self.query_one(ArticleList).focus()

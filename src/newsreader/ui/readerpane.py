@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.console import Console
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -39,6 +41,9 @@ class ReaderPane(ScrollView, can_focus=True):
         self.parts: list[Part] = []
         self.lines: list[Text] = []
         self._wrapped_at = 0
+        self._base_style: Style | None = None  # the pane's own style, until the CSS changes
+        # drawn lines by index, with the style they were drawn on, until the text changes
+        self._strips: dict[int, tuple[Style, Strip]] = {}
 
     @property
     def plain(self) -> str:
@@ -46,20 +51,24 @@ class ReaderPane(ScrollView, can_focus=True):
         return "\n".join(text.plain for _, text in self.parts)
 
     @property
-    def layout_request(self) -> tuple[int, dict[str, Style]]:
-        """The width and styles to wrap for, so a worker can wrap the next article: the
-        current width, or the last one while the pane is hidden (one pane at a time)."""
-        width = self.scrollable_content_region.width or self._wrapped_at
+    def layout_request(self) -> LayoutRequest:
+        """What a worker needs to lay the next article out for this pane: the current width
+        and height (the last ones while the pane is hidden, one pane at a time), the styles."""
+        region = self.scrollable_content_region
+        width = max(10, region.width or self._wrapped_at)
+        height = region.height or self.screen.size.height
         styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        return width, styles
+        return LayoutRequest(width, height, styles, self._base())
 
-    def show(self, parts: list[Part], lines: list[Text] | None = None, width: int = 0) -> None:
-        """Show ``parts``; ``lines`` wrapped at ``width`` by a worker are used when the pane
-        still has that width."""
+    def show(self, parts: list[Part], prepared: PreparedLayout | None = None) -> None:
+        """Show ``parts``; the lines (and the first screen drawn) by a worker are used when
+        the pane still has their width and style."""
         self.parts = parts
         current = max(10, self.scrollable_content_region.width or self._wrapped_at)
-        if lines is not None and width == current:
-            self._set_lines(lines, width)
+        if prepared is not None and prepared.request.width == current:
+            self._set_lines(prepared.lines, current)
+            if prepared.request.base == self._base():
+                self._strips = dict(prepared.strips)
         else:
             self._wrap()
         self.scroll_home(animate=False)
@@ -77,6 +86,7 @@ class ReaderPane(ScrollView, can_focus=True):
 
     def _set_lines(self, lines: list[Text], width: int) -> None:
         self.lines = lines
+        self._strips = {}
         self._wrapped_at = width
         self.virtual_size = Size(width, len(lines))
         self.refresh()
@@ -85,17 +95,65 @@ class ReaderPane(ScrollView, can_focus=True):
         if self.parts and self.scrollable_content_region.width != self._wrapped_at:
             self._wrap()
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None  # the drawn lines stay while it is the same (a focus change)
+
+    def _base(self) -> Style:
+        if self._base_style is None:
+            self._base_style = self.rich_style  # walks every ancestor: once, not per line
+        return self._base_style
+
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
+        base = self._base()
         if index >= len(self.lines):
-            return Strip.blank(width, self.rich_style)
-        line = self.lines[index]
-        # Text.render leaves a line's own style out when it has no spans: apply it here
-        base = self.rich_style + line.style if isinstance(line.style, Style) else self.rich_style
-        segments = [
-            Segment(s.text, base + s.style if s.style else base)
-            for s in line.render(self.app.console)
-            if s.text != "\n"
-        ]
-        return Strip(segments).crop_extend(0, width, base)
+            return Strip.blank(width, base)
+        drawn = self._strips.get(index)
+        if drawn is None or drawn[0] != base or drawn[1].cell_length != width:
+            drawn = self._strips[index] = (base, draw_line(self.lines[index], base, width))
+        return drawn[1]
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutRequest:
+    width: int
+    height: int
+    styles: dict[str, Style]
+    base: Style
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedLayout:
+    request: LayoutRequest
+    lines: list[Text]
+    strips: dict[int, tuple[Style, Strip]]
+
+
+def prepare_layout(parts: list[Part], request: LayoutRequest) -> PreparedLayout:
+    """Wrap ``parts`` and draw the first screen of them; pure, so a worker thread runs it and
+    the frame that shows the article only copies lines."""
+    lines = layout_lines(parts, request.width, request.styles)
+    first_screen = range(min(len(lines), request.height))
+    strips = {
+        i: (request.base, draw_line(lines[i], request.base, request.width)) for i in first_screen
+    }
+    return PreparedLayout(request, lines, strips)
+
+
+# Text.render asks a console only to resolve named styles: any console will do, in any thread
+_CONSOLE = Console(width=1000)
+
+
+def draw_line(line: Text, base: Style, width: int) -> Strip:
+    """One wrapped line as a strip ``width`` cells wide, on the pane's ``base`` style."""
+    # Text.render leaves a line's own style out when it has no spans: apply it here
+    if isinstance(line.style, Style):
+        base = base + line.style
+    segments = [
+        Segment(s.text, base + s.style if s.style else base)
+        for s in line.render(_CONSOLE)
+        if s.text != "\n"
+    ]
+    return Strip(segments).crop_extend(0, width, base)
