@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 DOC_TERMS = 48
 TITLE_TERMS = 8
-BODY_CHARS = 10_000
+BODY_CHARS = 3_000  # the headline, the lede and the first paragraphs carry the story
 TITLE_WEIGHT = 3.0
 SUMMARY_WEIGHT = 1.5
 TITLE_SIMILARITY = 0.2  # how much headline-to-headline likeness adds to the body's
@@ -84,6 +84,29 @@ class TermCounts:
 
     words: dict[int, tuple[str, float]]
     title: dict[int, tuple[str, float]]
+
+    def packed(self) -> PackedTerms:
+        return PackedTerms(
+            array("q", self.words),
+            array("d", [tf for _term, tf in self.words.values()]),
+            array("q", self.title),
+            array("q", [title_key(term) for term, _tf in self.title.values()]),
+            array("d", [tf for _term, tf in self.title.values()]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PackedTerms:
+    """An article's words as the index needs them: word keys and tfs, and for its headline
+    the word keys (for their idf), the headline keys and tfs. Arrays without the words' text:
+    a 2,000-article batch takes a few MB to hold and to send from a worker process (as
+    ``TermCounts`` it took 75 MB)."""
+
+    word_keys: array
+    word_tfs: array
+    title_word_keys: array
+    title_keys: array
+    title_tfs: array
 
 
 def count_terms(title: str, summary: str, text: str) -> TermCounts:
@@ -187,10 +210,31 @@ def _top(weighted: list[tuple[float, int, str]], limit: int) -> Vector:
     return Vector(tuple((key, term, w / norm) for w, key, term in weighted[:limit] if w > 0))
 
 
-def fingerprint(words: Vector) -> int:
+def fingerprint(strongest_keys: Sequence[int]) -> int:
     """Equal for identical and near-identical texts: a hash of their strongest terms."""
-    keys = sorted(words.keys[:FINGERPRINT_TERMS])
+    keys = sorted(strongest_keys[:FINGERPRINT_TERMS])
     return term_key(" ".join(map(str, keys)))
+
+
+def _index_weights(
+    terms: PackedTerms, idf: dict[int, float]
+) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
+    """``weigh`` for the index: the ``DOC_TERMS`` strongest words and the ``TITLE_TERMS``
+    headline terms as ``(weight, key)``, strongest first, each normalised over all."""
+    words = [(tf * idf[key], key) for key, tf in zip(terms.word_keys, terms.word_tfs, strict=True)]
+    title = [
+        (tf * idf[word], key)
+        for word, key, tf in zip(
+            terms.title_word_keys, terms.title_keys, terms.title_tfs, strict=True
+        )
+    ]
+    return _strongest(words, DOC_TERMS), _strongest(title, TITLE_TERMS)
+
+
+def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[float, int]]:
+    norm = math.hypot(*[w for w, _k in weighted]) or 1.0
+    weighted.sort(reverse=True)
+    return [(w / norm, key) for w, key in weighted[:limit] if w > 0]
 
 
 # -- reading and writing the index ---------------------------------------------------------
@@ -219,8 +263,8 @@ def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[in
     return dict(_select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
 
 
-def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, TermCounts]]) -> None:
-    """Index ``(article id, counts)`` pairs inside the caller's write transaction. An article
+def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, PackedTerms]]) -> None:
+    """Index ``(article id, terms)`` pairs inside the caller's write transaction. An article
     seen for the first time counts towards document frequencies; one already indexed is
     re-indexed in place."""
     if not items:
@@ -231,30 +275,30 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, TermCounts
     new_ids = set(ids) - known
     remove_articles(db, list(known))
     frequency: Counter[int] = Counter()
-    for article_id, counts in items:
+    for article_id, terms in items:
         if article_id in new_ids:
-            frequency.update(counts.words.keys())
+            frequency.update(terms.word_keys)
     df = _count_documents(db, frequency)
     if new_ids:
         db.execute("UPDATE related_stats SET docs = docs + ? WHERE id = 1", (len(new_ids),))
-    missing = {key for _, counts in items for key in counts.words if key not in df}
-    df.update(document_frequencies(db, missing))
+    words_of_batch = {key for _, terms in items for key in terms.word_keys}
+    df.update(document_frequencies(db, words_of_batch.difference(df)))
     # one idf per distinct word of the batch, not one per word of each article
-    idf = inverse_frequencies(df, docs_count(db), {k for _, counts in items for k in counts.words})
+    idf = inverse_frequencies(df, docs_count(db), words_of_batch)
     postings: list[tuple[int, int, int, int]] = []
     documents: list[tuple[int, int, bytes]] = []
-    for article_id, counts in items:
-        words, title = weigh(counts, idf, limit=DOC_TERMS, title_limit=TITLE_TERMS)
-        merged: dict[int, int] = {}
-        for key, _term, weight in words.terms:
-            merged[key] = round(weight * WEIGHT_SCALE)
-        for key, _term, weight in title.terms:
-            merged[key] = merged.get(key, 0) + round(weight * TITLE_SIMILARITY * WEIGHT_SCALE)
+    title_scale = TITLE_SIMILARITY * WEIGHT_SCALE
+    for article_id, terms in items:
+        words, title = _index_weights(terms, idf)
+        merged = {key: round(weight * WEIGHT_SCALE) for weight, key in words}
+        for weight, key in title:
+            merged[key] = merged.get(key, 0) + round(weight * title_scale)
         generation = article_id >> GENERATION_BITS
         postings.extend(
             (generation, key, article_id, weight) for key, weight in merged.items() if weight
         )
-        documents.append((article_id, fingerprint(words), array("q", merged).tobytes()))
+        fingerprint_keys = [key for _weight, key in words]
+        documents.append((article_id, fingerprint(fingerprint_keys), array("q", merged).tobytes()))
     postings.sort()  # in key order, each page of the index is visited once
     db.executemany(
         "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
