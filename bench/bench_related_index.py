@@ -2,12 +2,13 @@
 parse workers, beside the parse) and writing its postings (runs in the store's transaction),
 per article, on the labeled news corpus and on generated 2-8 KB articles; and storing feeds of
 50 the way a refresh does (``store_feed`` without indexing, then one ``index_pending`` over
-everything stored, in batches of 2,000) with the related index against the same with it
+everything stored, in batches of 500) with the related index against the same with it
 switched off. One process: the figures are CPU on one core.
 
     python3 bench/bench_related_index.py [--store DIR]
 
-``--store DIR`` runs the with/without comparison in an existing (large) store, e.g. the one
+Each comparison runs three times, alternated; the medians are compared. ``--store DIR`` runs
+the with/without comparison in an existing (large) store, e.g. the one
 ``eval_related.py --distractors 100000 --keep DIR`` leaves: feeds are added to it.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -76,7 +78,7 @@ def store_feeds(articles: list[Article], label: str, into: Path | None = None) -
             batch = tuple(articles[start : start + 50])
             store.store_feed(feed.id, ParsedFeed(title="F", articles=batch), index=False)
         stored = time.perf_counter()
-        store.index_pending()
+        store.index_pending(batch=500)  # as a refresh does
         done = time.perf_counter()
         cost = (done - started) / len(articles) * 1000
         storing = (stored - started) / len(articles) * 1000
@@ -94,16 +96,21 @@ def main() -> int:
     else:
         with Store(into / "newsreader.db") as store:
             print(f"into a store of {store.counts()[0]} articles")
-    with_index = store_feeds(articles, "with the index", into)
+    # alternated, three rounds each (the first touches a cold cache): medians compared
+    with_index: list[float] = []
+    without: list[float] = []
     saved = relatedindex.index_articles, relatedindex.count_terms
-    relatedindex.index_articles = lambda db, items: None  # type: ignore[assignment]
     nothing = relatedindex.TermCounts({}, {})
-    relatedindex.count_terms = lambda *a: nothing  # type: ignore[assignment]
-    try:
-        without = store_feeds(articles, "without it", into)
-    finally:
-        relatedindex.index_articles, relatedindex.count_terms = saved
-    print(f"the index adds {with_index - without:.2f} ms per stored article (one process)")
+    for _round in range(3):
+        with_index.append(store_feeds(articles, "with the index", into))
+        relatedindex.index_articles = lambda db, items: None  # type: ignore[assignment]
+        relatedindex.count_terms = lambda *a: nothing  # type: ignore[assignment]
+        try:
+            without.append(store_feeds(articles, "without it", into))
+        finally:
+            relatedindex.index_articles, relatedindex.count_terms = saved
+    added = statistics.median(with_index) - statistics.median(without)
+    print(f"the index adds {added:.2f} ms per stored article (one process, medians)")
     return 0
 
 

@@ -3,9 +3,10 @@
 WAL with a busy timeout so that two processes (two terminals, ``textual serve`` visitors, a cron
 refresh) share it; every write is one ``BEGIN IMMEDIATE`` transaction, one per feed, so a failed
 parse changes nothing already stored. Lists are read by keyset pagination on ``(sort_key, id)``,
-never OFFSET and never all rows. The full-text index (FTS5 over the title and the first
-``INDEX_CHARS`` characters of the text) is written with the articles, in the same transaction;
-:meth:`Store.index_pending` indexes what was stored without it (older stores, repairs).
+never OFFSET and never all rows. The indexes (FTS5 over the title and the first ``INDEX_CHARS``
+characters of the text; related articles, :mod:`newsreader.relatedindex`) are written either
+with the articles, in the same transaction, or afterwards by :meth:`Store.index_pending` in
+large batches, as a refresh does (and for older stores, repairs, an interrupted refresh).
 
 A connection belongs to the thread that opened it: open one ``Store`` per thread.
 """
