@@ -9,6 +9,7 @@ dated across the corpus years), to check that quality holds in a large store and
 
     python3 bench/eval_related.py                       # newscluster events
     python3 bench/eval_related.py --distractors 100000  # the same among 100,000 others
+    python3 bench/eval_related.py --reuse DIR           # score again a store --keep DIR left
     python3 bench/eval_related.py --file basil-story-triplets.jsonl --label story_id
 """
 
@@ -180,8 +181,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", default="event_id")
     parser.add_argument("--distractors", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="keep the store in this folder")
+    parser.add_argument(
+        "--reuse", type=Path, help="score a store --keep left, without building it again"
+    )
     args = parser.parse_args(argv)
     rows = [json.loads(line) for line in (LABELED / args.file).open(encoding="utf-8")]
+    if args.reuse:
+        with Store(args.reuse / "newsreader.db") as store:
+            print(f"store: {store.counts()[0]} articles (reused)")
+            print(evaluate(store, rows, args.label).line())
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         work = args.keep or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)

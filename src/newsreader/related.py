@@ -87,7 +87,7 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
             SELECT p.article_id, sum(q.weight * p.weight) AS s
             FROM g CROSS JOIN q CROSS JOIN related_postings p
             WHERE p.generation = g.generation AND p.term = q.term AND p.article_id != ?
-            GROUP BY p.article_id ORDER BY s DESC LIMIT ?""",
+            GROUP BY p.article_id ORDER BY s DESC, p.article_id LIMIT ?""",
         (*params, *generations, article.id, CANDIDATES),
     ).fetchall()
     if not rows:
@@ -99,7 +99,8 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
     ).fetchone()
     for candidate in candidates.values():
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
-    ranked = _fold(sorted(candidates.values(), key=lambda c: -c.score))
+    # ties (identical copies score alike) go to the older article: the same list every time
+    ranked = _fold(sorted(candidates.values(), key=lambda c: (-c.score, c.article_id)))
     results = []
     for candidate in ranked[:limit]:
         row = store.article_row(candidate.article_id)

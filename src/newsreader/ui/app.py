@@ -22,6 +22,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from newsreader.config import Config
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
@@ -102,6 +103,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.demo = demo
         self.view = View()
         self.feeds: list[Feed] = []
+        self.view_total: int | None = None  # articles in the view, once counted
         self.tags: list[str] = []
         self.article: Article | None = None
         self.article_view: ReadingView | None = None
@@ -224,7 +226,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if not feeds and not self.demo:
             self.push_screen(WelcomeScreen(), self._welcome_choice)
         failed = [f for f in feeds if f.last_error]
-        if failed:
+        if failed and self.view_total is not None:
+            self._empty_note(self.view_total)  # the list came first: its line says it
+        elif failed:
             self.status(
                 f"{len(failed)} feed(s) failed last time, e.g. {failed[0].display_title}: "
                 f"{failed[0].last_error} (f lists them)"
@@ -279,8 +283,12 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         return load
 
     def _empty_note(self, total: int) -> None:
+        self.view_total = total
         if total:
-            self.status(f"{total} articles in {self.view.label}")
+            # the list may load after the start-up's failed-feeds line: keep its gist
+            failed = sum(1 for feed in self.feeds if feed.last_error)
+            note = f" · {failed} feed(s) failed last time (f lists them)" if failed else ""
+            self.status(f"{total} articles in {self.view.label}{note}")
         elif self.view.kind == "search":
             self.status(f"nothing found for {self.view.query!r}")
         elif self.view.kind == "bookmarks":
@@ -313,7 +321,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.open_row(event.row)
 
     def load_article(self, article_id: int, **options: bool) -> None:
-        """Read, build and wrap the article in a worker, for the reading pane as it is now."""
+        """Read, build and wrap the article in a worker, for the reading pane as it is now. A
+        preview still waiting for the cursor to rest would replace this article: it is off."""
+        self.preview_timer.pause()
         panes = self.query("#reader").results(ReaderPane)
         reader = next(iter(panes), None)
         if reader is None:  # a preview timer firing while the app shuts down
@@ -355,6 +365,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         parts = reading_parts(view)
         prepared = prepare_layout(parts, layout)
         mark = mark_read and not article.read and article.id > 0
+        if get_current_worker().is_cancelled:  # a newer open replaced this one
+            return
         self.call_from_thread(
             self._show_article, article, view, parts, prepared, open_pane, focus, mark
         )
@@ -413,7 +425,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             found = related_articles(store, article, 10)
             feed = store.feed_by_id(article.feed_id)
         reporters = also_reported_by(found, feed.display_title if feed else "")
-        self.call_from_thread(self._related_loaded, article, found, reporters)
+        if not get_current_worker().is_cancelled:
+            self.call_from_thread(self._related_loaded, article, found, reporters)
 
     def _related_loaded(
         self, article: Article, found: list[RelatedArticle], reporters: list[str]
