@@ -167,9 +167,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             return
         for pane in (self.query_one(ArticleList), self.query_one(ReaderPane)):
             pane.styles.clear_rule("display")  # set by _set_reading: the CSS decides again
-        panes.set_class(width >= WIDE, "-wide")
-        panes.set_class(NARROW < width < WIDE, "-medium")
-        panes.set_class(width <= NARROW, "-narrow")
+        panes.set_class(width >= WIDE, "-wide", update=False)
+        panes.set_class(NARROW < width < WIDE, "-medium", update=False)
+        panes.set_class(width <= NARROW, "-narrow", update=False)
+        panes.update_node_styles()  # one restyle for the three classes, not three
         panes.refresh(layout=True)  # clearing an inline rule asks for no layout by itself
 
     def _set_reading(self, reading: bool) -> None:
