@@ -386,12 +386,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.article, self.article_view = article, view
         reader = self.query_one("#reader", ReaderPane)
         reader.show(parts, prepared)
+        if focus:
+            reader.focus()  # first: hiding the focused list would move the focus anyway
         if open_pane and self.narrow:
             self._set_reading(True)
-        if focus:
-            # right after the frame that shows the article: restyling two panes for the focus
-            # took 15 ms of that frame
-            self.call_after_refresh(reader.focus)
         self.related, self.related_index = [], -1
         sidebar = self.query_one("#related", OptionList)
         if article.id > 0:
