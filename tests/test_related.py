@@ -208,8 +208,10 @@ def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> No
         assert generations == []
 
 
-def test_a_version_2_store_keeps_its_index(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
+def test_a_version_2_store_keeps_its_index(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "newsreader.db"
     with Store(path) as store:
         ids = _fill(store)
         expected = _related_ids(store, ids)
@@ -223,6 +225,13 @@ def test_a_version_2_store_keeps_its_index(tmp_path: Path) -> None:
            PRAGMA user_version = 2;"""
     )
     db.close()
+    # any command upgrades it first, and says so (a large store takes a while)
+    assert main(["--data-dir", str(tmp_path), "articles", "--count"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.strip() == str(len(ids))
+    assert "upgrading the article store" in captured.err and "upgraded in" in captured.err
+    assert main(["--data-dir", str(tmp_path), "articles", "--count"]) == 0
+    assert "upgrading" not in capsys.readouterr().err  # once
     with Store(path) as store:
         assert store.pending_index_count() == 0  # nothing to index again
         assert _related_ids(store, ids) == expected

@@ -96,7 +96,29 @@ def _print_rows(rows: Sequence[ArticleRow]) -> None:
 def _open_store(locations: Locations):  # type: ignore[no-untyped-def]
     from newsreader.store import Store
 
+    _upgrade_store(locations)
     return Store(locations.database)
+
+
+def _upgrade_store(locations: Locations) -> None:
+    """A store written by an older newsreader is upgraded once, here, before anything else
+    opens it, and says so: a large one takes a while (14 s for 100,000 articles), and other
+    connections would wait on it without a word."""
+    from newsreader.store import SCHEMA_VERSION, Store, schema_version
+
+    version = schema_version(locations.database)
+    if not 0 < version < SCHEMA_VERSION:
+        return
+    print(
+        f"newsreader: upgrading the article store {locations.database} to a new format, once"
+        " (a large store takes a minute) ...",
+        file=sys.stderr,
+        flush=True,
+    )
+    started = time.monotonic()
+    with Store(locations.database):
+        pass
+    print(f"newsreader: store upgraded in {time.monotonic() - started:.0f} s", file=sys.stderr)
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -524,6 +546,8 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.config import load
 
     config = load(loc.config_file)
+    if not args.demo:
+        _upgrade_store(loc)
     from newsreader.ui.app import NewsreaderApp
 
     NewsreaderApp(loc, config, demo=args.demo).run()

@@ -212,6 +212,20 @@ def _content_hash(article: Article) -> str:
     return digest.hexdigest()
 
 
+def schema_version(path: Path) -> int:
+    """The schema version of the store at ``path`` (0: no store yet), read without a lock."""
+    if not path.exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return int(db.execute("PRAGMA user_version").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return 0  # opening it as a Store reports what is wrong
+
+
 class Store:
     def __init__(self, path: Path | str, *, readonly: bool = False, cache_mib: int = 32) -> None:
         """``cache_mib``: SQLite's page cache, most of a writer's memory (32 MiB keeps the
