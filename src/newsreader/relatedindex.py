@@ -44,16 +44,25 @@ FINGERPRINT_TERMS = 12
 SINGLETONS_BELOW = 80  # an article with fewer distinct words keeps those it uses once
 GENERATION_BITS = 14  # 16,384 articles per generation of postings
 
-SCHEMA = """
-CREATE TABLE related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
-CREATE TABLE related_postings (
+
+def postings_table(name: str = "related_postings") -> str:
+    """The postings table's DDL (the store's migration builds it under another name first)."""
+    return f"""CREATE TABLE {name} (
     generation INTEGER NOT NULL,
     term INTEGER NOT NULL,
     article_id INTEGER NOT NULL,
     weight INTEGER NOT NULL,
     PRIMARY KEY (generation, term, article_id)
 ) WITHOUT ROWID;
-CREATE TABLE related_docs (
+"""
+
+
+SCHEMA = (
+    """
+CREATE TABLE related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+"""
+    + postings_table()
+    + """CREATE TABLE related_docs (
     article_id INTEGER PRIMARY KEY,
     fingerprint INTEGER NOT NULL,
     terms BLOB NOT NULL
@@ -61,6 +70,7 @@ CREATE TABLE related_docs (
 CREATE TABLE related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL);
 INSERT INTO related_stats (id, docs) VALUES (1, 0);
 """
+)
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d", re.UNICODE)
 STOP_WORDS = frozenset(

@@ -120,15 +120,8 @@ INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
 UPDATE articles SET indexed = 0;
 """,
     # postings by generation first: a batch writes into one small B-tree (relatedindex)
-    3: """
-CREATE TABLE related_postings_v3 (
-    generation INTEGER NOT NULL,
-    term INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    weight INTEGER NOT NULL,
-    PRIMARY KEY (generation, term, article_id)
-) WITHOUT ROWID;
-INSERT INTO related_postings_v3 (generation, term, article_id, weight)
+    3: relatedindex.postings_table("related_postings_v3")
+    + """INSERT INTO related_postings_v3 (generation, term, article_id, weight)
     SELECT article_id >> """
     + str(relatedindex.GENERATION_BITS)
     + """, term, article_id, weight FROM related_postings ORDER BY 1, 2, 3;
