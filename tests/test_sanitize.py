@@ -115,6 +115,7 @@ def test_documents_lose_every_escape_and_control_byte(data: bytes) -> None:
 def test_a_document_keeps_its_text_and_loses_whole_sequences() -> None:
     raw = "Wire\x1b]52;c;cm0=\x07 (Rome);\x1b[6nAgency\u009b2J\u009d0;T\u009c é\n".encode()
     assert clean_document(raw) == "Wire (Rome);Agency é\n".encode()
+    assert clean_document("A\u009b2JB ©".encode()) == "AB ©".encode()  # a C1 CSI alone
     assert clean_document("\ufeffplain\r\n".encode("utf-16")) == "\ufeffplain\r\n".encode("utf-16")
 
 
