@@ -182,6 +182,24 @@ def test_indexing_after_storing_matches_indexing_at_once(tmp_path: Path) -> None
         assert [r.id for r in store.search("recount")]
 
 
+def test_what_an_interrupted_refresh_left_unindexed_the_next_one_indexes(tmp_path: Path) -> None:
+    feed_file = tmp_path / "late.xml"
+    feed_file.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Late</title><item>'
+        "<title>Millbrook recount confirms a tie</title><guid>l1</guid>"
+        f"<description>{ELECTION}</description></item></channel></rss>"
+    )
+    with Store(tmp_path / "s.db") as store:
+        ids = _fill(store, index=False)  # stored, then the process died before indexing
+        late = store.add_feed(str(feed_file))
+        refresh_all(store, [late])  # another refresh, of another feed
+        assert store.pending_index_count() == 0
+        assert {r.id for r in store.search("recount")} >= {ids["g2"], ids["w2"]}
+        election = store.article(ids["g2"])
+        assert election is not None
+        assert related_articles(store, election)[0].row.id == ids["w2"]
+
+
 def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> None:
     from newsreader.relatedindex import GENERATION_BITS
 
