@@ -63,12 +63,24 @@ class RefreshMixin:
         except NewsreaderError:
             config = self.config
         options = options_from_config(config, honour_schedule=not manual)
-        outcomes = asyncio.run(refresh_feeds(self.locations.database, feeds, options, progress))
+        outcomes = asyncio.run(
+            refresh_feeds(
+                self.locations.database, feeds, options, progress,
+                indexing=lambda: self.call_from_thread(self._refresh_stored),
+            )
+        )  # fmt: skip
         self.call_from_thread(self._refreshed, outcomes)
 
     def _refresh_progress(self, done: int, total: int) -> None:
         self.refreshing = f"refreshing {done}/{total}"
         self.update_header()
+
+    def _refresh_stored(self) -> None:
+        """Every feed is stored: the new rows are listed now, while search and related
+        articles are indexed (seconds for thousands of articles)."""
+        self.refreshing = "indexing new articles"
+        self.update_header()
+        self._after_refresh()
 
     def _refreshed(self, outcomes: list[Any]) -> None:
         self.refreshing = ""
