@@ -451,6 +451,33 @@ async def test_refresh_shows_progress_and_failures(tmp_path: Path) -> None:
         assert "2 articles in" in status and "1 feed(s) failed last time" in status, status
 
 
+async def test_rows_stored_by_a_running_refresh_are_listed_before_it_ends(
+    tmp_path: Path,
+) -> None:
+    from tests.feedserver import FeedServer
+
+    server = FeedServer().start()
+    server.mode = "bad"  # per path: /fast answers at once, /slow after 1.5 s
+    try:
+        data = tmp_path / "data"
+        with Store(data / "newsreader.db") as store:
+            store.add_feed(f"{server.base}/fast")
+            store.add_feed(f"{server.base}/slow")
+        app = _app(data)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await _settle(app, pilot)
+            assert app.query_one(ArticleList).total == 0
+            await pilot.press("R")
+            # the fast feed's three rows arrive while the slow one is still being fetched
+            await _until(app, pilot, lambda: app.query_one(ArticleList).total == 3)
+            assert "refreshing 1/2" in app.sub_title
+            assert "3 articles" in str(app.query_one("#status").render())
+            await _until(app, pilot, lambda: app.query_one(ArticleList).total == 6)
+            await _until(app, pilot, lambda: not app.refreshing)
+    finally:
+        server.stop()
+
+
 async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_path: Path) -> None:
     from newsreader.demo import prepare_demo
 

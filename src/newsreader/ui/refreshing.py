@@ -3,6 +3,7 @@ header shows the progress, and new rows arrive above without moving the selectio
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from textual import work
@@ -12,9 +13,13 @@ from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
 from newsreader.views import View
 
+LIST_UPDATE_SECONDS = 1.5
+
 
 class RefreshMixin:
     """Mixed into the app: uses its store location, config, list and header."""
+
+    _list_updated_at = 0.0  # when the list last took in rows a running refresh stored
 
     def action_refresh_feed(self) -> None:
         row = self._current_row()
@@ -74,6 +79,11 @@ class RefreshMixin:
     def _refresh_progress(self, done: int, total: int) -> None:
         self.refreshing = f"refreshing {done}/{total}"
         self.update_header()
+        # the rows stored so far join the list, at most every LIST_UPDATE_SECONDS
+        now = time.monotonic()
+        if now - self._list_updated_at >= LIST_UPDATE_SECONDS:
+            self._list_updated_at = now
+            self._after_refresh()
 
     def _refresh_stored(self) -> None:
         """Every feed is stored: the new rows are listed now, while search and related
@@ -128,3 +138,5 @@ class RefreshMixin:
         cursor = old_cursor if position is None else position
         article_list.reset(total, self._store_loader(view), cursor, keep_scroll=True)
         article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
+        if self.refreshing:  # (once it is over, the status line has the refresh's summary)
+            self._empty_note(total)
