@@ -30,7 +30,7 @@ from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
-from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.articlelist import PAGE, ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
 from newsreader.ui.markup import markup_literal
@@ -258,17 +258,29 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def load_view_total(self, view: View, cursor: int, total: int | None) -> None:
+        """Count the view and read the page the cursor is on, in one worker: the list then
+        draws its first rows without a second trip through a thread."""
         with Store(self.locations.database) as store:
             if total is None or view.feed_id or view.tag or view.unread_only:
                 total = store.count(
                     feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
                 )
-        self.call_from_thread(self._view_counted, view, total, cursor)
+        loader = self._store_loader(view)
+        number = max(0, min(cursor, total - 1)) // PAGE
+        first = {number: loader(number * PAGE, PAGE, None)} if total else {}
+        self.call_from_thread(self._view_counted, view, total, cursor, loader, first)
 
-    def _view_counted(self, view: View, total: int, cursor: int) -> None:
+    def _view_counted(
+        self,
+        view: View,
+        total: int,
+        cursor: int,
+        loader: Any,
+        first: dict[int, list[ArticleRow]],
+    ) -> None:
         if view is not self.view:
             return
-        self.query_one(ArticleList).reset(total, self._store_loader(view), cursor)
+        self.query_one(ArticleList).reset(total, loader, cursor, pages=first)
         self._empty_note(total)
 
     def _store_loader(self, view: View) -> Any:

@@ -104,12 +104,21 @@ class ArticleList(ScrollView, can_focus=True):
         self._announced: tuple[int, int] | None = None
 
     # -- data -----------------------------------------------------------------------
-    def reset(self, total: int, loader: Loader, cursor: int = 0, keep_scroll: bool = False) -> None:
-        """Show a view of ``total`` rows; pages are fetched by ``loader(offset, limit, after)``."""
+    def reset(
+        self,
+        total: int,
+        loader: Loader,
+        cursor: int = 0,
+        keep_scroll: bool = False,
+        pages: dict[int, list[ArticleRow]] | None = None,
+    ) -> None:
+        """Show a view of ``total`` rows; pages are fetched by ``loader(offset, limit, after)``
+        (``pages``: those the caller read already)."""
         self.generation += 1
         self.total = total
         self.loader = loader
         self.pages.clear()
+        self.pages.update(pages or {})
         self.pending_pages.clear()
         self._announced = None
         self.virtual_size = Size(self.size.width, total)
