@@ -385,10 +385,23 @@ async def test_a_large_view_pages_in_rows_on_demand(tmp_path: Path) -> None:
 async def test_the_chosen_theme_is_remembered(tmp_path: Path) -> None:
     data = _store_with(tmp_path, "One")
     app = _app(data)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(120, 30)) as pilot:
         await _settle(app, pilot)
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: app.article is not None)
+        reader = app.query_one(ReaderPane)
+
+        def headline_style() -> object:
+            return (
+                reader.lines[0].spans[0].style if reader.lines[0].spans else reader.lines[0].style
+            )
+
+        before = headline_style()
         app.theme = "nord"
         await _settle(app, pilot)
+        # the open article is drawn again in the new theme's colours
+        await _until(app, pilot, lambda: headline_style() != before)
+        assert headline_style() == reader.get_component_rich_style("reader--headline")
     assert json.loads((data / "state.json").read_text())["theme"] == "nord"
     app = _app(data)
     async with app.run_test(size=(80, 24)) as pilot:

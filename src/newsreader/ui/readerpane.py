@@ -41,6 +41,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.parts: list[Part] = []
         self.lines: list[Text] = []
         self._wrapped_at = 0
+        self._wrapped_styles: dict[str, Style] = {}  # the part styles the lines carry
         self._base_style: Style | None = None  # the pane's own style, until the CSS changes
         # drawn lines by index, with the style they were drawn on, until the text changes
         self._strips: dict[int, tuple[Style, Strip]] = {}
@@ -57,8 +58,7 @@ class ReaderPane(ScrollView, can_focus=True):
         region = self.scrollable_content_region
         width = max(10, region.width or self._wrapped_at)
         height = region.height or self.screen.size.height
-        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        return LayoutRequest(width, height, styles, self._base())
+        return LayoutRequest(width, height, self._part_styles(), self._base())
 
     def show(self, parts: list[Part], prepared: PreparedLayout | None = None) -> None:
         """Show ``parts``; the lines (and the first screen drawn) by a worker are used when
@@ -66,7 +66,7 @@ class ReaderPane(ScrollView, can_focus=True):
         self.parts = parts
         current = max(10, self.scrollable_content_region.width or self._wrapped_at)
         if prepared is not None and prepared.request.width == current:
-            self._set_lines(prepared.lines, current)
+            self._set_lines(prepared.lines, current, prepared.request.styles)
             if prepared.request.base == self._base():
                 self._strips = dict(prepared.strips)
         else:
@@ -79,13 +79,17 @@ class ReaderPane(ScrollView, can_focus=True):
             self.parts[1] = (self.parts[1][0], text)
             self._wrap()
 
+    def _part_styles(self) -> dict[str, Style]:
+        return {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
+
     def _wrap(self) -> None:
         width = max(10, self.scrollable_content_region.width or self._wrapped_at)
-        styles = {kind: self.get_component_rich_style(name) for kind, name in PART_STYLES.items()}
-        self._set_lines(layout_lines(self.parts, width, styles), width)
+        styles = self._part_styles()
+        self._set_lines(layout_lines(self.parts, width, styles), width, styles)
 
-    def _set_lines(self, lines: list[Text], width: int) -> None:
+    def _set_lines(self, lines: list[Text], width: int, styles: dict[str, Style]) -> None:
         self.lines = lines
+        self._wrapped_styles = styles
         self._strips = {}
         self._wrapped_at = width
         self.virtual_size = Size(width, len(lines))
@@ -98,6 +102,13 @@ class ReaderPane(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base_style = None  # the drawn lines stay while it is the same (a focus change)
+        if self.parts and self.is_mounted:
+            # a new theme changes the parts' styles, which the wrapped lines carry
+            self.call_after_refresh(self._rewrap_for_new_styles)
+
+    def _rewrap_for_new_styles(self) -> None:
+        if self.parts and self._part_styles() != self._wrapped_styles:
+            self._wrap()
 
     def _base(self) -> Style:
         if self._base_style is None:
