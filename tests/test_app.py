@@ -352,8 +352,19 @@ async def test_refresh_keeps_the_selected_row(tmp_path: Path) -> None:
             store.store_feed(feed.id, ParsedFeed(title="Other", articles=tuple(
                 Article(guid=f"n{i}", title=f"New {i}", published=NOW + 60 + i) for i in range(5)
             )))  # fmt: skip
+        article_list = app.query_one(ArticleList)
+        drawn_at_reset: list[list[str]] = []
+        reset = article_list.reset
+
+        def reset_and_draw(*args: object, **kwargs: object) -> None:
+            reset(*args, **kwargs)  # type: ignore[arg-type]
+            drawn_at_reset.append(_lines(app)[:15])
+
+        article_list.reset = reset_and_draw  # type: ignore[method-assign]
         app._after_refresh()
         await _until(app, pilot, lambda: app.query_one(ArticleList).total == 15)
+        # the new rows are drawn with the list, not through placeholders while pages reload
+        assert drawn_at_reset and "…" not in [line.strip() for line in drawn_at_reset[0]]
         await _settle(app, pilot)
         assert app.query_one(ArticleList).current == chosen
         assert app.query_one(ArticleList).cursor == 8

@@ -8,9 +8,9 @@ from typing import Any
 
 from textual import work
 
-from newsreader.models import Feed
+from newsreader.models import ArticleRow, Feed
 from newsreader.store import Store
-from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.articlelist import PAGE, ArticleList
 from newsreader.views import View
 
 LIST_UPDATE_SECONDS = 1.5
@@ -104,13 +104,24 @@ class RefreshMixin:
         self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
         self._after_refresh()
 
-    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
     def _after_refresh(self) -> None:
         """New rows arrive above: keep the selected row selected and where it was on screen."""
-        view = self.view
-        row = self._current_row()
+        article_list = self.query_one(ArticleList)
+        self._reload_after_refresh(
+            self.view, article_list.current, article_list.cursor,
+            article_list.scroll_offset.y, article_list.size.height,
+        )  # fmt: skip
+
+    @work(thread=True, exclusive=True, group="view", exit_on_error=False)
+    def _reload_after_refresh(
+        self, view: View, row: ArticleRow | None, cursor: int, top: int, height: int
+    ) -> None:
+        """Counts, the selected row's new position, and the rows the screen will show there:
+        the list is redrawn at once, not through placeholders while its pages load again."""
+        loader = self._store_loader(view)
+        pages: dict[int, list[ArticleRow]] = {}
         with Store(self.locations.database) as store:
-            self_feeds, tags = store.feeds(), store.tags()
+            feeds, tags = store.feeds(), store.tags()
             unread = store.count(unread_only=True)
             if view.rows is not None:
                 total, position = len(view.rows), None
@@ -118,7 +129,13 @@ class RefreshMixin:
                 filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
                 total = store.count(**filters)
                 position = store.position_of(row.sort_key, row.id, **filters) if row else None
-        self.call_from_thread(self._refreshed_view, view, self_feeds, tags, unread, total, position)
+                new_top = max(0, top + (cursor if position is None else position) - cursor)
+                for number in range(new_top // PAGE, (new_top + height) // PAGE + 1):
+                    if number * PAGE < total:
+                        pages[number] = loader(number * PAGE, PAGE, None)
+        self.call_from_thread(
+            self._refreshed_view, view, feeds, tags, unread, total, position, loader, pages
+        )
 
     def _refreshed_view(
         self,
@@ -128,6 +145,8 @@ class RefreshMixin:
         unread: int,
         total: int,
         position: int | None,
+        loader: Any,
+        pages: dict[int, list[ArticleRow]],
     ) -> None:
         self.feeds, self.tags, self.unread_total = feeds, tags, unread
         self.update_header()
@@ -136,7 +155,7 @@ class RefreshMixin:
         article_list = self.query_one(ArticleList)
         old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
         cursor = old_cursor if position is None else position
-        article_list.reset(total, self._store_loader(view), cursor, keep_scroll=True)
+        article_list.reset(total, loader, cursor, keep_scroll=True, pages=pages)
         article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
         if self.refreshing:  # (once it is over, the status line has the refresh's summary)
             self._empty_note(total)
