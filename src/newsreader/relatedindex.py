@@ -186,10 +186,6 @@ class Vector:
 
     terms: tuple[tuple[int, str, float], ...]
 
-    @property
-    def keys(self) -> list[int]:
-        return [key for key, _term, _weight in self.terms]
-
 
 def inverse_frequencies(df: dict[int, int], docs: int, keys: Iterable[int]) -> dict[int, float]:
     """key -> idf, from document frequencies (``df``, absent: 0) among ``docs`` articles."""
