@@ -133,6 +133,44 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
         await _until(app, pilot, lambda: not any(line.startswith("N") for line in _lines(app)))
 
 
+async def test_one_pane_gets_the_resting_row_ready_and_enter_shows_it(tmp_path: Path) -> None:
+    """Alone, the reader is filled from the article got ready while the cursor rested on its
+    row: Enter shows it without a worker, marks it read, and a read toggle or a layout
+    change in between is not lost (a stale preparation goes back to the worker)."""
+    app = _app(_store_with(tmp_path, *(f"Story {i}" for i in range(5))))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        assert app.narrow
+        await pilot.press("j")
+        await _until(app, pilot, lambda: app.prefetched is not None)
+        assert app.prefetched.article.title == "Story 1"
+        assert app.article is None  # got ready, not shown: the list fills the screen
+        await pilot.press("m")  # read before it is opened
+        await _until(app, pilot, lambda: app.prefetched.article.read)
+        await pilot.press("m")  # and unread again
+        await _until(app, pilot, lambda: not app.prefetched.article.read)
+        ready = app.prefetched
+        load_article = app._load_article
+        reads: list[int] = []
+        app._load_article = lambda article_id, *args: reads.append(article_id)
+        await pilot.press("enter")
+        assert reads == [] and app.article is not None and app.article.title == "Story 1"
+        assert _headline(app) == "Story 1"
+        reader = app.query_one(ReaderPane)  # laid out for the room it took: not wrapped again
+        assert reader.lines is ready.prepared.lines
+        assert reader._wrapped_at == reader.scrollable_content_region.width
+        await _until(app, pilot, lambda: app.unread_total == 4)  # opening marked it read
+        await pilot.press("escape", "j")
+        await _until(app, pilot, lambda: app.prefetched.article.title == "Story 2")
+        await pilot.resize_terminal(90, 24)  # still one pane, a new width: wrapped again
+        await pilot.press("enter")
+        assert reads == [app.prefetched.article.id]
+        app._load_article = load_article
+        await pilot.press("escape", "enter")
+        await _until(app, pilot, lambda: _headline(app) == "Story 2")
+        assert reader._wrapped_at == reader.scrollable_content_region.width
+
+
 async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:
     data = _store_with(tmp_path, "Harbour wall falls", "Tram vote", "Harbour reopens")
     app = _app(data)

@@ -35,7 +35,7 @@ from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
 from newsreader.ui.markup import markup_literal
 from newsreader.ui.onboarding import OnboardingMixin
-from newsreader.ui.readerpane import LayoutRequest, PreparedLayout, ReaderPane, prepare_layout
+from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
 from newsreader.ui.refreshing import RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.views import View
@@ -107,6 +107,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.tags: list[str] = []
         self.article: Article | None = None
         self.article_view: ReadingView | None = None
+        self.prefetched: ReadyArticle | None = None  # the row the cursor rests on, one pane
         self.related: list[RelatedArticle] = []
         self.related_index = -1
         self.sidebar_links: dict[str, str] = {}  # option id -> publisher-declared link
@@ -314,34 +315,54 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     # -- the open article -----------------------------------------------------------
     @on(ArticleList.Highlighted)
     def row_highlighted(self, event: ArticleList.Highlighted) -> None:
-        """Beside the list the reader previews the highlighted row once the cursor rests
-        (PREVIEW_DELAY): holding j moves the list without loading every article on the way."""
-        if self.narrow:
-            return
+        """Once the cursor rests on a row (PREVIEW_DELAY) the reader beside the list previews
+        it; alone, the reader gets it ready, wrapped, for Enter. Holding j moves the list
+        without loading every article on the way."""
         self.preview_id = event.row.id
         self.preview_timer.reset()
         self.preview_timer.resume()
 
     def _preview(self) -> None:
         self.preview_timer.pause()
-        if self.preview_id is not None and (
-            self.article is None or self.article.id != self.preview_id
-        ):
-            self.load_article(self.preview_id)
+        article_id = self.preview_id
+        if article_id is None or (self.article is not None and self.article.id == article_id):
+            return
+        if not self.narrow:
+            self.load_article(article_id)
+        elif self.prefetched is None or self.prefetched.article.id != article_id:
+            self._prefetch(article_id, self._layout_request(self.query_one("#reader", ReaderPane)))
 
     @on(ArticleList.Selected)
     def row_selected(self, event: ArticleList.Selected) -> None:
         self.open_row(event.row)
 
-    def load_article(self, article_id: int, **options: bool) -> None:
-        """Read, build and wrap the article in a worker, for the reading pane as it is now. A
-        preview still waiting for the cursor to rest would replace this article: it is off."""
+    def load_article(
+        self, article_id: int, *, mark_read: bool = False, open_pane: bool = False,
+        focus: bool = False,
+    ) -> None:  # fmt: skip
+        """Read, build and wrap the article in a worker, for the reading pane as it is now (at
+        once when it was got ready for this pane). A preview still waiting for the cursor to
+        rest would replace this article: it is off."""
         self.preview_timer.pause()
         panes = self.query("#reader").results(ReaderPane)
         reader = next(iter(panes), None)
         if reader is None:  # a preview timer firing while the app shuts down
             return
-        self._load_article(article_id, reader.layout_request, **options)
+        request = self._layout_request(reader)
+        ready = self.prefetched
+        if (
+            ready is not None
+            and ready.article.id == article_id
+            and ready.prepared.request == request
+        ):
+            self.workers.cancel_group(self, "reader")  # an older open must not replace it
+            self._show_article(ready, open_pane, focus, mark_read)
+        else:
+            self._load_article(article_id, request, mark_read, open_pane, focus)
+
+    def _layout_request(self, reader: ReaderPane) -> LayoutRequest:
+        """Alone, a hidden reader will fill the space the list has now."""
+        return reader.layout_request(self.panes.size if self.narrow else None)
 
     def open_row(self, row: ArticleRow) -> None:
         """Open ``row``: nothing on screen changes until the article is ready, so the switch to
@@ -351,15 +372,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             row.id, mark_read=self.config.mark_read_on_open, open_pane=True, focus=self.narrow
         )
 
-    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
-    def _load_article(
-        self,
-        article_id: int,
-        layout: LayoutRequest,
-        mark_read: bool = False,
-        open_pane: bool = False,
-        focus: bool = False,
-    ) -> None:
+    def _ready_article(self, article_id: int, layout: LayoutRequest) -> ReadyArticle | None:
+        """In a worker thread: the article read, built into parts and wrapped for ``layout``."""
         from newsreader.reading import build_view
         from newsreader.ui.render import reading_parts
 
@@ -372,32 +386,35 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 found = store.article(article_id)
                 feed = store.feed_by_id(found.feed_id) if found else None
             if found is None:
-                return
+                return None
             article = found
             view = build_view(article, feed.display_title if feed else "")
         parts = reading_parts(view)
-        prepared = prepare_layout(parts, layout)
-        mark = mark_read and not article.read and article.id > 0
-        if get_current_worker().is_cancelled:  # a newer open replaced this one
-            return
-        self.call_from_thread(
-            self._show_article, article, view, parts, prepared, open_pane, focus, mark
-        )
+        return ReadyArticle(article, view, parts, prepare_layout(parts, layout))
+
+    @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
+    def _load_article(
+        self, article_id: int, layout: LayoutRequest, mark_read: bool, open_pane: bool,
+        focus: bool,
+    ) -> None:  # fmt: skip
+        ready = self._ready_article(article_id, layout)
+        if ready is not None and not get_current_worker().is_cancelled:  # not replaced
+            self.call_from_thread(self._show_article, ready, open_pane, focus, mark_read)
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch(self, article_id: int, layout: LayoutRequest) -> None:
+        ready = self._ready_article(article_id, layout)
+        if ready is not None and not get_current_worker().is_cancelled:
+            self.call_from_thread(setattr, self, "prefetched", ready)
 
     def _show_article(
-        self,
-        article: Article,
-        view: ReadingView,
-        parts: list[tuple[str, Text]],
-        prepared: PreparedLayout | None = None,
-        open_pane: bool = False,
-        focus: bool = False,
-        mark_read: bool = False,
+        self, ready: ReadyArticle, open_pane: bool, focus: bool, mark_read: bool
     ) -> None:
         previous = self.article_view
+        article, view = ready.article, ready.view
         self.article, self.article_view = article, view
         reader = self.query_one("#reader", ReaderPane)
-        reader.show(parts, prepared)
+        reader.show(ready.parts, ready.prepared)
         if focus:
             reader.focus()  # first: hiding the focused list would move the focus anyway
         if open_pane and self.narrow:
@@ -410,7 +427,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         else:
             self._show_related([], article)
         # what can wait for the article to be on screen: marking it read, its related articles
-        if mark_read:
+        if mark_read and not article.read and article.id > 0:
             self.call_after_refresh(self._set_read_by_id, article.id, True)
         if article.id > 0:
             self.call_after_refresh(self.load_related, article)
@@ -423,6 +440,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         article and the header's unread count follow, whether the row is on screen or not."""
         if self.article is not None and self.article.id == article_id:
             self.article = replace(self.article, read=read)
+        ready = self.prefetched
+        if ready is not None and ready.article.id == article_id:
+            self.prefetched = replace(ready, article=replace(ready.article, read=read))
         self.query_one(ArticleList).set_read(article_id, read)
         if changed:
             self.unread_total += -changed if read else changed

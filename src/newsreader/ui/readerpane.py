@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console
 from rich.segment import Segment
@@ -15,6 +15,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newsreader.ui.textlayout import PART_STYLES, Part, layout_lines
+
+if TYPE_CHECKING:
+    from newsreader.models import Article
+    from newsreader.reading import ReadingView
 
 
 def _binding(keys: str, action: str, description: str, id: str) -> Binding:
@@ -51,22 +55,28 @@ class ReaderPane(ScrollView, can_focus=True):
         """The article's text as shown (tests, and a future copy command)."""
         return "\n".join(text.plain for _, text in self.parts)
 
-    @property
-    def layout_request(self) -> LayoutRequest:
-        """What a worker needs to lay the next article out for this pane: the current width
-        and height (the last ones while the pane is hidden, one pane at a time), the styles."""
+    def layout_request(self, room: Size | None = None) -> LayoutRequest:
+        """What a worker needs to lay the next article out for this pane: its text width and
+        height, and the styles. A hidden pane (one pane at a time) has no size: ``room`` is
+        the space it will fill when shown, less its border, padding and scrollbar."""
         region = self.scrollable_content_region
-        width = max(10, region.width or self._wrapped_at)
-        height = region.height or self.screen.size.height
-        return LayoutRequest(width, height, self._part_styles(), self._base())
+        width, height = region.width, region.height
+        if not width and room is not None:
+            gutter = self.styles.gutter
+            width = room.width - gutter.width - self.styles.scrollbar_size_vertical
+            height = room.height - gutter.height
+        width = max(10, width or self._wrapped_at)
+        return LayoutRequest(
+            width, height or self.screen.size.height, self._part_styles(), self._base()
+        )
 
     def show(self, parts: list[Part], prepared: PreparedLayout | None = None) -> None:
         """Show ``parts``; the lines (and the first screen drawn) by a worker are used when
         the pane still has their width and style."""
         self.parts = parts
-        current = max(10, self.scrollable_content_region.width or self._wrapped_at)
-        if prepared is not None and prepared.request.width == current:
-            self._set_lines(prepared.lines, current, prepared.request.styles)
+        current = self.scrollable_content_region.width  # 0 while hidden: as prepared for it
+        if prepared is not None and prepared.request.width == (current or prepared.request.width):
+            self._set_lines(prepared.lines, prepared.request.width, prepared.request.styles)
             if prepared.request.base == self._base():
                 self._strips = dict(prepared.strips)
         else:
@@ -140,6 +150,16 @@ class PreparedLayout:
     request: LayoutRequest
     lines: list[Text]
     strips: dict[int, tuple[Style, Strip]]
+
+
+@dataclass(frozen=True, slots=True)
+class ReadyArticle:
+    """An article read, built and wrapped by a worker: what the frame that shows it needs."""
+
+    article: Article
+    view: ReadingView
+    parts: list[Part]
+    prepared: PreparedLayout
 
 
 def prepare_layout(parts: list[Part], request: LayoutRequest) -> PreparedLayout:

@@ -105,7 +105,9 @@ class RefreshMixin:
         self._after_refresh()
 
     def _after_refresh(self) -> None:
-        """New rows arrive above: keep the selected row selected and where it was on screen."""
+        """New rows arrive above: keep the selected row selected and where it was on screen.
+        An article got ready before may have changed."""
+        self.prefetched = None
         article_list = self.query_one(ArticleList)
         self._reload_after_refresh(
             self.view, article_list.current, article_list.cursor,
