@@ -261,7 +261,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def load_view_total(self, view: View, cursor: int, total: int | None) -> None:
         """Count the view and read the page the cursor is on, in one worker: the list then
         draws its first rows without a second trip through a thread."""
-        with Store(self.locations.database) as store:
+        with self.reading_store() as store:
             if total is None or view.feed_id or view.tag or view.unread_only:
                 total = store.count(
                     feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
@@ -284,11 +284,20 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.query_one(ArticleList).reset(total, loader, cursor, pages=first)
         self._empty_note(total)
 
-    def _store_loader(self, view: View) -> Any:
+    def reading_store(self) -> Store:
+        """A store for a worker that only reads: opened read-only (no schema check, no WAL
+        set-up: a fifth of the time), unless there is no store yet."""
         database = self.locations.database
+        return Store(database, readonly=database.exists())
 
+    def feed_of(self, article: Article, store: Store) -> Feed | None:
+        """The article's feed, from the list the app holds (the store's once it is loaded)."""
+        known = next((feed for feed in self.feeds if feed.id == article.feed_id), None)
+        return known or store.feed_by_id(article.feed_id)
+
+    def _store_loader(self, view: View) -> Any:
         def load(offset: int, limit: int, after: tuple[float, int] | None) -> list[ArticleRow]:
-            with Store(database) as store:
+            with self.reading_store() as store:
                 return store.rows_at(
                     offset, limit, feed_id=view.feed_id, tag=view.tag,
                     unread_only=view.unread_only, after=after,
@@ -382,11 +391,11 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             article = _article_from_bookmark(bookmark)
             view = build_view(article, bookmark.feed_title)
         else:
-            with Store(self.locations.database) as store:
+            with self.reading_store() as store:
                 found = store.article(article_id)
-                feed = store.feed_by_id(found.feed_id) if found else None
-            if found is None:
-                return None
+                if found is None:
+                    return None
+                feed = self.feed_of(found, store)
             article = found
             view = build_view(article, feed.display_title if feed else "")
         parts = reading_parts(view)
@@ -452,9 +461,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def load_related(self, article: Article) -> None:
         from newsreader.related import also_reported_by, related_articles
 
-        with Store(self.locations.database) as store:
+        with self.reading_store() as store:
             found = related_articles(store, article, 10)
-            feed = store.feed_by_id(article.feed_id)
+            feed = self.feed_of(article, store)
         reporters = also_reported_by(found, feed.display_title if feed else "")
         if not get_current_worker().is_cancelled:
             self.call_from_thread(self._related_loaded, article, found, reporters)
