@@ -169,6 +169,9 @@ async def test_one_pane_gets_the_resting_row_ready_and_enter_shows_it(tmp_path: 
         await pilot.press("escape", "enter")
         await _until(app, pilot, lambda: _headline(app) == "Story 2")
         assert reader._wrapped_at == reader.scrollable_content_region.width
+        await pilot.press("escape", "j")
+        await app.query_one(ReaderPane).remove()  # as when the app shuts down
+        app._preview()  # the timer firing then does nothing
 
 
 async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:

@@ -336,12 +336,15 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _preview(self) -> None:
         self.preview_timer.pause()
         article_id = self.preview_id
+        reader = next(iter(self.query("#reader").results(ReaderPane)), None)
+        if reader is None:  # the timer fired while the app shuts down
+            return
         if article_id is None or (self.article is not None and self.article.id == article_id):
             return
         if not self.narrow:
             self.load_article(article_id)
         elif self.prefetched is None or self.prefetched.article.id != article_id:
-            self._prefetch(article_id, self._layout_request(self.query_one("#reader", ReaderPane)))
+            self._prefetch(article_id, self._layout_request(reader))
 
     @on(ArticleList.Selected)
     def row_selected(self, event: ArticleList.Selected) -> None:
