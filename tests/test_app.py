@@ -16,6 +16,7 @@ from textual.widgets import OptionList, Static
 from textual.worker import WorkerCancelled
 
 from newsreader.config import Config
+from newsreader.firstscreen import read_first_screen
 from newsreader.models import Article, ParsedFeed
 from newsreader.paths import resolve
 from newsreader.refresh import refresh_all
@@ -432,6 +433,29 @@ async def test_a_large_view_pages_in_rows_on_demand(tmp_path: Path) -> None:
         for _ in range(300):
             app.post_message(events.Key("j", "j"))
         await _until(app, pilot, lambda: article_list.cursor == 300)
+
+
+async def test_the_first_frame_has_the_rows_read_before_start_up(tmp_path: Path) -> None:
+    """What ``newsreader`` reads before Textual is imported fills the first frame: the list
+    draws its rows and the header its unread count without waiting for a worker."""
+    data = _store_with(tmp_path, *(f"Story {i}" for i in range(150)))
+    first = read_first_screen(resolve(data))
+    assert first is not None and (first.total, len(first.rows), first.unread) == (150, 100, 150)
+    app = _app(data, first_screen=first)
+    app.start = lambda: None  # feeds and bookmarks: not needed for the first frame
+    async with app.run_test(size=(80, 24)):
+        article_list = app.query_one(ArticleList)
+        assert article_list.total == 150 and not app.workers
+        assert "Story 0" in _lines(app)[0] and "150 unread" in app.sub_title
+        assert "150 articles" in str(app.query_one("#status", Static).render())
+
+
+def test_the_first_screen_is_read_in_the_app_when_the_store_is_missing_or_broken(
+    tmp_path: Path,
+) -> None:
+    assert read_first_screen(resolve(tmp_path)) is None  # first run: the app creates it
+    (tmp_path / "newsreader.db").write_bytes(b"not a database" * 100)
+    assert read_first_screen(resolve(tmp_path)) is None  # the app's workers report it
 
 
 async def test_the_chosen_theme_is_remembered(tmp_path: Path) -> None:

@@ -548,9 +548,13 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
     config = load(loc.config_file)
     if not args.demo:
         _upgrade_store(loc)
+    from newsreader.firstscreen import read_first_screen
+
+    # Before Textual is imported: a thread would fight that import for the GIL at every row
+    first_screen = read_first_screen(loc)
     from newsreader.ui.app import NewsreaderApp
 
-    NewsreaderApp(loc, config, demo=args.demo).run()
+    NewsreaderApp(loc, config, demo=args.demo, first_screen=first_screen).run()
     return 0
 
 

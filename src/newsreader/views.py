@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 
 from newsreader.models import ArticleRow
 
+PAGE = 100  # rows the list reads from the store at a time
+
 
 @dataclass(frozen=True, slots=True)
 class View:

@@ -31,7 +31,7 @@ from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
-from newsreader.ui.articlelist import PAGE, ArticleList
+from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
 from newsreader.ui.markup import markup_literal
@@ -39,7 +39,7 @@ from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
 from newsreader.ui.refreshing import RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
-from newsreader.views import View
+from newsreader.views import PAGE, View
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
 WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
@@ -48,6 +48,7 @@ WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at N
 # them, after the first screen is up: a tenth of a second less before the list shows.
 if TYPE_CHECKING:
     from newsreader.bookmarks import BookmarkFile
+    from newsreader.firstscreen import FirstScreen
     from newsreader.reading import ReadingView
     from newsreader.related import RelatedArticle
 
@@ -95,8 +96,16 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         ],
     ]
 
-    def __init__(self, locations: Locations, config: Config, demo: bool = False) -> None:
+    def __init__(
+        self,
+        locations: Locations,
+        config: Config,
+        demo: bool = False,
+        first_screen: FirstScreen | None = None,
+    ) -> None:
+        """``first_screen``: the first view's count, rows and unread count, read already."""
         super().__init__()
+        self.first_screen = first_screen
         self.locations = locations
         self.config = config
         self.demo = demo
@@ -152,7 +161,14 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.apply_layout()
         self.query_one(ArticleList).focus()
         self._check_keymap()
-        self.show_view(self.view)
+        first, self.first_screen = self.first_screen, None
+        if first is None:
+            self.show_view(self.view)
+        else:  # read before start-up: the first frame has the rows and counts
+            self.unread_total = first.unread
+            self.update_header()
+            loader, pages = self._store_loader(self.view), {0: first.rows} if first.total else {}
+            self._view_counted(self.view, first.total, 0, loader, pages)
         self.start()
 
     def apply_layout(self) -> None:

@@ -23,8 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from newsreader.models import ArticleRow
+from newsreader.views import PAGE
 
-PAGE = 100
 MAX_PAGES = 40  # pages kept; the ones farthest from the cursor go first
 
 Loader = Callable[[int, int, "tuple[float, int] | None"], list[ArticleRow]]

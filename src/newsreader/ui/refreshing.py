@@ -10,8 +10,8 @@ from textual import work
 
 from newsreader.models import ArticleRow, Feed
 from newsreader.store import Store
-from newsreader.ui.articlelist import PAGE, ArticleList
-from newsreader.views import View
+from newsreader.ui.articlelist import ArticleList
+from newsreader.views import PAGE, View
 
 LIST_UPDATE_SECONDS = 1.5
 
