@@ -1,8 +1,13 @@
 import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 from newsreader.cli import main
-from newsreader.demo import demo_sources, prepare_demo
+from newsreader.demo import OWNER_FILE, PREFIX, demo_sources, prepare_demo
 from newsreader.paths import styles_dir
 
 
@@ -45,3 +50,21 @@ def test_installed_wheel_ships_styles_and_demo() -> None:
         return
     assert (root / "styles" / "app.tcss").is_file()
     assert (root / "demo" / "harbour-gazette").is_dir()
+
+
+def test_a_demo_removes_the_directories_of_killed_demos(tmp_path, monkeypatch) -> None:
+    """A demo killed by SIGHUP (a closed terminal) skips atexit: the next one cleans up."""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)  # fmt: skip
+    killed, running, old, fresh = (tmp_path / f"{PREFIX}{n}" for n in ("a", "b", "c", "d"))
+    for path in (killed, running, old, fresh):
+        path.mkdir()
+        (path / "newsreader.db").write_bytes(b"")
+    (killed / OWNER_FILE).write_text(gone.stdout.strip())
+    (running / OWNER_FILE).write_text(str(os.getpid()))
+    os.utime(old, (time.time() - 3 * 86400,) * 2)  # from before owner files
+    mine = prepare_demo()
+    assert not killed.exists() and not old.exists()
+    assert running.exists() and fresh.exists() and mine.parent == tmp_path
+    assert (mine / OWNER_FILE).read_text() == str(os.getpid())
