@@ -46,3 +46,24 @@ def test_importing_the_package_and_cli_loads_no_ui() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == ""
+
+
+def test_a_refresh_imports_httpx_without_its_command_line() -> None:
+    """httpx's ``httpx`` command (click, pygments, rich) is more than half of its import."""
+    code = (
+        "import sys\n"
+        "from newsreader.feeds.httpximport import import_httpx\n"
+        "httpx = import_httpx()\n"
+        "import httpx_aiohttp\n"
+        "cli = ('click', 'pygments', 'rich')\n"
+        "extra = sorted(m for m in sys.modules if m.split('.')[0] in cli)\n"
+        "try:\n"
+        "    httpx.main()\n"
+        "except RuntimeError as exc:\n"
+        "    print(httpx.AsyncClient.__name__, extra, exc)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("AsyncClient [] httpx's command line is not loaded")

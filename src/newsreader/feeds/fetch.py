@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from newsreader import __version__
+from newsreader.feeds.httpximport import import_httpx
 from newsreader.sanitize import clean_line, is_web_url
 
 PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
@@ -167,7 +168,7 @@ class Fetcher:
         self.client: Any = None
 
     async def __aenter__(self) -> Fetcher:
-        import httpx
+        httpx = import_httpx()
 
         s = self.settings
         transport = self._transport
@@ -336,7 +337,7 @@ async def _refuse_non_web_redirect(response: Any) -> None:
 
 
 def _describe(exc: Exception) -> str:
-    import httpx
+    httpx = import_httpx()
 
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out connecting"
