@@ -42,25 +42,53 @@ def break_offsets(plain: str, width: int) -> list[int]:
     offsets: list[int] = []
     start = 0
     for paragraph in plain.split("\n"):
-        column = 0
-        for match in _WORD.finditer(paragraph):
-            word = match.group()
-            visible = word.rstrip()
-            position = start + match.start()
-            size = _cells(visible)
-            if column and column + size > width:
-                offsets.append(position)
-                column = 0
-            while size > width:  # a word longer than a line
-                cut = _fit_chars(visible, width)
-                visible = visible[cut:]
-                position += cut
-                offsets.append(position)
-                size = _cells(visible)
-            column += size + len(word) - len(word.rstrip())
+        if paragraph.isascii() and not _OTHER_ASCII_SPACE.search(paragraph):
+            _break_spaced_ascii(paragraph, start, width, offsets)
+        else:
+            _break_words(paragraph, start, width, offsets)
         start += len(paragraph) + 1
         offsets.append(start)
     return [o for o in offsets if 0 < o < len(plain)]
+
+
+_OTHER_ASCII_SPACE = re.compile(r"[\t\r\x0b\x0c\x1c-\x1f]")  # \s besides " " in ASCII
+
+
+def _break_spaced_ascii(paragraph: str, start: int, width: int, offsets: list[int]) -> None:
+    """The same cuts as ``_break_words`` when every character is one cell and every space a
+    " ": found a line at a time (rfind), not a word at a time (a third of an open's wrap)."""
+    end_of_text = len(paragraph.rstrip(" "))
+    line = len(paragraph) - len(paragraph.lstrip(" "))  # the first word; leading spaces ride
+    while line + width < end_of_text:
+        limit = line + width  # this line's words must end at or before it
+        if paragraph[limit] == " ":  # a word ends exactly there
+            following = limit
+        else:
+            space = paragraph.rfind(" ", line, limit)
+            following = limit if space < 0 else space  # no space: a word longer than a line
+        while paragraph[following] == " ":
+            following += 1
+        offsets.append(start + following)
+        line = following
+
+
+def _break_words(paragraph: str, start: int, width: int, offsets: list[int]) -> None:
+    column = 0
+    for match in _WORD.finditer(paragraph):
+        word = match.group()
+        visible = word.rstrip()
+        position = start + match.start()
+        size = _cells(visible)
+        if column and column + size > width:
+            offsets.append(position)
+            column = 0
+        while size > width:  # a word longer than a line
+            cut = _fit_chars(visible, width)
+            visible = visible[cut:]
+            position += cut
+            offsets.append(position)
+            size = _cells(visible)
+        column += size + len(word) - len(word.rstrip())
 
 
 def _fit_chars(word: str, width: int) -> int:
