@@ -175,6 +175,32 @@ async def test_one_pane_gets_the_resting_row_ready_and_enter_shows_it(tmp_path: 
         app._preview()  # the timer firing then does nothing
 
 
+async def test_alone_the_reader_shows_its_position_instead_of_a_scrollbar(tmp_path: Path) -> None:
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        body = "".join(f"<p>Paragraph {i} of a long article.</p>" for i in range(60))
+        store.store_feed(feed.id, ParsedFeed(title="Long", articles=(
+            Article(guid="1", title="Long one", body=body, published=NOW),
+        )))  # fmt: skip
+    app = _app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: _headline(app) == "Long one")
+        reader = app.query_one(ReaderPane)
+        assert reader.styles.scrollbar_size_vertical == 0
+        assert reader.scrollable_content_region.width == 80 - 4  # borders and padding only
+        first = int(reader.border_subtitle.rstrip("%"))
+        assert 0 < first < 100
+        await pilot.press("space")
+        await _until(app, pilot, lambda: int(reader.border_subtitle.rstrip("%")) > first)
+        await pilot.press("G")
+        await _until(app, pilot, lambda: reader.border_subtitle == "100%")
+        await pilot.resize_terminal(200, 50)  # beside the list: the scrollbar is back
+        await _until(app, pilot, lambda: reader.styles.scrollbar_size_vertical > 0)
+        await _until(app, pilot, lambda: reader.border_subtitle == "")
+
+
 async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:
     data = _store_with(tmp_path, "Harbour wall falls", "Tram vote", "Harbour reopens")
     app = _app(data)

@@ -104,10 +104,27 @@ class ReaderPane(ScrollView, can_focus=True):
         self._wrapped_at = width
         self.virtual_size = Size(width, len(lines))
         self.refresh()
+        self._show_position()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._show_position()
+
+    def _show_position(self) -> None:
+        """Without a scrollbar (one pane at a time), the border says how much is above the
+        bottom line, in percent; nothing when the article fits."""
+        height = self.scrollable_content_region.height
+        position = ""
+        if self.styles.scrollbar_size_vertical == 0 and height and len(self.lines) > height:
+            bottom = min(len(self.lines), round(self.scroll_y) + height)
+            position = f"{100 * bottom // len(self.lines)}%"
+        if self.border_subtitle != position:
+            self.border_subtitle = position
 
     def on_resize(self) -> None:
         if self.parts and self.scrollable_content_region.width != self._wrapped_at:
             self._wrap()
+        self._show_position()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
