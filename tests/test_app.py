@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -480,6 +481,12 @@ def test_the_first_screen_is_read_in_the_app_when_the_store_is_missing_or_broken
     tmp_path: Path,
 ) -> None:
     assert read_first_screen(resolve(tmp_path)) is None  # first run: the app creates it
+    with sqlite3.connect(tmp_path / "newsreader.db") as db:  # being created by a worker
+        db.execute("PRAGMA journal_mode = WAL")
+    assert read_first_screen(resolve(tmp_path)) is None
+    with _app(tmp_path).reading_store() as store:  # a reading worker waits for the schema
+        assert store.count() == 0
+    (tmp_path / "newsreader.db").unlink()
     (tmp_path / "newsreader.db").write_bytes(b"not a database" * 100)
     assert read_first_screen(resolve(tmp_path)) is None  # the app's workers report it
 

@@ -31,6 +31,8 @@ def read_first_screen(locations: Locations) -> FirstScreen | None:
         return None
     try:
         with Store(locations.database, readonly=True) as store:
+            if not store.schema_ready():  # being created, or to be upgraded
+                return None
             total = store.count()
             rows = store.rows_at(0, PAGE) if total else []
             return FirstScreen(total, rows, store.count(unread_only=True))

@@ -245,6 +245,10 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def schema_ready(self) -> bool:
+        """Whether the store is created and at this version (a read-only open checks)."""
+        return bool(self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION)
+
     def __enter__(self) -> Store:
         return self
 

@@ -304,9 +304,15 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def reading_store(self) -> Store:
         """A store for a worker that only reads: opened read-only (no schema check, no WAL
-        set-up: a fifth of the time), unless there is no store yet."""
+        set-up: a fifth of the time), unless the store is not made yet (on a first run
+        another worker may be creating it: the read-write open waits for that)."""
         database = self.locations.database
-        return Store(database, readonly=database.exists())
+        if database.exists():
+            store = Store(database, readonly=True)
+            if store.schema_ready():
+                return store
+            store.close()
+        return Store(database)
 
     def feed_of(self, article: Article, store: Store) -> Feed | None:
         """The article's feed, from the list the app holds (the store's once it is loaded)."""
