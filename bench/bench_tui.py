@@ -3,7 +3,9 @@
 - ``j`` held: a burst of N ``j`` keys; time until the list's position counter shows row N+1
   (every key handled, the screen redrawn as fast as Textual draws);
 - opening an article: Enter (after Esc and j), time until its headline is on the screen;
-- the reader's peak RSS (VmHWM of its process) at the end.
+- the reader's peak RSS (VmHWM of its process) at the end;
+- in the process (Textual's headless driver, no terminal): the open request to the painted
+  frame, straight and, in the one-pane layout, after the cursor rested on the row.
 
     python3 bench/bench_tui.py --data-dir DIR [--presses 300] [--opens 20]
     python3 bench/bench_tui.py --keep /tmp/tui100k --articles 100000   # builds the store first
