@@ -681,6 +681,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def _view_marked(self, view: View, changed: int, unread: int) -> None:
         self.unread_total = unread
+        self.prefetched = None  # read now, as the rest of the view
         self.notify(f"marked {changed} article(s) read in {view.label}", markup=False)
         if view.rows is not None:
             view = replace(view, rows=tuple(replace(r, read=True) for r in view.rows))
