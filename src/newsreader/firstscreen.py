@@ -13,7 +13,7 @@ from newsreader.errors import NewsreaderError
 from newsreader.models import ArticleRow
 from newsreader.paths import Locations
 from newsreader.store import Store
-from newsreader.views import PAGE
+from newsreader.views import View, view_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ def read_first_screen(locations: Locations) -> FirstScreen | None:
             if not store.schema_ready():  # being created, or to be upgraded
                 return None
             total = store.count()
-            rows = store.rows_at(0, PAGE) if total else []
+            rows = view_rows(store, View(), 0) if total else []
             return FirstScreen(total, rows, store.count(unread_only=True))
     except (NewsreaderError, sqlite3.Error):
         return None

@@ -8,8 +8,12 @@ row. Search results and bookmarks are fixed lists held in memory (at most a few 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from newsreader.models import ArticleRow
+
+if TYPE_CHECKING:
+    from newsreader.store import Store
 
 PAGE = 100  # rows the list reads from the store at a time
 
@@ -30,3 +34,14 @@ class View:
 
     def toggled_unread(self) -> View:
         return replace(self, unread_only=not self.unread_only)
+
+
+def view_rows(
+    store: Store, view: View, offset: int, limit: int = PAGE,
+    after: tuple[float, int] | None = None,
+) -> list[ArticleRow]:  # fmt: skip
+    """Rows of a stored view (all, a feed, a tag, unread) by position."""
+    return store.rows_at(
+        offset, limit, feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only,
+        after=after,
+    )  # fmt: skip

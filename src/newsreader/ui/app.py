@@ -39,7 +39,7 @@ from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
 from newsreader.ui.refreshing import RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
-from newsreader.views import PAGE, View
+from newsreader.views import PAGE, View, view_rows
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
 WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
@@ -284,9 +284,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 total = store.count(
                     feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
                 )
+            number = max(0, min(cursor, total - 1)) // PAGE
+            first = {number: view_rows(store, view, number * PAGE)} if total else {}
         loader = self._store_loader(view)
-        number = max(0, min(cursor, total - 1)) // PAGE
-        first = {number: loader(number * PAGE, PAGE, None)} if total else {}
         self.call_from_thread(self._view_counted, view, total, cursor, loader, first)
 
     def _view_counted(
@@ -322,10 +322,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _store_loader(self, view: View) -> Any:
         def load(offset: int, limit: int, after: tuple[float, int] | None) -> list[ArticleRow]:
             with self.reading_store() as store:
-                return store.rows_at(
-                    offset, limit, feed_id=view.feed_id, tag=view.tag,
-                    unread_only=view.unread_only, after=after,
-                )  # fmt: skip
+                return view_rows(store, view, offset, limit, after)
 
         return load
 
@@ -358,8 +355,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _preview(self) -> None:
         self.preview_timer.pause()
         article_id = self.preview_id
-        reader = next(iter(self.query("#reader").results(ReaderPane)), None)
-        if reader is None:  # the timer fired while the app shuts down
+        reader = self._reader()
+        if reader is None:
             return
         if article_id is None or (self.article is not None and self.article.id == article_id):
             return
@@ -380,9 +377,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         once when it was got ready for this pane). A preview still waiting for the cursor to
         rest would replace this article: it is off."""
         self.preview_timer.pause()
-        panes = self.query("#reader").results(ReaderPane)
-        reader = next(iter(panes), None)
-        if reader is None:  # a preview timer firing while the app shuts down
+        reader = self._reader()
+        if reader is None:
             return
         request = self._layout_request(reader)
         ready = self.prefetched
@@ -395,6 +391,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             self._show_article(ready, open_pane, focus, mark_read)
         else:
             self._load_article(article_id, request, mark_read, open_pane, focus)
+
+    def _reader(self) -> ReaderPane | None:
+        """The reading pane; None while the app shuts down (a preview timer may fire then)."""
+        return next(iter(self.query("#reader").results(ReaderPane)), None)
 
     def _layout_request(self, reader: ReaderPane) -> LayoutRequest:
         """Alone, a hidden reader will fill the space the list has now."""

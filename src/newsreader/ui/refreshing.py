@@ -11,7 +11,7 @@ from textual import work
 from newsreader.models import ArticleRow, Feed
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
-from newsreader.views import PAGE, View
+from newsreader.views import PAGE, View, view_rows
 
 LIST_UPDATE_SECONDS = 1.5
 
@@ -120,9 +120,8 @@ class RefreshMixin:
     ) -> None:
         """Counts, the selected row's new position, and the rows the screen will show there:
         the list is redrawn at once, not through placeholders while its pages load again."""
-        loader = self._store_loader(view)
         pages: dict[int, list[ArticleRow]] = {}
-        with Store(self.locations.database) as store:
+        with self.reading_store() as store:
             feeds, tags = store.feeds(), store.tags()
             unread = store.count(unread_only=True)
             if view.rows is not None:
@@ -134,7 +133,8 @@ class RefreshMixin:
                 new_top = max(0, top + (cursor if position is None else position) - cursor)
                 for number in range(new_top // PAGE, (new_top + height) // PAGE + 1):
                     if number * PAGE < total:
-                        pages[number] = loader(number * PAGE, PAGE, None)
+                        pages[number] = view_rows(store, view, number * PAGE)
+        loader = self._store_loader(view)
         self.call_from_thread(
             self._refreshed_view, view, feeds, tags, unread, total, position, loader, pages
         )
