@@ -59,7 +59,7 @@ class _Candidate:
 
 def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]:
     """key → (term, weight) for the article's strongest words and its headline words."""
-    counts = ri.count_terms(article.title, article.summary, article.text)
+    counts = ri.count_terms(article.title, article.summary, article.text, article.url)
     df = ri.document_frequencies(store.db, counts.words.keys())
     docs = max(ri.docs_count(store.db), 1)
     idf = ri.inverse_frequencies(df, docs, counts.words)

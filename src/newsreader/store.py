@@ -466,7 +466,7 @@ class Store:
             prepared.append((article, content_hash, text))
         new = updated = unchanged = 0
         with self.write():
-            changed: list[tuple[int, str, str, str]] = []
+            changed: list[tuple[int, Article, str]] = []
             for article, content_hash, text in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
@@ -491,7 +491,7 @@ class Store:
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
                         (*values, feed_id, article.guid, now),
                     )
-                    changed.append((cursor.lastrowid or 0, article.title, article.summary, text))
+                    changed.append((cursor.lastrowid or 0, article, text))
                     new += 1
                 else:
                     # the update trigger takes the old words out of the full-text index
@@ -502,13 +502,18 @@ class Store:
                            WHERE id = ?""",
                         (*values, row[0]),
                     )
-                    changed.append((row[0], article.title, article.summary, text))
+                    changed.append((row[0], article, text))
                     updated += 1
             if index:
                 self._index(
                     [
-                        (i, t, x, relatedindex.count_terms(t, s, x).packed())
-                        for i, t, s, x in changed
+                        (
+                            i,
+                            a.title,
+                            x,
+                            relatedindex.count_terms(a.title, a.summary, x, a.url).packed(),
+                        )
+                        for i, a, x in changed
                     ]
                 )
             self.db.execute(
@@ -551,7 +556,7 @@ class Store:
         def next_batch(after: int) -> tuple[list[tuple], Iterator[tuple[str, Any]]]:
             rows = self.db.execute(
                 "SELECT id, title, summary, text, CASE WHEN text = '' AND body_format = 'html'"
-                " THEN body ELSE '' END FROM articles WHERE indexed = 0 AND id > ?"
+                " THEN body ELSE '' END, url FROM articles WHERE indexed = 0 AND id > ?"
                 " ORDER BY id LIMIT ?",
                 (after, batch),
             ).fetchall()
@@ -810,17 +815,17 @@ class Store:
         return self.count(), self.count(unread_only=True)
 
 
-def _words_of(row: tuple[str, str, str, str]) -> tuple[str, relatedindex.PackedTerms]:
-    """``(title, summary, text, html body or "")`` -> the text extracted from the body ("" when
+def _words_of(row: tuple[str, str, str, str, str]) -> tuple[str, relatedindex.PackedTerms]:
+    """``(title, summary, text, html body or "", url)`` -> the text extracted from the body ("" when
     the row had its text) and the words, for the indexes. Module level so that a process pool
     can run it; what it returns is small, it crosses a pipe."""
-    title, summary, text, html = row
+    title, summary, text, html, url = row
     extracted = ""
     if html:
         from newsreader.htmldoc import quick_text
 
         text = extracted = quick_text(html)
-    return extracted, relatedindex.count_terms(title, summary, text).packed()
+    return extracted, relatedindex.count_terms(title, summary, text, url).packed()
 
 
 def _row(r: Sequence[Any]) -> ArticleRow:
