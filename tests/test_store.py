@@ -140,3 +140,22 @@ def test_opening_a_store_does_not_wait_for_a_writer(tmp_path: Path) -> None:
         with Store(tmp_path / "s.db") as reader:
             assert reader.counts() == (0, 0)
         assert time.monotonic() - start < 1.0  # not the 10 s busy timeout
+
+
+def test_a_refresh_leaves_an_html_body_s_text_to_the_indexing(tmp_path: Path) -> None:
+    """Storing without indexing (as a refresh does) keeps only the HTML: the article is listed
+    and opens at once, and indexing extracts its text, stores it and makes it searchable."""
+    html = "<p>The <b>lighthouse</b> keeper logged a comet over the bay.</p><p>More soon.</p>"
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        article = Article(guid="a1", title="Night watch", body=html, body_format="html")
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=(article,)), index=False)
+        (article_id,) = store.db.execute("SELECT id FROM articles").fetchone()
+        assert store.db.execute("SELECT text FROM articles").fetchone() == ("",)
+        opened = store.article(article_id)
+        assert opened is not None and "lighthouse keeper logged a comet" in opened.text
+        assert not store.search("lighthouse")
+        assert store.index_pending() == 1
+        stored_text = store.db.execute("SELECT text FROM articles").fetchone()[0]
+        assert "lighthouse keeper logged a comet" in stored_text
+        assert [r.id for r in store.search("lighthouse")] == [article_id]
