@@ -817,7 +817,7 @@ class Store:
 def _words_of(row: tuple[str, str, str, str, str]) -> tuple[str, relatedindex.PackedTerms]:
     """``(title, summary, text, html body or "", url)`` -> the text extracted from the body ("" when
     the row had its text) and the words, for the indexes. Module level so that a process pool
-    can run it; what it returns is small, it crosses a pipe."""
+    can run it; the words come back as compact arrays (they cross a pipe)."""
     title, summary, text, html, url = row
     extracted = ""
     if html:
