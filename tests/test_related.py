@@ -116,6 +116,8 @@ def test_copies_fold_and_the_story_is_grouped(tmp_path: Path) -> None:
         ("https://example.org/news/article_the_vote_is_in?id=52044233", "article the vote is in"),
         ("https://example.org/2016-02/07/content_23426008.htm", ""),  # a date and an id
         ("https://example.org/sport/football", ""),  # sections, not a story
+        ("https://blog.example/p/why-tabs-beat-spaces-3f2a1b9c8d7e", "why tabs beat spaces"),
+        ("https://example.org/garmin-descent-mk1-review", "garmin descent mk1 review"),
         ("https://example.org/", ""),
         ("", ""),
     ],

@@ -163,11 +163,11 @@ def url_words(url: str) -> str:
     -> ``experts regain control of satellite``: publishers name the story in its address, and
     a page whose text is a portal's boilerplate still says there what it is about (on
     newscluster: +0.007 precision@5). Path segments of three words or more only, so ids,
-    dates and section names are left out."""
+    dates and section names are left out, and so are numbers and hashes inside a slug."""
     words: list[str] = []
     for segment in urlsplit(url).path.split("/"):
         parts = [p for p in _SLUG_SEPARATORS.split(_EXTENSION.sub("", segment)) if p]
-        parts = [p for p in parts if not p.isdigit()]
+        parts = [p for p in parts if not p.isdigit() and not _ID_LIKE.search(p)]
         if len(parts) >= 3:
             words += parts
     return " ".join(words)
@@ -175,6 +175,7 @@ def url_words(url: str) -> str:
 
 _SLUG_SEPARATORS = re.compile(r"[-_+.]")
 _EXTENSION = re.compile(r"\.[A-Za-z]{2,5}$")
+_ID_LIKE = re.compile(r"^(?=\w*\d)\w{7,}$")  # a7f3c9e1b2: an id or a hash, not a word
 
 # token -> (key, term), or () for a stop word: the words of news repeat, so most are known
 _TERMS: dict[str, tuple[int, str] | tuple[()]] = {}
