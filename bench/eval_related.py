@@ -44,6 +44,7 @@ class Scores:
     ceiling: float
     recall: float
     mrr: float
+    recall_ceiling: float
     times_ms: list[float]
     same_story: tuple[int, int] = (0, 0)  # (entries marked same story, of them the same label)
 
@@ -52,7 +53,7 @@ class Scores:
         p99 = t[min(len(t) - 1, int(len(t) * 0.99))] if t else 0.0
         return (
             f"queries {self.queries}  p@5 {self.precision:.3f} (ceiling {self.ceiling:.3f})"
-            f"  recall@5 {self.recall:.3f}  MRR {self.mrr:.3f}"
+            f"  recall@5 {self.recall:.3f} (ceiling {self.recall_ceiling:.3f})  MRR {self.mrr:.3f}"
             f"  time median {statistics.median(t) if t else 0:.1f} ms  p99 {p99:.1f} ms"
             f"\nmarked same story: {self.same_story[0]} entries,"
             f" {self.same_story[1] / max(self.same_story[0], 1):.3f} of them the same label"
@@ -131,7 +132,7 @@ def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Sco
         if guid in labels
     }
     label_of_article = {article_id: labels[guid] for guid, article_id in by_guid.items()}
-    precision = recall = mrr = ceiling = 0.0
+    precision = recall = mrr = ceiling = recall_ceiling = 0.0
     times: list[float] = []
     queries = marked = marked_right = 0
     for row in rows:
@@ -151,6 +152,7 @@ def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Sco
         precision += top / 5
         recall += top / others
         ceiling += min(others, 5) / 5
+        recall_ceiling += min(others, 5) / others  # an event of 19 can show 5 of its 18 others
         mrr += next((1 / (n + 1) for n, hit in enumerate(hits) if hit), 0.0)
         queries += 1
         for item in found:
@@ -159,7 +161,14 @@ def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Sco
                 marked_right += label_of_article.get(item.row.id) == row[label]
     n = max(queries, 1)
     return Scores(
-        queries, precision / n, ceiling / n, recall / n, mrr / n, times, (marked, marked_right)
+        queries,
+        precision / n,
+        ceiling / n,
+        recall / n,
+        mrr / n,
+        recall_ceiling / n,
+        times,
+        (marked, marked_right),
     )
 
 
