@@ -561,8 +561,11 @@ class Store:
             ).fetchall()
             work = [r[1:] for r in rows]
             if executor is not None and len(rows) > 50:
-                return rows, executor.map(_words_of, work, chunksize=max(1, len(rows) // 16))
-            return rows, map(_words_of, work)
+                words = executor.map(_words_of, work, chunksize=max(1, len(rows) // 16))
+            else:
+                words = map(_words_of, work)
+            # (id, title, text, has an HTML body): the bodies go with the work, not kept here
+            return [(r[0], r[1], r[3], bool(r[4])) for r in rows], words
 
         done = batches = 0
         rows, words_of_rows = next_batch(0)
@@ -583,9 +586,9 @@ class Store:
                     )
                 }
                 todo = [(r, w) for r, w in zip(rows, words, strict=True) if r[0] in still]
-                extracted = [(text, r[0]) for r, (text, _terms) in todo if r[4]]
+                extracted = [(text, r[0]) for r, (text, _terms) in todo if r[3]]
                 self.db.executemany("UPDATE articles SET text = ? WHERE id = ?", extracted)
-                self._index([(r[0], r[1], text or r[3], terms) for r, (text, terms) in todo])
+                self._index([(r[0], r[1], text or r[2], terms) for r, (text, terms) in todo])
             done += len(todo)
             rows, words_of_rows = following
         return done
