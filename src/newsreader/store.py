@@ -190,15 +190,10 @@ def _extra_from_json(value: str) -> dict[str, Any]:
     }
 
 
-def _content_hash(article: Article) -> str:
+def _content_hash(article: Article, extra_json: str) -> str:
+    """A hash of what is stored of ``article`` (``extra_json``: its ``_extra_to_json``)."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (
-        article.title,
-        article.url,
-        article.body,
-        article.summary,
-        _extra_to_json(article),
-    ):
+    for part in (article.title, article.url, article.body, article.summary, extra_json):
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x1f")
     digest.update(repr((article.published, article.updated, article.authors)).encode())
@@ -457,16 +452,17 @@ class Store:
         )
         prepared = []
         for article in parsed.articles:
-            content_hash = _content_hash(article)
+            extra_json = _extra_to_json(article)
+            content_hash = _content_hash(article, extra_json)
             text = article.text
             changed_html = article.body_format == "html" and known.get(article.guid) != content_hash
             if index and not text and changed_html:
                 text = quick_text(article.body)
-            prepared.append((article, content_hash, text))
+            prepared.append((article, content_hash, extra_json, text))
         new = updated = unchanged = 0
         with self.write():
             changed: list[tuple[int, Article, str]] = []
-            for article, content_hash, text in prepared:
+            for article, content_hash, extra_json, text in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                     (feed_id, article.guid),
@@ -480,7 +476,7 @@ class Store:
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
                     article.summary, article.body, article.body_format, text,
-                    _extra_to_json(article), content_hash,
+                    extra_json, content_hash,
                 )  # fmt: skip
                 if row is None:
                     cursor = self.db.execute(
