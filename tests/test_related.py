@@ -151,6 +151,35 @@ def test_a_page_of_boilerplate_finds_its_story_by_its_link(
         assert found and found[0].row.id in (ids["g1"], ids["w1"], ids["c1"])
 
 
+@pytest.mark.parametrize("index_at_once", [True, False])
+def test_copies_under_two_addresses_still_fold(tmp_path: Path, index_at_once: bool) -> None:
+    """A link's slug counts towards an article's words, not towards the fingerprint of its text:
+    one syndicated story under two different addresses is still one entry."""
+    from dataclasses import replace
+
+    story = _article("g1", "Storm Edda closes the harbour at Port Alder", STORM)
+    gazette = replace(story, url="https://gazette.example/news/storm-edda-closes-port-alder")
+    wire = replace(
+        story, guid="w1", url="https://wire.example/2026/ferries-stuck-as-gales-batter-skerry"
+    )
+    courier = _article("c1", "Edda's gales: ferries stay in port", STORM + " Schools shut.")
+    with Store(tmp_path / "s.db") as store:
+        for name, article in (("gazette", gazette), ("wire", wire), ("courier", courier)):
+            feed = store.add_feed(f"/feeds/{name}")
+            parsed = ParsedFeed(title=name.title(), articles=(article,))
+            store.store_feed(feed.id, parsed, index=index_at_once)
+        if not index_at_once:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(2) as pool:
+                store.index_pending(executor=pool)
+        ids = {guid: i for i, guid in store.db.execute("SELECT id, guid FROM articles")}
+        opened = store.article(ids["c1"])
+        assert opened is not None
+        first = related_articles(store, opened)[0]
+        assert {first.row.id, *first.also_ids} == {ids["g1"], ids["w1"]}
+
+
 def test_index_follows_new_changed_and_removed_articles(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as store:
         ids = _fill(store)

@@ -2,10 +2,10 @@
 
 An article is reduced to two small weighted vectors: its ``DOC_TERMS`` strongest words (title
 counted three times, summary and the words of its link's slug one and a half, the first
-``BODY_CHARS`` of the text once; log term
-frequency times inverse document frequency, normalised over all its words) and the ``TITLE_TERMS``
-words of its headline. Only those are stored, as postings ``(term, article, weight)``, so an
-article costs about a kilobyte and a query reads only the postings of its own terms.
+``BODY_CHARS`` of the text once; log term frequency times inverse document frequency,
+normalised over all its words) and the ``TITLE_TERMS`` words of its headline. Only those are
+stored, as postings ``(term, article, weight)``, so an article costs about a kilobyte and a
+query reads only the postings of its own terms.
 
 Postings are kept by generation (``article id >> GENERATION_BITS``), then term, then article:
 new articles all land in the newest generation, so writing a batch dirties the pages of one
@@ -93,18 +93,25 @@ _TITLE_PREFIX = "\x01"  # a headline word is a different term from the same word
 @dataclass(frozen=True, slots=True)
 class TermCounts:
     """An article's words, ready to be weighed: ``key -> (term, tf)`` for all its words (tf is
-    1 + ln of the field-weighted count) and ``key -> (term, tf)`` for its headline's words."""
+    1 + ln of the field-weighted count) and ``key -> (term, tf)`` for its headline's words;
+    when its link's slug added words, ``own_tfs`` holds the tfs without them (``key -> tf``),
+    for the fingerprint of its text."""
 
     words: dict[int, tuple[str, float]]
     title: dict[int, tuple[str, float]]
+    own_tfs: dict[int, float] | None = None
 
     def packed(self) -> PackedTerms:
+        own = self.own_tfs
         return PackedTerms(
             array("q", self.words),
             array("d", [tf for _term, tf in self.words.values()]),
             array("q", self.title),
             array("q", [title_key(term) for term, _tf in self.title.values()]),
             array("d", [tf for _term, tf in self.title.values()]),
+            array("d", [own.get(key, 0.0) for key in self.words])
+            if own is not None
+            else array("d"),
         )
 
 
@@ -120,17 +127,20 @@ class PackedTerms:
     title_word_keys: array
     title_keys: array
     title_tfs: array
+    own_tfs: array  # word tfs without the slug's words, in word_keys order; empty: the same
 
 
 def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCounts:
     words: dict[int, list] = {}
     title_words: dict[int, tuple[str, float]] = {}
+    parts = [(title, TITLE_WEIGHT), (summary, SUMMARY_WEIGHT), (text[:BODY_CHARS], 1.0)]
     slug = url_words(url)
-    for part, weight in (
-        (title, TITLE_WEIGHT),
-        (f"{summary} {slug}" if slug else summary, SUMMARY_WEIGHT),
-        (text[:BODY_CHARS], 1.0),
-    ):
+    if slug:  # weighed as the summary is, last: the counts before it are the text's own
+        parts.append((slug, SUMMARY_WEIGHT))
+    own_counts: dict[int, float] | None = None
+    for number, (part, weight) in enumerate(parts):
+        if number == 3:
+            own_counts = {key: entry[1] for key, entry in words.items()}
         # count raw tokens first (C speed), then look each distinct one up once
         tokens = Counter(_WORD.findall(part.lower()))
         if weight == 1.0 and len(tokens) > SINGLETONS_BELOW:
@@ -155,7 +165,11 @@ def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCount
     if len(_TERMS) > 500_000:
         _TERMS.clear()
     # tf = 1 + ln(weighted count); every count is at least 1
-    return TermCounts({k: (t, 1.0 + math.log(c)) for k, (t, c) in words.items()}, title_words)
+    return TermCounts(
+        {k: (t, 1.0 + math.log(c)) for k, (t, c) in words.items()},
+        title_words,
+        {k: 1.0 + math.log(c) for k, c in own_counts.items()} if own_counts is not None else None,
+    )
 
 
 def url_words(url: str) -> str:
@@ -260,6 +274,22 @@ def _index_weights(
     return _strongest(words, DOC_TERMS), _strongest(title, TITLE_TERMS)
 
 
+def _own_strongest(
+    terms: PackedTerms, idf: dict[int, float], words: list[tuple[float, int]]
+) -> list[int]:
+    """The keys of the strongest words of the article's own text (its slug left out: two copies
+    of one story under two addresses are still the same text), strongest first."""
+    if not terms.own_tfs:
+        return [key for _weight, key in words]
+    own = [
+        (tf * idf[key], key)
+        for key, tf in zip(terms.word_keys, terms.own_tfs, strict=True)
+        if tf * idf[key] > 0
+    ]
+    own.sort(reverse=True)
+    return [key for _weight, key in own[:FINGERPRINT_TERMS]]
+
+
 def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[float, int]]:
     norm = math.hypot(*[w for w, _k in weighted]) or 1.0
     weighted.sort(reverse=True)
@@ -326,10 +356,15 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, PackedTerm
         postings.extend(
             (generation, key, article_id, weight) for key, weight in merged.items() if weight
         )
-        fingerprint_keys = [key for _weight, key in words]
-        documents.append((article_id, fingerprint(fingerprint_keys), array("q", merged).tobytes()))
-    # in key order (generation, term, article), each page of the index is visited once; the
-    # articles came in id order and the sorts are stable (sorting the tuples whole is 2.5x slower)
+        documents.append(
+            (
+                article_id,
+                fingerprint(_own_strongest(terms, idf, words)),
+                array("q", merged).tobytes(),
+            )
+        )
+    # in key order (generation, term, article), each page of the index is visited once: the
+    # articles were taken in id order and both sorts are stable (sorting whole tuples: 2.5x slower)
     postings.sort(key=itemgetter(1))
     postings.sort(key=itemgetter(0))
     db.executemany(
