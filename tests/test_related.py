@@ -123,6 +123,12 @@ def test_copies_fold_and_the_story_is_grouped(tmp_path: Path) -> None:
         ("https://example.org/garmin-descent-mk1-review", "garmin descent mk1 review"),
         ("https://example.org/", ""),
         ("", ""),
+        ("http://[::1/broken-ipv6-link-here", ""),  # urlsplit refuses it: no words, no error
+        (
+            "https://example.ru/%D0%BD%D0%BE%D0%B2%D1%8B%D0%B9-%D0%BC%D0%BE%D1%81%D1%82-%D0%BE%D1%82%D0%BA%D1%80%D1%8B%D1%82",
+            "новый мост открыт",
+        ),
+        ("https://example.org/" + "word-" * 100, " ".join(["word"] * 24)),
     ],
 )
 def test_the_words_of_a_link_slug(url: str, words: str) -> None:

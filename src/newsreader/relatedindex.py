@@ -34,7 +34,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 DOC_TERMS = 48
 TITLE_TERMS = 8
@@ -44,6 +44,7 @@ SUMMARY_WEIGHT = 1.5
 TITLE_SIMILARITY = 0.2  # how much headline-to-headline likeness adds to the body's
 WEIGHT_SCALE = 10_000  # weights are stored as integers: 4 decimals are plenty
 FINGERPRINT_TERMS = 12
+SLUG_WORDS = 24  # a link's words that count, at most
 SINGLETONS_BELOW = 80  # an article with fewer distinct words keeps those it uses once
 GENERATION_BITS = 14  # 16,384 articles per generation of postings
 
@@ -178,13 +179,17 @@ def url_words(url: str) -> str:
     a page whose text is a portal's boilerplate still says there what it is about (on
     newscluster: +0.007 precision@5). Path segments of three words or more only, so ids,
     dates and section names are left out, and so are numbers and hashes inside a slug."""
+    try:
+        path = unquote(urlsplit(url).path, errors="replace")  # a Cyrillic slug is words too
+    except ValueError:  # "http://[::1": a feed's link is untrusted text
+        return ""
     words: list[str] = []
-    for segment in urlsplit(url).path.split("/"):
+    for segment in path.split("/"):
         parts = [p for p in _SLUG_SEPARATORS.split(_EXTENSION.sub("", segment)) if p]
         parts = [p for p in parts if not p.isdigit() and not _ID_LIKE.search(p)]
         if len(parts) >= 3:
             words += parts
-    return " ".join(words)
+    return " ".join(words[:SLUG_WORDS])
 
 
 _SLUG_SEPARATORS = re.compile(r"[-_+.]")
