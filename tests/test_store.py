@@ -159,3 +159,31 @@ def test_a_refresh_leaves_an_html_body_s_text_to_the_indexing(tmp_path: Path) ->
         stored_text = store.db.execute("SELECT text FROM articles").fetchone()[0]
         assert "lighthouse keeper logged a comet" in stored_text
         assert [r.id for r in store.search("lighthouse")] == [article_id]
+
+
+def test_an_article_the_indexing_cannot_read_does_not_stop_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body that makes text extraction fail is indexed by its title; the batch goes on (else
+    every later refresh would stop at the same article)."""
+    from newsreader import htmldoc
+
+    real = htmldoc.quick_text
+
+    def failing(html: str) -> str:
+        if "POISON" in html:
+            raise RuntimeError("a bug met by one body")
+        return real(html)
+
+    monkeypatch.setattr(htmldoc, "quick_text", failing)
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        articles = (
+            Article(guid="p", title="Harbour lights", body="<p>POISON</p>", body_format="html"),
+            Article(guid="g", title="Night watch", body="<p>comet seen</p>", body_format="html"),
+        )
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
+        assert store.index_pending() == 2
+        assert store.pending_index_count() == 0
+        assert [r.title for r in store.search("comet")] == ["Night watch"]
+        assert [r.title for r in store.search("harbour")] == ["Harbour lights"]

@@ -819,11 +819,15 @@ def _words_of(row: tuple[str, str, str, str, str]) -> tuple[str, relatedindex.Pa
     can run it; the words come back as compact arrays (they cross a pipe)."""
     title, summary, text, html, url = row
     extracted = ""
-    if html:
-        from newsreader.htmldoc import quick_text
+    try:
+        if html:
+            from newsreader.htmldoc import quick_text
 
-        text = extracted = quick_text(html)
-    return extracted, relatedindex.count_terms(title, summary, text, url).packed()
+            text = extracted = quick_text(html)
+        terms = relatedindex.count_terms(title, summary, text, url)
+    except Exception:  # a bug one article meets must not stop every later refresh's indexing
+        extracted, terms = "", relatedindex.count_terms(title, "", "")
+    return extracted, terms.packed()
 
 
 def _row(r: Sequence[Any]) -> ArticleRow:
