@@ -469,7 +469,7 @@ async def test_the_first_frame_has_the_rows_read_before_start_up(tmp_path: Path)
     first = read_first_screen(resolve(data))
     assert first is not None and (first.total, len(first.rows), first.unread) == (150, 100, 150)
     app = _app(data, first_screen=first)
-    app.start = lambda: None  # feeds and bookmarks: not needed for the first frame
+    app.start = lambda unread=None: None  # feeds and bookmarks: not needed for the first frame
     async with app.run_test(size=(80, 24)):
         article_list = app.query_one(ArticleList)
         assert article_list.total == 150 and not app.workers

@@ -169,7 +169,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             self.update_header()
             loader, pages = self._store_loader(self.view), {0: first.rows} if first.total else {}
             self._view_counted(self.view, first.total, 0, loader, pages)
-        self.start()
+        self.start(first.unread if first is not None else None)
 
     def apply_layout(self) -> None:
         """Choose the layout for the terminal's width: at start, and from ``Panes`` when the
@@ -225,12 +225,14 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     # -- loading views --------------------------------------------------------------
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
-    def start(self) -> None:
+    def start(self, unread: int | None = None) -> None:
         """What the first screen does not wait for: feeds (for the picker and the palette),
-        unread count, bookmarks. The list is loaded at the same time by ``show_view``."""
+        the unread count (``unread``: read already with the first screen), bookmarks. The list
+        is loaded at the same time by ``show_view``."""
         with Store(self.locations.database) as store:
             feeds, tags = store.feeds(), store.tags()
-            unread = store.count(unread_only=True)
+            if unread is None:
+                unread = store.count(unread_only=True)
         loaded = self.bookmark_file.load()
         self.call_from_thread(self._started, feeds, tags, unread, loaded)
 
