@@ -455,8 +455,12 @@ class Store:
             extra_json = _extra_to_json(article)
             content_hash = _content_hash(article, extra_json)
             text = article.text
-            changed_html = article.body_format == "html" and known.get(article.guid) != content_hash
-            if index and not text and changed_html:
+            if (
+                index
+                and not text
+                and article.body_format == "html"
+                and known.get(article.guid) != content_hash
+            ):
                 text = quick_text(article.body)
             prepared.append((article, content_hash, extra_json, text))
         new = updated = unchanged = 0
