@@ -82,7 +82,8 @@ class Handler(BaseHTTPRequestHandler):
         self.server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
         name = path.strip("/")
         if self.server.mode == "good" and not name.startswith(("redirect3", "perm", "cond")):
-            self.send(200, rss(name or "root", prefix=name + "-"))
+            items = 600 if name.startswith("many") else 3  # more than an indexing batch
+            self.send(200, rss(name or "root", items, prefix=name + "-"))
             return
         if name == "cond":
             if self.headers.get("If-None-Match") == ETAG:

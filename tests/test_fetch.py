@@ -209,3 +209,32 @@ def test_a_parse_past_its_time_limit_is_abandoned(server: FeedServer, tmp_path: 
     url = f"{server.base}/fast9"
     result = refresh(tmp_path / "s.db", [url], parse_timeout=0.000001)["by_url"][url]  # type: ignore[index]
     assert result.error is not None and result.error.startswith("parsing took longer than")
+
+
+def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
+    server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More new articles than an indexing batch are indexed by ``newsreader.indexjob`` in a
+    lean process of its own; a small refresh indexes in its own process. Either way search and
+    related articles have every article when the refresh returns."""
+    from newsreader import relatedindex
+
+    started: list[tuple[object, ...]] = []
+    real = asyncio.create_subprocess_exec
+
+    async def recorded(*args: object, **kwargs: object) -> object:
+        started.append(args)
+        return await real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
+    server.mode = "good"
+    db = tmp_path / "s.db"
+    small, large = f"{server.base}/few", f"{server.base}/many"
+    assert refresh(db, [small])["by_url"][small].new == 3  # type: ignore[index]
+    assert started == []
+    assert refresh(db, [small, large])["by_url"][large].new == 600  # type: ignore[index]
+    assert [args[1:4] for args in started] == [("-P", "-m", "newsreader.indexjob")]
+    with Store(db) as store:
+        assert store.pending_index_count() == 0
+        assert [r.title for r in store.search("599")] == ["many-Item 599"]
+        assert relatedindex.docs_count(store.db) == 603

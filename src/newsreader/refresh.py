@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -20,9 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsreader.config import Config, FeedOverride
-from newsreader.errors import FeedError, NewsreaderError
+from newsreader.errors import FeedError, NewsreaderError, StoreError
 from newsreader.feeds.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings
 from newsreader.feeds.parse import parse_feed
+from newsreader.indexjob import BATCH as INDEX_BATCH
 from newsreader.models import Feed, ParsedFeed
 from newsreader.sanitize import clean_line
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
@@ -355,18 +357,45 @@ async def refresh_feeds(
         if options.index:
             if indexing is not None:
                 indexing()
-            # 500 a transaction: larger batches cost no less time and 32 KB more memory each
-            await writer.call(Store.index_pending, batch=500, executor=parser)
+            pending = await writer.call(Store.pending_index_count)
+            if pending > INDEX_BATCH and sys.executable:
+                _shutdown(parser, abandoned)  # idle from here: the job forks its own workers
+                await _index_in_own_process(db_path, options.parse_workers or os.cpu_count() or 1)
+            elif pending:
+                await writer.call(Store.index_pending, batch=INDEX_BATCH, executor=parser)
     finally:
         _shutdown(parser, abandoned)
         writer.close()
     return outcomes
 
 
+async def _index_in_own_process(db_path: Path, workers: int) -> int:
+    """Index what the refresh stored in a lean process of its own (:mod:`newsreader.indexjob`);
+    ``-P``: a ``newsreader`` folder in the current directory is never imported."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-P", "-m", "newsreader.indexjob", str(db_path), str(workers),
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await process.communicate()
+    finally:
+        if process.returncode is None:  # cancelled: its open batch is rolled back
+            process.kill()
+    if process.returncode != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        raise StoreError(
+            f"indexing failed: {clean_line(lines[-1])}"
+            if lines
+            else f"indexing stopped (exit status {process.returncode})"
+        )
+    return int(out)
+
+
 def _shutdown(executor: Executor, abandoned: list[bool]) -> None:
     """Idle workers exit at once; a worker still busy with an abandoned parse is stopped."""
     if abandoned and isinstance(executor, ProcessPoolExecutor):
-        for process in list(getattr(executor, "_processes", {}).values()):
+        for process in list((getattr(executor, "_processes", None) or {}).values()):
             process.terminate()
         executor.shutdown(wait=False, cancel_futures=True)
         return

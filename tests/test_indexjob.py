@@ -1,0 +1,95 @@
+"""Indexing in a process of its own (``newsreader.indexjob``): real processes, real stores."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from newsreader.errors import StoreError
+from newsreader.models import Article, ParsedFeed
+from newsreader.refresh import _index_in_own_process
+from newsreader.store import Store
+
+
+def stored_unindexed(path: Path, count: int) -> None:
+    with Store(path) as store:
+        feed = store.add_feed("https://example.org/feed")
+        articles = tuple(
+            Article(
+                guid=f"g{i}",
+                title=f"Harbour report {i}",
+                body=f"<p>The tide table for pier {i} and the ferry times.</p>" * 20,
+                body_format="html",
+            )
+            for i in range(count)
+        )
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
+
+
+def test_the_job_indexes_what_is_pending_and_prints_how_many(tmp_path: Path) -> None:
+    stored_unindexed(tmp_path / "s.db", 700)
+    job = subprocess.run(
+        [sys.executable, "-P", "-m", "newsreader.indexjob", str(tmp_path / "s.db"), "2"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert (job.returncode, job.stdout, job.stderr) == (0, "700\n", "")
+    with Store(tmp_path / "s.db") as store:
+        assert store.pending_index_count() == 0
+        assert [r.title for r in store.search("699")] == ["Harbour report 699"]
+
+
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"not a database, just words", r"cannot open store .*: file is not a database"),
+        (None, r"no store at .*missing\.db"),
+    ],
+)
+def test_a_job_that_fails_says_why_in_one_line(
+    tmp_path: Path, content: bytes | None, error: str
+) -> None:
+    path = tmp_path / ("s.db" if content else "missing.db")
+    if content:
+        path.write_bytes(content)
+    with pytest.raises(StoreError, match=rf"^indexing failed: {error}$"):
+        asyncio.run(_index_in_own_process(path, 1))
+    assert content is not None or not path.exists()  # no empty store left behind
+
+
+def test_a_cancelled_job_stops_and_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Quitting the reader while it indexes stops the job; the batch it was writing is rolled
+    back, the articles stay stored, and the next indexing finishes the rest."""
+    path = tmp_path / "s.db"
+    stored_unindexed(path, 3_000)
+    processes: list[asyncio.subprocess.Process] = []
+    real = asyncio.create_subprocess_exec
+
+    async def recorded(*args: object, **kwargs: object) -> asyncio.subprocess.Process:
+        process = await real(*args, **kwargs)  # type: ignore[arg-type]
+        processes.append(process)
+        return process
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recorded)
+
+    async def cancel_soon() -> None:
+        task = asyncio.create_task(_index_in_own_process(path, 1))
+        await asyncio.sleep(0.5)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert await asyncio.wait_for(processes[0].wait(), 10) != 0
+
+    asyncio.run(cancel_soon())
+    with Store(path) as store:
+        pending = store.pending_index_count()
+        assert store.count() == 3_000 and pending > 0
+        assert store.index_pending() == pending
+        check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+        store.db.execute(check)  # raises when the full-text index and the articles disagree
+        assert [r.title for r in store.search("2999")] == ["Harbour report 2999"]
