@@ -33,7 +33,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import itemgetter, mul
 from urllib.parse import unquote, urlsplit
 
 DOC_TERMS = 48
@@ -264,35 +264,33 @@ def fingerprint(strongest_keys: Sequence[int]) -> int:
     return term_key(" ".join(map(str, keys)))
 
 
-def _index_weights(
-    terms: PackedTerms, idf: dict[int, float]
-) -> tuple[list[tuple[float, int]], list[tuple[float, int]]]:
-    """``weigh`` for the index: the ``DOC_TERMS`` strongest words and the ``TITLE_TERMS``
-    headline terms as ``(weight, key)``, strongest first, each normalised over all."""
-    words = [(tf * idf[key], key) for key, tf in zip(terms.word_keys, terms.word_tfs, strict=True)]
+_TITLE_SCALE = TITLE_SIMILARITY * WEIGHT_SCALE
+
+
+def _weighed(terms: PackedTerms, idf: dict[int, float]) -> tuple[dict[int, int], list[int]]:
+    """What the index keeps of an article: ``key -> weight`` in ``WEIGHT_SCALE`` units (its
+    ``DOC_TERMS`` strongest words, strongest first, then its ``TITLE_TERMS`` headline terms,
+    each normalised over all) and the keys of its own text's strongest words, for its
+    fingerprint (its link's slug left out: two copies of one story under two addresses are
+    still the same text). Weighed by ``map`` and ``sorted`` (C loops): this runs once per
+    article inside the writer's transaction."""
+    keys = terms.word_keys
+    idfs = list(map(idf.__getitem__, keys))
+    weights = list(map(mul, terms.word_tfs, idfs))
+    norm = math.hypot(*weights) or 1.0
+    ranked = sorted(zip(weights, keys, strict=True), reverse=True)
+    merged = {key: round(w / norm * WEIGHT_SCALE) for w, key in ranked[:DOC_TERMS] if w > 0}
     title = [
         (tf * idf[word], key)
         for word, key, tf in zip(
             terms.title_word_keys, terms.title_keys, terms.title_tfs, strict=True
         )
     ]
-    return _strongest(words, DOC_TERMS), _strongest(title, TITLE_TERMS)
-
-
-def _own_strongest(
-    terms: PackedTerms, idf: dict[int, float], words: list[tuple[float, int]]
-) -> list[int]:
-    """The keys of the strongest words of the article's own text (its slug left out: two copies
-    of one story under two addresses are still the same text), strongest first."""
-    if not terms.own_tfs:
-        return [key for _weight, key in words]
-    own = [
-        (tf * idf[key], key)
-        for key, tf in zip(terms.word_keys, terms.own_tfs, strict=True)
-        if tf * idf[key] > 0
-    ]
-    own.sort(reverse=True)
-    return [key for _weight, key in own[:FINGERPRINT_TERMS]]
+    for weight, key in _strongest(title, TITLE_TERMS):
+        merged[key] = merged.get(key, 0) + round(weight * _TITLE_SCALE)
+    if terms.own_tfs:
+        ranked = sorted(zip(map(mul, terms.own_tfs, idfs), keys, strict=True), reverse=True)
+    return merged, [key for w, key in ranked[:FINGERPRINT_TERMS] if w > 0]
 
 
 def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[float, int]]:
@@ -351,23 +349,11 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, PackedTerm
     idf = inverse_frequencies(df, docs_count(db), words_of_batch)
     postings: list[tuple[int, int, int, int]] = []
     documents: list[tuple[int, int, bytes]] = []
-    title_scale = TITLE_SIMILARITY * WEIGHT_SCALE
     for article_id, terms in sorted(items, key=itemgetter(0)):
-        words, title = _index_weights(terms, idf)
-        merged = {key: round(weight * WEIGHT_SCALE) for weight, key in words}
-        for weight, key in title:
-            merged[key] = merged.get(key, 0) + round(weight * title_scale)
+        merged, strongest = _weighed(terms, idf)
         generation = article_id >> GENERATION_BITS
-        postings.extend(
-            (generation, key, article_id, weight) for key, weight in merged.items() if weight
-        )
-        documents.append(
-            (
-                article_id,
-                fingerprint(_own_strongest(terms, idf, words)),
-                array("q", merged).tobytes(),
-            )
-        )
+        postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
+        documents.append((article_id, fingerprint(strongest), array("q", merged).tobytes()))
     # in key order (generation, term, article), each page of the index is visited once: the
     # articles were taken in id order and both sorts are stable (sorting whole tuples: 2.5x slower)
     postings.sort(key=itemgetter(1))
