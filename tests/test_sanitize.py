@@ -46,6 +46,20 @@ def test_single_line_removes_breaks_and_invisibles_and_is_idempotent(value: str)
     assert clean_line(out) == out
 
 
+@given(st.text(alphabet=st.characters(max_codepoint=0xFF)))
+def test_latin1_text_takes_the_fast_path_to_the_same_result(value: str) -> None:
+    out = clean_text(value)
+    assert not (set(out) & FORBIDDEN_ANYWHERE)
+    assert clean_text(out) == out
+
+
+def test_every_latin1_character_is_kept_or_cleaned_as_it_should_be() -> None:
+    for code in range(0x100):
+        value = f"a{chr(code)}b"
+        unchanged = code in (0x09, 0x0A) or 0x20 <= code < 0x7F or code >= 0xA0
+        assert (clean_text(value) == value) is unchanged, hex(code)
+
+
 printable = st.text(
     alphabet=st.characters(
         blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"), blacklist_characters="\u00a0"
