@@ -93,3 +93,18 @@ def test_a_cancelled_job_stops_and_loses_nothing(
         check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
         store.db.execute(check)  # raises when the full-text index and the articles disagree
         assert [r.title for r in store.search("2999")] == ["Harbour report 2999"]
+
+
+def test_the_job_imports_only_the_store(tmp_path: Path) -> None:
+    """The point of the job's own process: none of the refresh's HTTP, parser or UI stacks."""
+    stored_unindexed(tmp_path / "s.db", 3)
+    code = (
+        "import sys\nfrom newsreader.indexjob import main\n"
+        f"assert main([{str(tmp_path / 's.db')!r}, '1']) == 0\n"
+        "heavy = {'lxml', 'httpx', 'aiohttp', 'feedparser', 'asyncio', 'ssl', 'rich', 'textual'}\n"
+        "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"
+    )
+    job = subprocess.run(
+        [sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert (job.returncode, job.stdout, job.stderr) == (0, "3\n[]\n", "")
