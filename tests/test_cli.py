@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,6 +41,8 @@ def test_add_refresh_list_show(capsys, data_dir: Path, feed_file: Path) -> None:
     assert run(capsys, *d, "add", str(feed_file), "--tag", "local")[0] == 0
     code, out, _ = run(capsys, *d, "refresh")
     assert code == 0 and "2 new" in out
+    summary = r"1 feeds, 2 new articles, 0 failed \(stored in [\d.]+ s, search index [\d.]+ s"
+    assert re.search(summary + r", related index [\d.]+ s\)", out), out
     code, out, _ = run(capsys, *d, "feeds", "--json")
     (feed,) = json.loads(out)
     assert feed["title"] == "Local Feed" and feed["articles"] == 2 and feed["last_error"] is None

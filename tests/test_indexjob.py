@@ -36,7 +36,7 @@ def test_the_job_indexes_what_is_pending_and_prints_how_many(tmp_path: Path) -> 
         [sys.executable, "-P", "-m", "newsreader.indexjob", str(tmp_path / "s.db"), "2"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
-    assert (job.returncode, job.stdout, job.stderr) == (0, "700\n", "")
+    assert (job.returncode, job.stdout, job.stderr) == (0, "searchable\n700\n", "")
     with Store(tmp_path / "s.db") as store:
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("699")] == ["Harbour report 699"]
@@ -107,4 +107,4 @@ def test_the_job_imports_only_the_store(tmp_path: Path) -> None:
     job = subprocess.run(
         [sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
-    assert (job.returncode, job.stdout, job.stderr) == (0, "3\n[]\n", "")
+    assert (job.returncode, job.stdout, job.stderr) == (0, "searchable\n3\n[]\n", "")

@@ -219,7 +219,13 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
     with Store(path) as store:
         ids = _fill(store)
     db = sqlite3.connect(path)  # make it a version-1 store: no related tables
-    for table in ("related_df", "related_postings", "related_docs", "related_stats"):
+    for table in (
+        "related_df",
+        "related_postings",
+        "related_docs",
+        "related_stats",
+        "related_pending",
+    ):
         db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX articles_feed_read")
     db.execute("PRAGMA user_version = 1")
@@ -322,6 +328,7 @@ def test_a_version_2_store_keeps_its_index(
            INSERT INTO old SELECT term, article_id, weight FROM related_postings;
            DROP TABLE related_postings;
            ALTER TABLE old RENAME TO related_postings;
+           DROP TABLE related_pending;
            PRAGMA user_version = 2;"""
     )
     db.close()

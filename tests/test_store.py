@@ -187,3 +187,54 @@ def test_an_article_the_indexing_cannot_read_does_not_stop_the_others(
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("comet")] == ["Night watch"]
         assert [r.title for r in store.search("harbour")] == ["Harbour lights"]
+
+
+class _StopAfterSearch(Exception):
+    pass
+
+
+def _stop() -> None:
+    raise _StopAfterSearch
+
+
+def _html_feed(bodies: dict[str, str]) -> ParsedFeed:
+    articles = tuple(
+        Article(guid=guid, title=f"Report {guid}", body=f"<p>{body}</p>", body_format="html")
+        for guid, body in bodies.items()
+    )
+    return ParsedFeed(title="Bay", articles=articles)
+
+
+def test_search_is_indexed_before_related_articles_and_an_interruption_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    """The full-text index is filled first for every article (search is ready sooner), then
+    the related-articles one. Stopped in between, the articles are searchable, still counted
+    as pending, and the next indexing does only what is left; an article changed or deleted
+    in between is indexed again or forgotten, and both indexes stay consistent."""
+    from newsreader import relatedindex
+
+    bodies = {"a": "harbour ferry timetable", "b": "lighthouse comet", "c": "tide tables"}
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        other = store.add_feed("https://example.org/other")
+        store.store_feed(feed.id, _html_feed(bodies), index=False)
+        store.store_feed(other.id, _html_feed({"x": "market prices"}), index=False)
+        with pytest.raises(_StopAfterSearch):
+            store.index_pending(searchable=_stop)
+        assert [r.title for r in store.search("comet")] == ["Report b"]
+        assert store.pending_index_count() == 4
+        assert relatedindex.docs_count(store.db) == 0
+        # in between: one article changes, a feed goes
+        store.store_feed(feed.id, _html_feed({**bodies, "b": "lighthouse eclipse"}), index=False)
+        store.remove_feed(other.url)
+        assert store.pending_index_count() == 3
+        assert store.index_pending() == 3
+        assert store.pending_index_count() == 0
+        assert not store.search("comet") and [r.title for r in store.search("eclipse")] == [
+            "Report b"
+        ]
+        assert relatedindex.docs_count(store.db) == 3
+        assert store.db.execute("SELECT count(*) FROM related_docs").fetchone() == (3,)
+        check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+        store.db.execute(check)

@@ -173,7 +173,7 @@ class _Progress:
 
     def __init__(self, total: int, quiet: bool) -> None:
         self.quiet = quiet
-        self.started_at = self.stored_at = time.monotonic()
+        self.started_at = self.stored_at = self.searchable_at = time.monotonic()
         self.bar: Any = None
         self.new = self.errors = 0
         if not quiet and sys.stderr.isatty():
@@ -210,9 +210,14 @@ class _Progress:
             print(f"     warning: {warning}", file=sys.stderr)
 
     def indexing(self) -> None:
-        self.stored_at = time.monotonic()
+        self.stored_at = self.searchable_at = time.monotonic()
         if self.bar is not None:
-            self.bar.update(self.task, description="indexing")
+            self.bar.update(self.task, description="indexing for search")
+
+    def searchable(self) -> None:
+        self.searchable_at = time.monotonic()
+        if self.bar is not None:
+            self.bar.update(self.task, description="indexing related articles")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -240,7 +245,14 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     progress = _Progress(len(feeds), quiet=args.json)
     try:
         outcomes = asyncio.run(
-            refresh_feeds(loc.database, feeds, options, progress, indexing=progress.indexing)
+            refresh_feeds(
+                loc.database,
+                feeds,
+                options,
+                progress,
+                indexing=progress.indexing,
+                searchable=progress.searchable,
+            )
         )
     finally:
         progress.close()
@@ -267,10 +279,11 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         skipped = sum(1 for o in outcomes if o.skipped)
         tail = f", {skipped} skipped" if skipped else ""
         stored = progress.stored_at - progress.started_at
-        indexed = finished_at - progress.stored_at
+        search = progress.searchable_at - progress.stored_at
+        related = finished_at - progress.searchable_at
         print(
-            f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail}"
-            f" (stored in {stored:.1f} s, indexed in {indexed:.1f} s)"
+            f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail} (stored in"
+            f" {stored:.1f} s, search index {search:.1f} s, related index {related:.1f} s)"
         )
     return 1 if failed else 0
 

@@ -7,7 +7,8 @@ and, in the reader, the whole UI: indexing on top of that made it the largest pr
 refresh (78 MB for 200 feeds cold, where newsboat's peak is 42 MB), and its writer thread took
 the GIL from the reader's event loop for as long as the indexing lasted.
 
-Prints the number of articles indexed. On failure: one line on stderr and exit status 1; the
+Prints ``searchable`` when the full-text index is complete, then the number of articles
+indexed. On failure: one line on stderr and exit status 1; the
 batch being written is rolled back, and what is left is indexed by the next refresh.
 """
 
@@ -21,6 +22,7 @@ CACHE_MIB = 8
 
 
 def index_pending(db_path: Path, workers: int) -> int:
+    """Both indexes; prints ``searchable`` (flushed) when the full-text index is complete."""
     from newsreader.errors import StoreError
     from newsreader.store import Store
 
@@ -28,11 +30,15 @@ def index_pending(db_path: Path, workers: int) -> int:
         raise StoreError(f"no store at {db_path}")
     with Store(db_path, cache_mib=CACHE_MIB) as store:
         if workers < 2:
-            return store.index_pending(batch=BATCH)
+            return store.index_pending(batch=BATCH, searchable=_say_searchable)
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            return store.index_pending(batch=BATCH, executor=pool)
+            return store.index_pending(batch=BATCH, executor=pool, searchable=_say_searchable)
+
+
+def _say_searchable() -> None:
+    print("searchable", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -243,9 +243,11 @@ async def refresh_feeds(
     progress: Callable[[RefreshOutcome], None] | None = None,
     transport: object = None,
     indexing: Callable[[], None] | None = None,
+    searchable: Callable[[], None] | None = None,
 ) -> list[RefreshOutcome]:
     """Refresh ``feeds``; ``progress`` hears of each feed as it ends, ``indexing`` when every
-    article is stored (browsable) and the indexes (search, related) start being filled."""
+    article is stored (browsable) and the indexes start being filled, ``searchable`` when the
+    full-text one is (the related-articles index comes next)."""
     options = options or RefreshOptions()
     writer = _Writer(db_path)
     parser = _parse_executor(len(feeds), options.parse_workers)
@@ -360,16 +362,23 @@ async def refresh_feeds(
             pending = await writer.call(Store.pending_index_count)
             if pending > INDEX_BATCH and sys.executable:
                 _shutdown(parser, abandoned)  # idle from here: the job forks its own workers
-                await _index_in_own_process(db_path, options.parse_workers or os.cpu_count() or 1)
+                workers = options.parse_workers or os.cpu_count() or 1
+                await _index_in_own_process(db_path, workers, searchable)
             elif pending:
-                await writer.call(Store.index_pending, batch=INDEX_BATCH, executor=parser)
+                await writer.call(
+                    Store.index_pending, batch=INDEX_BATCH, executor=parser, searchable=searchable
+                )
+            elif searchable is not None:
+                searchable()
     finally:
         _shutdown(parser, abandoned)
         writer.close()
     return outcomes
 
 
-async def _index_in_own_process(db_path: Path, workers: int) -> int:
+async def _index_in_own_process(
+    db_path: Path, workers: int, searchable: Callable[[], None] | None = None
+) -> int:
     """Index what the refresh stored in a lean process of its own (:mod:`newsreader.indexjob`);
     ``-P``: a ``newsreader`` folder in the current directory is never imported."""
     process = await asyncio.create_subprocess_exec(
@@ -377,19 +386,29 @@ async def _index_in_own_process(db_path: Path, workers: int) -> int:
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    errors = asyncio.ensure_future(process.stderr.read())
+    count = b""
     try:
-        out, err = await process.communicate()
+        async for line in process.stdout:
+            if line.strip() != b"searchable":
+                count = line
+            elif searchable is not None:
+                searchable()
+        err = await errors
+        await process.wait()
     finally:
         if process.returncode is None:  # cancelled: its open batch is rolled back
             process.kill()
+            errors.cancel()
     if process.returncode != 0:
-        lines = err.decode("utf-8", "replace").strip().splitlines()
+        messages = err.decode("utf-8", "replace").strip().splitlines()
         raise StoreError(
-            f"indexing failed: {clean_line(lines[-1])}"
-            if lines
+            f"indexing failed: {clean_line(messages[-1])}"
+            if messages
             else f"indexing stopped (exit status {process.returncode})"
         )
-    return int(out)
+    return int(count)
 
 
 def _shutdown(executor: Executor, abandoned: list[bool]) -> None:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +38,7 @@ from newsreader.models import (
     SourceRef,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
@@ -96,6 +96,11 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     tokenize = 'porter unicode61 remove_diacritics 2'
 );
 INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
+-- in the full-text index (indexed = 1), not yet in the related-articles one: a refresh fills
+-- the first for every article, then the second (search is ready seconds sooner)
+CREATE TABLE related_pending (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
 CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, text)
     VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
@@ -127,6 +132,11 @@ UPDATE articles SET indexed = 0;
     + """, term, article_id, weight FROM related_postings ORDER BY 1, 2, 3;
 DROP TABLE related_postings;
 ALTER TABLE related_postings_v3 RENAME TO related_postings;
+""",
+    # the two indexes are filled one after the other
+    4: """CREATE TABLE IF NOT EXISTS related_pending (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
 """,
 }
 
@@ -544,57 +554,112 @@ class Store:
         relatedindex.index_articles(self.db, [(i, counts) for i, _, _, counts in items])
 
     def index_pending(
-        self, batch: int = 2_000, max_batches: int | None = None, executor: Any = None
+        self,
+        batch: int = 2_000,
+        executor: Any = None,
+        searchable: Callable[[], None] | None = None,
     ) -> int:
-        """Index stored articles that are not yet in the indexes, ``batch`` per transaction.
-        The words of each article (and the text of an HTML body stored without it) are worked
-        out before the write lock is taken, on ``executor``'s workers when one is given, the
-        next batch's while this one is written; rows another process indexed meanwhile are
-        skipped. Returns how many were indexed."""
+        """Index stored articles that are not yet in the indexes, ``batch`` per transaction:
+        first the full-text index for all of them (``searchable`` is called when it is done),
+        then the related-articles index, which costs three times as much. The work outside
+        SQLite (the text of an HTML body stored without it, the words of each article) is done
+        before the write lock is taken, on ``executor``'s workers when one is given, the next
+        batch's while this one is written; rows another process indexed meanwhile are skipped.
+        Returns how many articles were completed."""
+        self._index_text(batch, executor)
+        if searchable is not None:
+            searchable()
+        return self._index_related(batch, executor)
 
-        def next_batch(after: int) -> tuple[list[tuple], Iterator[tuple[str, Any]]]:
+    def _index_text(self, batch: int, executor: Any) -> int:
+        def next_batch(after: int) -> tuple[list[tuple], Iterator[str]]:
             rows = self.db.execute(
-                "SELECT id, title, summary, text, CASE WHEN text = '' AND body_format = 'html'"
-                " THEN body ELSE '' END, url FROM articles WHERE indexed = 0 AND id > ?"
+                "SELECT id, title, text, CASE WHEN text = '' AND body_format = 'html'"
+                " THEN body ELSE '' END FROM articles WHERE indexed = 0 AND id > ?"
                 " ORDER BY id LIMIT ?",
                 (after, batch),
             ).fetchall()
-            work = [r[1:] for r in rows]
-            if executor is not None and len(rows) > 50:
-                words = executor.map(_words_of, work, chunksize=max(1, len(rows) // 16))
-            else:
-                words = map(_words_of, work)
+            bodies = [r[3] for r in rows if r[3]]
             # (id, title, text, has an HTML body): the bodies go with the work, not kept here
-            return [(r[0], r[1], r[3], bool(r[4])) for r in rows], words
+            return [(r[0], r[1], r[2], bool(r[3])) for r in rows], _mapped(
+                executor, _text_of, bodies
+            )
 
-        done = batches = 0
-        rows, words_of_rows = next_batch(0)
-        while rows and (max_batches is None or batches < max_batches):
-            words = list(words_of_rows)
-            batches += 1
-            if max_batches is None or batches < max_batches:
-                following = next_batch(rows[-1][0])  # counted while this batch is written
-            else:
-                following = ([], iter(()))
+        done = 0
+        rows, texts_of_bodies = next_batch(0)
+        while rows:
+            texts = iter(list(texts_of_bodies))
+            following = next_batch(rows[-1][0])  # extracted while this batch is written
             with self.write():
-                marks = ",".join("?" * len(rows))
-                still = {
-                    r[0]
-                    for r in self.db.execute(
-                        f"SELECT id FROM articles WHERE indexed = 0 AND id IN ({marks})",
-                        [r[0] for r in rows],
-                    )
-                }
-                todo = [(r, w) for r, w in zip(rows, words, strict=True) if r[0] in still]
-                extracted = [(text, r[0]) for r, (text, _terms) in todo if r[3]]
-                self.db.executemany("UPDATE articles SET text = ? WHERE id = ?", extracted)
-                self._index([(r[0], r[1], text or r[2], terms) for r, (text, terms) in todo])
-            done += len(todo)
-            rows, words_of_rows = following
+                still = self._still(rows, "SELECT id FROM articles WHERE indexed = 0 AND id IN")
+                items, extracted = [], []
+                for article_id, title, text, has_html in rows:
+                    if has_html:
+                        text = next(texts)
+                        extracted.append((text, article_id))
+                    if article_id in still:
+                        items.append((article_id, title, text))
+                self.db.executemany(
+                    "UPDATE articles SET text = ? WHERE id = ?",
+                    [pair for pair in extracted if pair[1] in still],
+                )
+                self.db.executemany(
+                    "UPDATE articles SET indexed = 1 WHERE id = ?", [(i[0],) for i in items]
+                )
+                self.db.executemany(
+                    "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
+                    [(i, title, text[:INDEX_CHARS]) for i, title, text in items],
+                )
+                self.db.executemany(
+                    "INSERT OR IGNORE INTO related_pending (article_id) VALUES (?)",
+                    [(i[0],) for i in items],
+                )
+            done += len(items)
+            rows, texts_of_bodies = following
         return done
 
+    def _index_related(self, batch: int, executor: Any) -> int:
+        def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
+            rows = self.db.execute(
+                "SELECT a.id, a.title, a.summary, a.text, a.url FROM related_pending p"
+                " JOIN articles a ON a.id = p.article_id"
+                " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
+                (after, batch),
+            ).fetchall()
+            return [r[0] for r in rows], _mapped(executor, _terms_of, [r[1:] for r in rows])
+
+        done = 0
+        ids, terms_of_rows = next_batch(0)
+        while ids:
+            terms = list(terms_of_rows)
+            following = next_batch(ids[-1])  # counted while this batch is written
+            with self.write():
+                still = self._still(
+                    [(i,) for i in ids],
+                    "SELECT p.article_id FROM related_pending p JOIN articles a"
+                    " ON a.id = p.article_id WHERE a.indexed = 1 AND p.article_id IN",
+                )
+                items = [(i, t) for i, t in zip(ids, terms, strict=True) if i in still]
+                relatedindex.index_articles(self.db, items)
+                self.db.executemany(
+                    "DELETE FROM related_pending WHERE article_id = ?", [(i,) for i, _ in items]
+                )
+            done += len(items)
+            ids, terms_of_rows = following
+        return done
+
+    def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:
+        """The ids of ``rows`` that ``select_in`` (``... IN``) still finds, in this transaction."""
+        marks = ",".join("?" * len(rows))
+        return {r[0] for r in self.db.execute(f"{select_in} ({marks})", [r[0] for r in rows])}
+
     def pending_index_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles WHERE indexed = 0").fetchone()[0]
+        """Articles not yet in both indexes."""
+        return self.db.execute(
+            "SELECT (SELECT count(*) FROM articles WHERE indexed = 0)"
+            " + (SELECT count(*) FROM related_pending p JOIN articles a ON a.id = p.article_id"
+            " WHERE a.indexed = 1)"
+        ).fetchone()[0]
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
         ids = list(article_ids)
@@ -817,21 +882,33 @@ class Store:
         return self.count(), self.count(unread_only=True)
 
 
-def _words_of(row: tuple[str, str, str, str, str]) -> tuple[str, relatedindex.PackedTerms]:
-    """``(title, summary, text, html body or "", url)`` -> the text extracted from the body ("" when
-    the row had its text) and the words, for the indexes. Module level so that a process pool
-    can run it; the words come back as compact arrays (they cross a pipe)."""
-    title, summary, text, html, url = row
-    extracted = ""
-    try:
-        if html:
-            from newsreader.htmldoc import quick_text
+def _mapped(executor: Any, fn: Callable[[Any], Any], work: list[Any]) -> Iterator[Any]:
+    """``map`` on ``executor``'s workers when there is enough work to be worth sending."""
+    if executor is not None and len(work) > 50:
+        return executor.map(fn, work, chunksize=max(1, len(work) // 16))
+    return map(fn, work)
 
-            text = extracted = quick_text(html)
-        terms = relatedindex.count_terms(title, summary, text, url)
-    except Exception:  # a bug one article meets must not stop every later refresh's indexing
-        extracted, terms = "", relatedindex.count_terms(title, "", "")
-    return extracted, terms.packed()
+
+def _text_of(html: str) -> str:
+    """The words of an HTML body, for the indexes ("" when extraction fails: a bug one body
+    meets must not stop every later refresh's indexing; the article is indexed by its title).
+    Module level, so that a process pool can run it."""
+    from newsreader.htmldoc import quick_text
+
+    try:
+        return quick_text(html)
+    except Exception:
+        return ""
+
+
+def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
+    """``(title, summary, text, url)`` -> the words for the related index, as compact arrays
+    (they cross a pipe). Module level, so that a process pool can run it."""
+    title, summary, text, url = row
+    try:
+        return relatedindex.count_terms(title, summary, text, url).packed()
+    except Exception:  # as in _text_of
+        return relatedindex.count_terms(title, "", "").packed()
 
 
 def _row(r: Sequence[Any]) -> ArticleRow:

@@ -72,6 +72,7 @@ class RefreshMixin:
             refresh_feeds(
                 self.locations.database, feeds, options, progress,
                 indexing=lambda: self.call_from_thread(self._refresh_stored),
+                searchable=lambda: self.call_from_thread(self._refresh_searchable),
             )
         )  # fmt: skip
         self.call_from_thread(self._refreshed, outcomes)
@@ -88,9 +89,14 @@ class RefreshMixin:
     def _refresh_stored(self) -> None:
         """Every feed is stored: the new rows are listed now, while search and related
         articles are indexed (seconds for thousands of articles)."""
-        self.refreshing = "indexing new articles"
+        self.refreshing = "indexing for search"
         self.update_header()
         self._after_refresh()
+
+    def _refresh_searchable(self) -> None:
+        """Search finds the new articles; their related articles come next."""
+        self.refreshing = "indexing related articles"
+        self.update_header()
 
     def _refreshed(self, outcomes: list[Any]) -> None:
         self.refreshing = ""
