@@ -238,3 +238,28 @@ def test_search_is_indexed_before_related_articles_and_an_interruption_loses_not
         assert store.db.execute("SELECT count(*) FROM related_docs").fetchone() == (3,)
         check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
         store.db.execute(check)
+
+
+@pytest.mark.parametrize("index_at_once", [True, False])
+def test_a_long_html_body_keeps_only_its_indexed_text_and_opens_whole(
+    tmp_path: Path, index_at_once: bool
+) -> None:
+    """The store keeps the start of an HTML body's text that the indexes read (not a second
+    copy of a long body); the article opens with all of it, extracted from its body."""
+    from newsreader.store import STORED_TEXT_CHARS
+
+    paragraphs = [f"Paragraph {i} about the harbour ferry timetable." for i in range(400)]
+    body = "".join(f"<p>{p}</p>" for p in paragraphs) + "<p>The last word: zeppelin.</p>"
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        parsed = ParsedFeed(title="Bay", articles=(Article(guid="long", title="Long", body=body),))
+        store.store_feed(feed.id, parsed, index=index_at_once)
+        if not index_at_once:
+            assert store.index_pending() == 1
+        ((article_id, stored),) = store.db.execute("SELECT id, text FROM articles").fetchall()
+        assert len(stored) == STORED_TEXT_CHARS and stored.startswith("Paragraph 0 about")
+        opened = store.article(article_id)
+        assert opened is not None and opened.text.endswith("The last word: zeppelin.")
+        assert [r.id for r in store.search("harbour")] == [article_id]
+        check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+        store.db.execute(check)

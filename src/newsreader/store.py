@@ -40,6 +40,9 @@ from newsreader.models import (
 
 SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
+# An HTML body's text is stored as far as the indexes read it (related words: the first
+# BODY_CHARS): the whole text is extracted from the body when the article is opened.
+STORED_TEXT_CHARS = relatedindex.BODY_CHARS
 BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
 SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
@@ -472,7 +475,7 @@ class Store:
                 and article.body_format == "html"
                 and known.get(article.guid) != content_hash
             ):
-                text = quick_text(article.body)
+                text = quick_text(article.body)[:STORED_TEXT_CHARS]
             prepared.append((article, content_hash, extra_json, text))
         new = updated = unchanged = 0
         with self.write():
@@ -486,7 +489,7 @@ class Store:
                     unchanged += 1
                     continue
                 if index and not text and article.body_format == "html":  # another writer was first
-                    text = quick_text(article.body)
+                    text = quick_text(article.body)[:STORED_TEXT_CHARS]
                 values = (
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
@@ -562,7 +565,7 @@ class Store:
     ) -> int:
         """Index stored articles that are not yet in the indexes, ``batch`` per transaction:
         first the full-text index for all of them (``searchable`` is called when it is done),
-        then the related-articles index, which costs three times as much. The work outside
+        then the related-articles index, which costs about twice as much. The work outside
         SQLite (the text of an HTML body stored without it, the words of each article) is done
         before the write lock is taken, on ``executor``'s workers when one is given, the next
         batch's while this one is written; rows another process indexed meanwhile are skipped.
@@ -599,18 +602,21 @@ class Store:
                 with self.write():
                     still = self._still(rows, "SELECT id FROM articles WHERE indexed = 0 AND id IN")
                     items, extracted = [], []
+                    with_text = {i for i, _title, _text, has_html in rows if has_html}
                     for article_id, title, text, has_html in rows:
                         if has_html:
                             text = next(texts)
                             extracted.append((text, article_id))
                         if article_id in still:
                             items.append((article_id, title, text))
+                    # one rewrite of each row (its body with it) for its text and its state
                     self.db.executemany(
-                        "UPDATE articles SET text = ? WHERE id = ?",
+                        "UPDATE articles SET text = ?, indexed = 1 WHERE id = ?",
                         [pair for pair in extracted if pair[1] in still],
                     )
                     self.db.executemany(
-                        "UPDATE articles SET indexed = 1 WHERE id = ?", [(i[0],) for i in items]
+                        "UPDATE articles SET indexed = 1 WHERE id = ?",
+                        [(i,) for i, *_ in items if i not in with_text],
                     )
                     self.db.executemany(
                         "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
@@ -859,7 +865,7 @@ class Store:
         if row is None:
             return None
         text = row[11]
-        if not text and row[10] == "html":  # not indexed yet: its words are read now
+        if row[10] == "html":  # the store keeps only the indexed start of its text
             from newsreader.htmldoc import quick_text
 
             text = quick_text(row[9])
@@ -904,7 +910,7 @@ def _text_of(html: str) -> str:
     from newsreader.htmldoc import quick_text
 
     try:
-        return quick_text(html)
+        return quick_text(html)[:STORED_TEXT_CHARS]
     except Exception:
         return ""
 
