@@ -263,3 +263,15 @@ def test_a_long_html_body_keeps_only_its_indexed_text_and_opens_whole(
         assert [r.id for r in store.search("harbour")] == [article_id]
         check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
         store.db.execute(check)
+
+
+def test_counting_what_is_left_to_index_reads_only_the_pending_rows(tmp_path: Path) -> None:
+    """Every refresh asks; a plan that scans the articles reads a 100k store whole."""
+    from newsreader.store import PENDING_COUNT_SQL
+
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        store.store_feed(feed.id, make(50), index=False)
+        plan = [row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + PENDING_COUNT_SQL)]
+        assert not {"SCAN a", "SCAN articles"} & set(plan), plan  # a scan without an index
+        assert store.pending_index_count() == 50

@@ -144,6 +144,13 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
 """,
 }
 
+# CROSS JOIN: the few pending rows drive the join (SQLite's planner preferred to scan every
+# article and look each one up among them, reading the whole table at every refresh)
+PENDING_COUNT_SQL = (
+    "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) + (SELECT count(*)"
+    " FROM related_pending p CROSS JOIN articles a ON a.id = p.article_id WHERE a.indexed = 1)"
+)
+
 _ROW_COLUMNS = (
     "a.id, a.feed_id, CASE WHEN f.user_title != '' THEN f.user_title "
     "WHEN f.title != '' THEN f.title ELSE f.url END, "
@@ -636,7 +643,7 @@ class Store:
         def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
             rows = self.db.execute(
                 "SELECT a.id, a.title, a.summary, a.text, a.url FROM related_pending p"
-                " JOIN articles a ON a.id = p.article_id"
+                " CROSS JOIN articles a ON a.id = p.article_id"
                 " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
                 (after, batch),
             ).fetchall()
@@ -650,7 +657,7 @@ class Store:
             with self.write():
                 still = self._still(
                     [(i,) for i in ids],
-                    "SELECT p.article_id FROM related_pending p JOIN articles a"
+                    "SELECT p.article_id FROM related_pending p CROSS JOIN articles a"
                     " ON a.id = p.article_id WHERE a.indexed = 1 AND p.article_id IN",
                 )
                 items = [(i, t) for i, t in zip(ids, terms, strict=True) if i in still]
@@ -669,11 +676,7 @@ class Store:
 
     def pending_index_count(self) -> int:
         """Articles not yet in both indexes."""
-        return self.db.execute(
-            "SELECT (SELECT count(*) FROM articles WHERE indexed = 0)"
-            " + (SELECT count(*) FROM related_pending p JOIN articles a ON a.id = p.article_id"
-            " WHERE a.indexed = 1)"
-        ).fetchone()[0]
+        return self.db.execute(PENDING_COUNT_SQL).fetchone()[0]
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
         ids = list(article_ids)
