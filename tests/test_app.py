@@ -533,6 +533,45 @@ async def test_palette_commands_show_feed_titles_and_tags_literally(tmp_path: Pa
         assert "Go to tag: [b]tag[/b]" in shown
 
 
+async def test_a_refresh_whose_indexing_fails_says_why_and_lets_the_next_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk cannot be made here: the indexing's write failure is stood in for. The
+    reader shows it in one line, keeps what was stored, and the next refresh is not refused
+    as "running"."""
+    from newsreader.errors import StoreError
+
+    feed_file = tmp_path / "feed.xml"
+    feed_file.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Bay</title>'
+        "<item><title>Ferry times</title><guid>f-1</guid></item></channel></rss>"
+    )
+    data = tmp_path / "data"
+    with Store(data / "newsreader.db") as store:
+        store.add_feed(str(feed_file))
+
+    def full_disk(*args: object, **kwargs: object) -> int:
+        raise StoreError("cannot write store newsreader.db: database or disk is full")
+
+    monkeypatch.setattr(Store, "index_pending", full_disk)
+    app = _app(data)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("R")
+        await _until(app, pilot, lambda: "disk is full" in str(app.query_one("#status").render()))
+        assert "refreshing" not in app.sub_title and "indexing" not in app.sub_title
+        errors = [n.message for n in app._notifications if n.severity == "error"]
+        assert errors == ["cannot write store newsreader.db: database or disk is full"]
+        await _until(app, pilot, lambda: app.query_one(ArticleList).total == 1)
+        listed = app.query_one(ArticleList).row_at(0)
+        assert listed is not None and listed.title == "Ferry times"  # what was stored stays
+        monkeypatch.undo()
+        await pilot.press("R")
+        await _until(
+            app, pilot, lambda: "refreshed 1 feed(s)" in str(app.query_one("#status").render())
+        )
+
+
 async def test_refresh_shows_progress_and_failures(tmp_path: Path) -> None:
     good, bad = tmp_path / "good.xml", tmp_path / "bad.xml"
     rss = (

@@ -360,7 +360,8 @@ async def refresh_feeds(
             if indexing is not None:
                 indexing()
             pending = await writer.call(Store.pending_index_count)
-            if pending > INDEX_BATCH and sys.executable:
+            # a frozen build's executable cannot run ``-m``: it indexes here
+            if pending > INDEX_BATCH and sys.executable and not getattr(sys, "frozen", False):
                 _shutdown(parser, abandoned)  # idle from here: the job forks its own workers
                 workers = options.parse_workers or os.cpu_count() or 1
                 await _index_in_own_process(db_path, workers, searchable)

@@ -9,6 +9,7 @@ from typing import Any
 from textual import work
 
 from newsreader.models import ArticleRow, Feed
+from newsreader.sanitize import clean_line
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
 from newsreader.views import PAGE, View, view_rows
@@ -68,13 +69,21 @@ class RefreshMixin:
         except NewsreaderError:
             config = self.config
         options = options_from_config(config, honour_schedule=not manual)
-        outcomes = asyncio.run(
-            refresh_feeds(
-                self.locations.database, feeds, options, progress,
-                indexing=lambda: self.call_from_thread(self._refresh_stored),
-                searchable=lambda: self.call_from_thread(self._refresh_searchable),
-            )
-        )  # fmt: skip
+        try:
+            outcomes = asyncio.run(
+                refresh_feeds(
+                    self.locations.database, feeds, options, progress,
+                    indexing=lambda: self.call_from_thread(self._refresh_stored),
+                    searchable=lambda: self.call_from_thread(self._refresh_searchable),
+                )
+            )  # fmt: skip
+        except NewsreaderError as exc:  # the indexing could not write (a full disk...)
+            self.call_from_thread(self._refresh_failed, clean_line(str(exc)))
+            return
+        except Exception as exc:  # a bug: say so, and let the next refresh run
+            message = f"refresh stopped: {type(exc).__name__}: {clean_line(str(exc))[:120]}"
+            self.call_from_thread(self._refresh_failed, message)
+            return
         self.call_from_thread(self._refreshed, outcomes)
 
     def _refresh_progress(self, done: int, total: int) -> None:
@@ -108,6 +117,13 @@ class RefreshMixin:
             )
         more = f", {len(failed)} failed (f shows which)" if failed else ""
         self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
+        self._after_refresh()
+
+    def _refresh_failed(self, message: str) -> None:
+        """What was stored stays stored and listed; the rest is done by the next refresh."""
+        self.refreshing = ""
+        self.notify(message, severity="error", markup=False)
+        self.status(message)
         self._after_refresh()
 
     def _after_refresh(self) -> None:
