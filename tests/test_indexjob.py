@@ -108,3 +108,24 @@ def test_the_job_imports_only_the_store(tmp_path: Path) -> None:
         [sys.executable, "-P", "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert (job.returncode, job.stdout, job.stderr) == (0, "searchable\n3\n[]\n", "")
+
+
+def test_a_large_indexing_leaves_a_small_wal_beside_an_open_reader(tmp_path: Path) -> None:
+    """The reader keeps the store open for hours, so SQLite never deletes its WAL file: it
+    must not stay at what the indexing wrote between checkpoints (100 MB for 10,000 articles)."""
+    from newsreader.store import WAL_SIZE_LIMIT
+
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        feed = store.add_feed("https://example.org/feed")
+        paragraph = "<p>The tide table for the pier and the ferry times of the week.</p>"
+        articles = tuple(
+            Article(guid=f"g{i}", title=f"Harbour report {i}", body=paragraph * 90)
+            for i in range(2_500)
+        )
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
+    with Store(path, readonly=True) as reader:
+        assert reader.counts() == (2_500, 2_500)
+        assert asyncio.run(_index_in_own_process(path, 1)) == 2_500
+        wal = path.with_name(path.name + "-wal")
+        assert wal.stat().st_size <= WAL_SIZE_LIMIT + 4 * 1024 * 1024

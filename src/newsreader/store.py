@@ -47,6 +47,7 @@ BUSY_TIMEOUT_MS = 10_000
 SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
 SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
 SEARCH_PASS_CHECKPOINT_PAGES = 25_000  # 100 MB of WAL at most while the full-text index fills
+WAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes the WAL file keeps after a checkpoint
 
 _SCHEMA = f"""
 CREATE TABLE feeds (
@@ -253,6 +254,10 @@ class Store:
             if not readonly:
                 self.db.execute("PRAGMA journal_mode = WAL")
                 self.db.execute("PRAGMA synchronous = NORMAL")
+                # the WAL grows to what a large indexing writes between checkpoints (100 MB);
+                # while another connection (the reader) keeps the store open it is never
+                # deleted: cut it back after each checkpoint
+                self.db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
                 self.db.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
                 self._migrate()
         except sqlite3.Error as exc:
