@@ -104,7 +104,7 @@ class RefreshMixin:
 
     def _refresh_searchable(self) -> None:
         """Search finds the new articles; their related articles come next."""
-        self.refreshing = "indexing related articles"
+        self.refreshing = "indexing related"  # with "indexing for search", fits 80 columns
         self.update_header()
 
     def _refreshed(self, outcomes: list[Any]) -> None:
