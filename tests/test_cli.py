@@ -248,3 +248,21 @@ def test_bookmarks_commands(capsys, data_dir: Path, feed_file: Path, tmp_path: P
     assert code == 0 and "imported 1 bookmarks" in out
     code, _, err = run(capsys, *d, "bookmarks", "remove", "https://nothing.example/")
     assert code != 0 and "no bookmark" in err
+
+
+def test_index_command_finishes_what_a_refresh_left(capsys, data_dir: Path) -> None:
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.store import Store
+
+    with Store(data_dir / "newsreader.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        articles = tuple(
+            Article(guid=f"g{i}", title=f"Ferry report {i}", body=f"<p>pier {i} timetable</p>")
+            for i in range(3)
+        )
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
+    d = ["--data-dir", str(data_dir)]
+    assert run(capsys, *d, "index") == (0, "indexed 3 articles\n", "")
+    assert run(capsys, *d, "index") == (0, "indexed 0 articles\n", "")
+    code, out, _ = run(capsys, *d, "search", "timetable", "--json")
+    assert code == 0 and len(json.loads(out)) == 3

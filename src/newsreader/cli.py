@@ -289,16 +289,14 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.indexjob import BATCH, index_pending
+
     with _open_store(loc) as store:
         pending = store.pending_index_count()
-        if pending > 2_000 and (os.cpu_count() or 1) > 1:
-            from concurrent.futures import ProcessPoolExecutor
-
-            # the words of each body are extracted on every core; SQLite writes from here
-            with ProcessPoolExecutor(os.cpu_count()) as pool:
-                count = store.index_pending(batch=2_000, executor=pool)
-        else:
-            count = store.index_pending()
+    # the words of each body are extracted on every core when there is more than a batch
+    workers = (os.cpu_count() or 1) if pending > BATCH else 1
+    count = index_pending(loc.database, workers) if pending else 0
+    with _open_store(loc) as store:
         pending = store.pending_index_count()
     if not args.quiet:
         print(f"indexed {count} articles" + (f", {pending} still pending" if pending else ""))

@@ -15,14 +15,16 @@ batch being written is rolled back, and what is left is indexed by the next refr
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 BATCH = 500  # articles a transaction: larger batches cost no less time and more memory
 CACHE_MIB = 8
 
 
-def index_pending(db_path: Path, workers: int) -> int:
-    """Both indexes; prints ``searchable`` (flushed) when the full-text index is complete."""
+def index_pending(db_path: Path, workers: int, searchable: Callable[[], None] | None = None) -> int:
+    """Both indexes, with ``workers`` processes extracting words when more than one;
+    ``searchable`` is called when the full-text index is complete."""
     from newsreader.errors import StoreError
     from newsreader.store import Store
 
@@ -30,11 +32,11 @@ def index_pending(db_path: Path, workers: int) -> int:
         raise StoreError(f"no store at {db_path}")
     with Store(db_path, cache_mib=CACHE_MIB) as store:
         if workers < 2:
-            return store.index_pending(batch=BATCH, searchable=_say_searchable)
+            return store.index_pending(batch=BATCH, searchable=searchable)
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(workers) as pool:
-            return store.index_pending(batch=BATCH, executor=pool, searchable=_say_searchable)
+            return store.index_pending(batch=BATCH, executor=pool, searchable=searchable)
 
 
 def _say_searchable() -> None:
@@ -51,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m newsreader.indexjob DATABASE WORKERS", file=sys.stderr)
         return 2
     try:
-        count = index_pending(Path(args[0]), int(args[1]))
+        count = index_pending(Path(args[0]), int(args[1]), _say_searchable)
     except NewsreaderError as exc:
         print(exc, file=sys.stderr)
         return 1
