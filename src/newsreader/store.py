@@ -873,7 +873,8 @@ class Store:
         if row is None:
             return None
         text = row[11]
-        if row[10] == "html":  # the store keeps only the indexed start of its text
+        if row[10] == "html" and (not text or len(text) >= STORED_TEXT_CHARS):
+            # not indexed yet, or only the start the indexes read was kept: from the body
             from newsreader.htmldoc import quick_text
 
             text = quick_text(row[9])
