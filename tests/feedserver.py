@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -58,6 +59,21 @@ class FeedServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+
+
+class TLSFeedServer(FeedServer):
+    """The same server behind TLS, with the certificate it is given (a self-signed one that no
+    client trusts, in the tests). A handshake the client abandons ends in ``get_request``."""
+
+    def __init__(self, cert: str, key: str) -> None:
+        super().__init__()
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.socket = context.wrap_socket(self.socket, server_side=True)
+
+    @property
+    def base(self) -> str:
+        return f"https://127.0.0.1:{self.server_address[1]}"
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import shutil
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -15,7 +18,7 @@ from newsreader.feeds.fetch import FetchSettings, parse_retry_after
 from newsreader.refresh import RefreshOptions, refresh_feeds
 from newsreader.store import Store
 
-from .feedserver import ETAG, FeedServer
+from .feedserver import ETAG, FeedServer, TLSFeedServer
 
 FAST = FetchSettings(deadline=3.0, connect_timeout=2.0, max_bytes=1024 * 1024)
 
@@ -119,6 +122,59 @@ def test_conditional_get_round_trip(server: FeedServer, tmp_path: Path, transpor
     assert sent[-1].get("if-none-match") == ETAG
     assert [h for path, h in server.requests if path == "/cond-lm"][-1].get("if-modified-since")
     assert sent[-1]["user-agent"].startswith("newsreader/")
+
+
+@pytest.fixture
+def untrusted_tls(tmp_path: Path) -> Iterator[TLSFeedServer]:
+    """A TLS feed server whose certificate is self-signed."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not installed: no certificate to serve")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    srv = TLSFeedServer(str(cert), str(key)).start()
+    yield srv
+    srv.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_a_connection_that_fails_says_why(
+    server: FeedServer, untrusted_tls: TLSFeedServer, tmp_path: Path, transport: str
+) -> None:
+    # httpx-aiohttp reports every one of these as a connect timeout
+    port = server.server_address[1]
+    expected = {
+        f"http://127.0.0.1:{closed_port()}/feed": "connection refused",
+        f"{untrusted_tls.base}/feed": "TLS certificate not trusted (self-signed certificate)",
+        f"https://127.0.0.1:{port}/feed": "TLS error (",  # TLS spoken to a plain HTTP server
+    }
+    result = refresh(tmp_path / "s.db", list(expected), transport)["by_url"]
+    for url, error in expected.items():
+        assert result[url].error.startswith(error), (url, result[url].error)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("transport", ["aiohttp", "httpx"])
+def test_an_unknown_host_says_so(tmp_path: Path, transport: str) -> None:
+    host = "feed.invalid"  # RFC 6761: never resolves
+    try:
+        socket.getaddrinfo(host, 80)
+    except socket.gaierror:
+        pass
+    else:
+        pytest.skip(f"this machine's resolver answers for {host}")
+    url = f"http://{host}/feed.xml"
+    outcome = refresh(tmp_path / "s.db", [url], transport)["by_url"][url]  # type: ignore[index]
+    assert outcome.error == "cannot resolve the host name"
 
 
 def test_redirects_within_limit_and_permanent_move(server: FeedServer, tmp_path: Path) -> None:

@@ -13,7 +13,10 @@ truncated or reset body is an error and is never parsed.
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
+import socket
+import ssl
 import time
 import zlib
 from collections import defaultdict
@@ -326,6 +329,40 @@ def _ssl_context() -> Any:
     return True
 
 
+def _connect_failure(exc: BaseException) -> str:
+    """What stopped a connection, read from the socket or TLS error under httpx's: httpx-aiohttp
+    maps every aiohttp connection error to ``ConnectTimeout``, a refused connection and an
+    unknown host too (its map matches ``ClientConnectionError`` first), and httpx's own
+    transport wraps the error twice, the last time over "All connection attempts failed"."""
+    cause: BaseException | None = exc
+    for _depth in range(6):
+        if isinstance(cause, BaseExceptionGroup) and cause.exceptions:
+            cause = cause.exceptions[0]  # one per address tried: they fail alike
+        elif isinstance(cause, OSError) and cause.errno is not None:
+            break
+        elif cause is not None:
+            cause = cause.__cause__ or cause.__context__
+    if not isinstance(cause, OSError) or isinstance(cause, TimeoutError):
+        return ""
+    os_error = getattr(cause, "os_error", cause)
+    if isinstance(os_error, socket.gaierror) or type(cause).__name__ == "ClientConnectorDNSError":
+        return "cannot resolve the host name"
+    if isinstance(os_error, ssl.SSLCertVerificationError):
+        reason = clean_line(getattr(os_error, "verify_message", "") or "")[:80]
+        return (
+            f"TLS certificate not trusted ({reason})" if reason else "TLS certificate not trusted"
+        )
+    if isinstance(os_error, ssl.SSLError):
+        return f"TLS error ({clean_line(getattr(os_error, 'reason', '') or str(os_error))[:80]})"
+    if os_error.errno == errno.ECONNREFUSED:
+        return "connection refused"
+    if os_error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "network unreachable"
+    if type(cause).__name__ == "ClientConnectorError":
+        return f"cannot connect ({clean_line(os_error.strerror or str(os_error))[:80]})"
+    return ""
+
+
 async def _refuse_non_web_redirect(response: Any) -> None:
     """Runs before httpx parses a redirect's Location, which a ``javascript:`` URL would break."""
     if response.status_code in _REDIRECTS:
@@ -339,6 +376,9 @@ async def _refuse_non_web_redirect(response: Any) -> None:
 def _describe(exc: Exception) -> str:
     httpx = import_httpx()
 
+    failure = _connect_failure(exc)
+    if failure:
+        return failure
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out connecting"
     if isinstance(exc, httpx.TimeoutException):
