@@ -67,3 +67,22 @@ def test_a_refresh_imports_httpx_without_its_command_line() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("AsyncClient [] httpx's command line is not loaded")
+
+
+def test_the_refresh_warm_up_loads_the_http_stack_once() -> None:
+    """``newsreader refresh`` imports httpx and aiohttp and loads the CA store on a thread while
+    it opens the store; the fetcher then finds them ready (the same TLS context, made once)."""
+    code = (
+        "import sys\n"
+        "from newsreader.feeds import fetch\n"
+        "fetch.warm_up().join()\n"
+        "loaded = all(m in sys.modules for m in ('httpx', 'aiohttp', 'httpx_aiohttp'))\n"
+        "cli = ('click', 'pygments', 'rich')\n"
+        "extra = sorted(m for m in sys.modules if m.split('.')[0] in cli)\n"
+        "print(loaded, extra, fetch._ssl_context() is fetch._ssl_context(), len(fetch._ssl_made))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True [] True 1"

@@ -228,16 +228,24 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     import asyncio
 
     from newsreader.config import load
-    from newsreader.refresh import options_from_config, refresh_feeds
+    from newsreader.feeds.fetch import warm_up
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
-    with _open_store(loc) as store:
-        feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
-    if not feeds:
-        raise UsageError("no feeds to refresh: add one with 'newsreader add'")
+    warming = warm_up()
+    try:
+        config = load(loc.config_file)
+        from newsreader.refresh import options_from_config, refresh_feeds
+
+        with _open_store(loc) as store:
+            feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
+        if not feeds:
+            raise UsageError("no feeds to refresh: add one with 'newsreader add'")
+    except BaseException:
+        warming.join()  # not stopped halfway through an import at exit
+        raise
     options = options_from_config(
-        load(loc.config_file),
+        config,
         jobs=args.jobs,
         force=args.force,
         honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
