@@ -13,6 +13,7 @@ truncated or reset body is an error and is never parsed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import errno
 import os
 import socket
@@ -339,14 +340,21 @@ def warm_up(transport: str = "aiohttp") -> threading.Thread:
     opens the store and imports the rest. Loading certificates releases the GIL, and it is
     most of the stack's start: aiohttp loads them twice as it is imported, we once (~150 ms)."""
 
+    def load_ca_store() -> None:
+        with contextlib.suppress(Exception):  # the fetcher makes it again and says what failed
+            _ssl_context()
+
     def work() -> None:
+        # our CA store loads on a third thread, beside aiohttp's two loads inside its import
+        ca_store = threading.Thread(target=load_ca_store, name="newsreader-ca-store", daemon=True)
+        ca_store.start()
         try:
             import_httpx()
             if transport == "aiohttp":
                 import httpx_aiohttp  # noqa: F401
-            _ssl_context()
         except Exception:  # the fetcher imports them again and says what failed
             pass
+        ca_store.join()
 
     thread = threading.Thread(target=work, name="newsreader-warm-up", daemon=True)
     thread.start()
