@@ -10,6 +10,15 @@ import newsreader
 UI_ENTRY_POINTS = {"newsreader.cli", "newsreader.__main__"}  # they import the UI lazily
 
 
+def run_python(code: str) -> str:
+    """``code``'s output in a fresh interpreter, which must exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def core_modules() -> list[str]:
     root = Path(newsreader.__file__).parent
     names = []
@@ -30,11 +39,8 @@ def test_core_modules_do_not_import_textual_or_rich() -> None:
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich'))\n"
         "print(','.join(bad))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "", f"core imported UI modules: {result.stdout}"
+    imported = run_python(code)
+    assert imported == "", f"core imported UI modules: {imported}"
 
 
 def test_importing_the_package_and_cli_loads_no_ui() -> None:
@@ -42,10 +48,7 @@ def test_importing_the_package_and_cli_loads_no_ui() -> None:
         "import sys, newsreader, newsreader.cli\n"
         "print(','.join(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.stdout.strip() == ""
+    assert run_python(code) == ""
 
 
 def test_a_refresh_imports_httpx_without_its_command_line() -> None:
@@ -62,11 +65,7 @@ def test_a_refresh_imports_httpx_without_its_command_line() -> None:
         "except RuntimeError as exc:\n"
         "    print(httpx.AsyncClient.__name__, extra, exc)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("AsyncClient [] httpx's command line is not loaded")
+    assert run_python(code).startswith("AsyncClient [] httpx's command line is not loaded")
 
 
 def test_the_refresh_warm_up_loads_the_http_stack_once() -> None:
@@ -81,8 +80,4 @@ def test_the_refresh_warm_up_loads_the_http_stack_once() -> None:
         "extra = sorted(m for m in sys.modules if m.split('.')[0] in cli)\n"
         "print(loaded, extra, fetch._ssl_context() is fetch._ssl_context(), len(fetch._ssl_made))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True [] True 1"
+    assert run_python(code) == "True [] True 1"
