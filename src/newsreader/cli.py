@@ -241,29 +241,28 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
             feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
         if not feeds:
             raise UsageError("no feeds to refresh: add one with 'newsreader add'")
-    except BaseException:
-        warming.join()  # not stopped halfway through an import at exit
-        raise
-    options = options_from_config(
-        config,
-        jobs=args.jobs,
-        force=args.force,
-        honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
-    )
-    progress = _Progress(len(feeds), quiet=args.json)
-    try:
-        outcomes = asyncio.run(
-            refresh_feeds(
-                loc.database,
-                feeds,
-                options,
-                progress,
-                indexing=progress.indexing,
-                searchable=progress.searchable,
-            )
+        options = options_from_config(
+            config,
+            jobs=args.jobs,
+            force=args.force,
+            honour_schedule=not args.feed,  # a manual refresh of one feed always fetches
         )
+        progress = _Progress(len(feeds), quiet=args.json)
+        try:
+            outcomes = asyncio.run(
+                refresh_feeds(
+                    loc.database,
+                    feeds,
+                    options,
+                    progress,
+                    indexing=progress.indexing,
+                    searchable=progress.searchable,
+                )
+            )
+        finally:
+            progress.close()
     finally:
-        progress.close()
+        warming.join()  # never left halfway through an import at exit, whatever failed
     finished_at = time.monotonic()
     failed = [o for o in outcomes if o.error]
     if args.json:
