@@ -370,9 +370,9 @@ def _connect_failure(exc: BaseException) -> str:
     for _depth in range(6):
         if isinstance(cause, BaseExceptionGroup) and cause.exceptions:
             cause = cause.exceptions[0]  # one per address tried: they fail alike
-        elif isinstance(cause, OSError) and cause.errno is not None:
+        elif cause is None or (isinstance(cause, OSError) and cause.errno is not None):
             break
-        elif cause is not None:
+        else:
             cause = cause.__cause__ or cause.__context__
     if not isinstance(cause, OSError) or isinstance(cause, TimeoutError):
         return ""
