@@ -97,7 +97,8 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
         name = path.strip("/")
-        if self.server.mode == "good" and not name.startswith(("redirect3", "perm", "cond")):
+        exempt = ("redirect3", "perm", "cond", "auth", "latin1", "hang-up", "to-port")
+        if self.server.mode == "good" and not name.startswith(exempt):
             items = 600 if name.startswith("many") else 3  # more than an indexing batch
             self.send(200, rss(name or "root", items, prefix=name + "-"))
             return
@@ -111,6 +112,32 @@ class Handler(BaseHTTPRequestHandler):
                 self.send(304)
             else:
                 self.send(200, GOOD, {"Last-Modified": LAST_MODIFIED})
+        elif name == "auth":  # basic auth, user "reader", password "p@ss:word"
+            if self.headers.get("Authorization") == "Basic cmVhZGVyOnBAc3M6d29yZA==":
+                self.send(200, rss("Private feed", prefix="auth-"))
+            else:
+                self.send(401, b"who are you", {"WWW-Authenticate": 'Basic realm="feeds"'})
+        elif name == "auth-elsewhere":  # sends the client to another host: no credentials there
+            self.send(
+                302, headers={"Location": f"http://localhost:{self.server.server_address[1]}/auth"}
+            )
+        elif name == "latin1-validators":
+            if self.headers.get("If-None-Match") or self.headers.get("If-Modified-Since"):
+                self.send(304)
+            else:
+                self.send_response(200)
+                body = rss("Latin-1 validators", prefix="l1-")
+                self.send_header("Content-Type", "application/rss+xml")
+                self.send_header("Content-Length", str(len(body)))
+                self._headers_buffer.append(b'ETag: "caf\xe9"\r\nLast-Modified: Lun\xe9\r\n')
+                self.end_headers()
+                self.wfile.write(body)
+        elif name == "hang-up":  # reads the request, then closes without a word
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+        elif name.startswith("to-port-"):
+            port = name.removeprefix("to-port-")
+            self.send(302, headers={"Location": f"http://127.0.0.1:{port}/fast-moved"})
         elif name == "unrequested-304":
             self.send(304)
         elif name in ("404", "500"):

@@ -42,7 +42,7 @@ def _row_json(row: ArticleRow) -> dict[str, Any]:
 def _feed_json(feed: Feed) -> dict[str, Any]:
     return {
         "id": feed.id,
-        "url": feed.url,
+        "url": feed.shown_url,
         "title": feed.display_title,
         "tags": list(feed.tags),
         "articles": feed.article_count,
@@ -132,11 +132,12 @@ def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
     tags = [tag for tag in (clean_line(t) for t in args.tag or ()) if tag]
     with _open_store(loc) as store:
         feed = store.add_feed(url, clean_line(args.title), tags)
-    print(f"added {feed.url} (id {feed.id}); run 'newsreader refresh' to read it")
+    print(f"added {feed.shown_url} (id {feed.id}); run 'newsreader refresh' to read it")
     return 0
 
 
 def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.sanitize import redact_credentials
     from newsreader.sourcekind import normalise_source
 
     with _open_store(loc) as store:
@@ -146,8 +147,8 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
             try:
                 feed = store.remove_feed(normalise_source(args.source))
             except UsageError:
-                raise UsageError(f"no such feed: {args.source}") from None
-    print(f"removed {feed.url} and its {feed.article_count} articles")
+                raise UsageError(f"no such feed: {redact_credentials(args.source)}") from None
+    print(f"removed {feed.shown_url} and its {feed.article_count} articles")
     return 0
 
 
@@ -164,7 +165,7 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
         tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
         counts = f"{feed.unread_count:>5}/{feed.article_count:<5}"
         print(f"{feed.id:>4}  {counts} {feed.display_title}{tags}")
-        print(f"      {feed.url}  ({status})")
+        print(f"      {feed.shown_url}  ({status})")
     return 0
 
 
@@ -269,7 +270,7 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         _print_json(
             [
                 {
-                    "url": o.feed.url,
+                    "url": o.feed.shown_url,
                     "title": o.name,
                     "new": o.new,
                     "updated": o.updated,

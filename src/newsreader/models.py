@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from newsreader.sanitize import redact_credentials
+
 
 class SourceKind(StrEnum):
     ORIGIN = "origin"  # the article's own link
@@ -109,8 +111,13 @@ class Feed:
     unread_count: int = 0
 
     @property
+    def shown_url(self) -> str:
+        """The URL as it may be shown, printed or exported: without its credentials."""
+        return redact_credentials(self.url)
+
+    @property
     def display_title(self) -> str:
-        return self.title or self.url
+        return self.title or self.shown_url
 
 
 @dataclass(frozen=True, slots=True)

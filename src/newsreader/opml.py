@@ -15,7 +15,7 @@ from xml.sax.saxutils import quoteattr
 from newsreader.errors import ImportFileError
 from newsreader.feeds.parse import prepare
 from newsreader.models import Feed
-from newsreader.sanitize import clean_line, clean_url
+from newsreader.sanitize import clean_line, clean_url, without_credentials
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +116,7 @@ def write_opml(feeds: Sequence[Feed], title: str = "newsreader subscriptions") -
     ]
     for feed in feeds:
         attrs = {"type": "rss", "text": feed.display_title, "title": feed.display_title}
-        attrs["xmlUrl"] = feed.url
+        attrs["xmlUrl"] = without_credentials(feed.url)  # a file that others may read
         if feed.site_url:
             attrs["htmlUrl"] = feed.site_url
         if feed.tags:

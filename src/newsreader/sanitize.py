@@ -149,3 +149,21 @@ def is_web_url(url: str) -> bool:
     """True for http(s) URLs: the only ones newsreader ever opens or follows."""
     head = url[:8].lower()
     return head.startswith("http://") or head.startswith("https://")
+
+
+# ``scheme://userinfo@`` anywhere in a text: the userinfo is everything up to the last "@"
+# before the host's end (a password may hold "@" when it is not percent-encoded)
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^\s/?#@]*(?:@[^\s/?#@]*)*@")
+
+
+def redact_credentials(text: str) -> str:
+    """``text`` with the user name and password of every URL in it replaced by ``***``: a feed
+    URL may carry basic-auth credentials, which are never shown, logged or stored as text."""
+    if "@" not in text or "://" not in text:
+        return text
+    return _USERINFO.sub(r"\1***@", text)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` with its userinfo removed (an export others may read)."""
+    return _USERINFO.sub(r"\1", url) if "@" in url else url

@@ -37,6 +37,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
+from newsreader.sanitize import redact_credentials
 
 SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
@@ -327,7 +328,7 @@ class Store:
                     (url, title, json.dumps(list(tags), ensure_ascii=False), time.time()),
                 )
             except sqlite3.IntegrityError:
-                raise UsageError(f"already subscribed: {url}") from None
+                raise UsageError(f"already subscribed: {redact_credentials(url)}") from None
         feed = self.feed_by_url(url)
         assert feed is not None
         return feed
@@ -358,7 +359,7 @@ class Store:
             return matches[0]
         if matches:
             raise UsageError(f"more than one feed is called {key!r}: use its URL or id")
-        raise UsageError(f"no such feed: {key}")
+        raise UsageError(f"no such feed: {redact_credentials(key)}")
 
     def _feed_query(self, where: str = "", params: Sequence[Any] = ()) -> list[Feed]:
         rows = self.db.execute(
@@ -936,8 +937,8 @@ def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
 
 def _row(r: Sequence[Any]) -> ArticleRow:
     return ArticleRow(
-        id=r[0], feed_id=r[1], feed_title=r[2], title=r[3], url=r[4], published=r[5],
-        read=bool(r[6]), sort_key=r[7],
+        id=r[0], feed_id=r[1], feed_title=redact_credentials(r[2]), title=r[3], url=r[4],
+        published=r[5], read=bool(r[6]), sort_key=r[7],
     )  # fmt: skip
 
 

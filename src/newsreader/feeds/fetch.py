@@ -13,8 +13,10 @@ truncated or reset body is an error and is never parsed.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import errno
+import ipaddress
 import os
 import socket
 import ssl
@@ -22,14 +24,15 @@ import threading
 import time
 import zlib
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from newsreader import __version__
 from newsreader.feeds.httpximport import import_httpx
-from newsreader.sanitize import clean_line, is_web_url
+from newsreader.sanitize import clean_line, is_web_url, redact_credentials
 
 PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
 DEFAULT_USER_AGENT = f"newsreader/{__version__} (+{PROJECT_URL})"
@@ -163,9 +166,16 @@ def _content_encoding(headers: Any) -> str:
 class Fetcher:
     """Use as ``async with Fetcher(settings) as fetcher: await fetcher.fetch(url, …)``."""
 
-    def __init__(self, settings: FetchSettings | None = None, transport: Any = None) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings | None = None,
+        transport: Any = None,
+        scope_of: Callable[[str], Awaitable[int]] | None = None,
+    ) -> None:
+        """``scope_of``: how private a host is (:func:`address_scope`, which resolves names)."""
         self.settings = settings or FetchSettings()
         self._transport = transport
+        self._scope_of = scope_of or address_scope
         self._global = asyncio.Semaphore(self.settings.concurrency)
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self.settings.per_host)
@@ -237,23 +247,28 @@ class Fetcher:
                 error = str(exc)
             except Exception as exc:  # httpx's transport errors and anything below them
                 error = _describe(exc)
-        return FetchResult(url, "error", error=clean_line(error))
+        return FetchResult(url, "error", error=redact_credentials(clean_line(error)))
 
     async def _fetch(
         self, url: str, etag: str, last_modified: str, max_bytes: int, user_agent: str | None
     ) -> FetchResult:
         if not is_web_url(url):
             raise FetchError("only http and https URLs are fetched")
-        current = url
-        visited = {url}
+        current, authorization = _split_credentials(url)
+        origin = _origin(current)
+        origin_scope: int | None = None
+        visited = {current}
         permanent = True
         headers = {"User-Agent": user_agent} if user_agent else {}
-        if etag:
+        if etag and _valid_header_value(etag):
             headers["If-None-Match"] = etag
-        if last_modified:
+        if last_modified and _valid_header_value(last_modified):
             headers["If-Modified-Since"] = last_modified
         for _hop in range(self.settings.max_redirects + 1):
-            request = self.client.build_request("GET", current, headers=headers)
+            hop_headers = headers
+            if authorization and _origin(current) == origin:  # never sent to another host
+                hop_headers = {**headers, "Authorization": authorization}
+            request = self.client.build_request("GET", current, headers=hop_headers)
             response = await self.client.send(request, stream=True)
             try:
                 status = response.status_code
@@ -269,10 +284,20 @@ class Fetcher:
                         )
                     if target in visited:
                         raise FetchError("redirect loop")
+                    if origin_scope is None:
+                        origin_scope = await self._scope_of(urlsplit(current).hostname or "")
+                    target_scope = await self._scope_of(urlsplit(target).hostname or "")
+                    if target_scope > origin_scope:
+                        raise FetchError(
+                            f"redirect from a {SCOPE_NAMES[origin_scope]} address to a"
+                            f" {SCOPE_NAMES[target_scope]} one refused"
+                        )
                     visited.add(target)
                     permanent = permanent and status in _PERMANENT
                     current = target
                     continue
+                if authorization and _origin(current) != origin:
+                    permanent = False  # the stored URL keeps its credentials and its host
                 return await self._finish(url, current, permanent, response, max_bytes)
             finally:
                 await response.aclose()
@@ -282,13 +307,16 @@ class Fetcher:
         self, url: str, current: str, permanent: bool, response: Any, limit: int
     ) -> FetchResult:
         status = response.status_code
-        moved = current if permanent and current != url else ""
+        moved = _with_credentials_of(url, current) if permanent else ""
+        etag = response.headers.get("etag", "")
+        last_modified = response.headers.get("last-modified", "")
         common = {
             "final_url": current,
-            "permanent_url": moved,
+            "permanent_url": moved if moved != url else "",
             "http_status": status,
-            "etag": response.headers.get("etag", ""),
-            "last_modified": response.headers.get("last-modified", ""),
+            # a validator that cannot be sent back as a header is not kept
+            "etag": etag if _valid_header_value(etag) else "",
+            "last_modified": last_modified if _valid_header_value(last_modified) else "",
         }
         if status == 304:
             return FetchResult(url, "not_modified", **common)
@@ -316,6 +344,88 @@ class Fetcher:
         return FetchResult(
             url, "ok", body=body, content_type=content_type, headers=headers, **common
         )
+
+
+# -- credentials, validators, private addresses ----------------------------------------------
+
+_MAX_VALIDATOR = 1024
+
+
+def _valid_header_value(value: str) -> bool:
+    """Visible ASCII and spaces only: what can be sent back in a request header."""
+    return 0 < len(value) <= _MAX_VALIDATOR and value.isascii() and value.isprintable()
+
+
+def _split_credentials(url: str) -> tuple[str, str]:
+    """The URL without its userinfo, and the Basic ``Authorization`` value it carried."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, ""
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=host)), f"Basic {token}"
+
+
+def _with_credentials_of(original: str, moved: str) -> str:
+    """A permanent redirect's target, with the original URL's userinfo when it had one."""
+    netloc = urlsplit(original).netloc
+    if "@" not in netloc:
+        return moved
+    parts = urlsplit(moved)
+    return urlunsplit(parts._replace(netloc=f"{netloc.rpartition('@')[0]}@{parts.netloc}"))
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    default = 443 if parts.scheme.lower() == "https" else 80
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port or default
+
+
+PUBLIC, PRIVATE, LOCAL = 0, 1, 2
+SCOPE_NAMES = {PUBLIC: "public", PRIVATE: "private", LOCAL: "local"}
+
+
+def ip_scope(address: str) -> int:
+    """How private an IP address is: loopback and unspecified are local; private ranges,
+    link-local, carrier-grade NAT and unique-local IPv6 are private; the rest is public."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return PUBLIC
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback or ip.is_unspecified:
+        return LOCAL
+    if ip.is_private or ip.is_link_local or ip in _SHARED_ADDRESS_SPACE:
+        return PRIVATE
+    return PUBLIC
+
+
+_SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")
+
+
+async def address_scope(host: str) -> int:
+    """The most private scope among the addresses ``host`` resolves to (a name that does not
+    resolve is public: its connection fails on its own)."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return LOCAL
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    else:
+        return ip_scope(host)
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return PUBLIC
+    return max((ip_scope(str(info[4][0])) for info in infos), default=PUBLIC)
 
 
 _ssl_lock = threading.Lock()
@@ -405,12 +515,29 @@ async def _refuse_non_web_redirect(response: Any) -> None:
             raise FetchError(f"redirect to a non-web URL refused ({scheme}:)")
 
 
+def _hung_up(exc: BaseException) -> bool:
+    """Whether the server closed the connection before the response's status line (aiohttp's
+    error arrives as httpx's ``ConnectTimeout``, httpx's own as a protocol error)."""
+    cause: BaseException | None = exc
+    for _depth in range(6):
+        if cause is None:
+            return False
+        if type(cause).__name__ == "ServerDisconnectedError" or (
+            "disconnected without sending a response" in str(cause)
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _describe(exc: Exception) -> str:
     httpx = import_httpx()
 
     failure = _connect_failure(exc)
     if failure:
         return failure
+    if _hung_up(exc):
+        return "the server closed the connection without answering"
     if isinstance(exc, httpx.ConnectTimeout):
         return "timed out connecting"
     if isinstance(exc, httpx.TimeoutException):
