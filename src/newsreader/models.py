@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from newsreader.sanitize import redact_credentials
+from newsreader.sanitize import clean_line, redact_credentials
 
 
 class SourceKind(StrEnum):
@@ -113,7 +113,7 @@ class Feed:
     @property
     def shown_url(self) -> str:
         """The URL as it may be shown, printed or exported: without its credentials."""
-        return redact_credentials(self.url)
+        return redact_credentials(clean_line(self.url))
 
     @property
     def display_title(self) -> str:

@@ -22,13 +22,20 @@ from pathlib import Path
 
 from newsreader.config import Config, FeedOverride
 from newsreader.errors import FeedError, NewsreaderError, StoreError
-from newsreader.feeds.fetch import DEFAULT_USER_AGENT, Fetcher, FetchResult, FetchSettings
+from newsreader.feeds.fetch import (
+    DEFAULT_USER_AGENT,
+    MAX_BODY_BYTES,
+    Fetcher,
+    FetchResult,
+    FetchSettings,
+)
 from newsreader.feeds.parse import parse_feed
 from newsreader.indexjob import BATCH as INDEX_BATCH
 from newsreader.models import Feed, ParsedFeed
+from newsreader.safefiles import FileRefused, read_regular_file
 from newsreader.sanitize import clean_line
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
-from newsreader.sources.local import SUFFIXES, article_files, read_directory, read_single_file
+from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.store import Store
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
@@ -94,9 +101,8 @@ def options_from_config(
 
 def _directory_fingerprint(directory: Path) -> str:
     digest = hashlib.sha256()
-    for path in article_files(directory):
-        stat = path.stat()
-        digest.update(f"{path}\0{stat.st_mtime_ns}\0{stat.st_size}\n".encode("utf-8", "replace"))
+    for path, mtime_ns, size in list_folder(directory).files:
+        digest.update(f"{path}\0{mtime_ns}\0{size}\n".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -119,8 +125,11 @@ def parse_body(body: bytes, content_type: str = "", base_url: str = "") -> Parse
         raise
 
 
-def read_local(url: str, previous_hash: str = "") -> tuple[ParsedFeed | None, str]:
-    """Parse a local source; (None, hash) when it is unchanged since the last read."""
+def read_local(
+    url: str, previous_hash: str = "", max_bytes: int = MAX_BODY_BYTES
+) -> tuple[ParsedFeed | None, str]:
+    """Parse a local source; (None, hash) when it is unchanged since the last read. A feed
+    file has the cap of a downloaded body."""
     path = Path(url)
     try:
         if path.is_dir():
@@ -128,9 +137,11 @@ def read_local(url: str, previous_hash: str = "") -> tuple[ParsedFeed | None, st
             if fingerprint == previous_hash:
                 return None, fingerprint
             return read_directory(path), fingerprint
-        body = path.read_bytes()
+        body = read_regular_file(path, max_bytes)
+    except FileRefused as exc:
+        raise FeedError(f"cannot read {clean_line(str(path))}: {exc}") from None
     except OSError as exc:
-        raise FeedError(f"cannot read {path}: {exc.strerror or exc}") from None
+        raise FeedError(f"cannot read {clean_line(str(path))}: {exc.strerror or exc}") from None
     body_hash = hashlib.sha256(body).hexdigest()
     if body_hash == previous_hash:
         return None, body_hash
@@ -179,10 +190,12 @@ def _store_parsed(db_path: str, feed_id: int, parsed: ParsedFeed, **meta: str) -
     return _Stored(result.new, result.updated, title=parsed.title, warnings=parsed.warnings)
 
 
-def store_local_source(db_path: str, feed_id: int, url: str, previous_hash: str) -> _Stored:
+def store_local_source(
+    db_path: str, feed_id: int, url: str, previous_hash: str, max_bytes: int = MAX_BODY_BYTES
+) -> _Stored:
     """Read, parse and store a file or folder source. Runs in a worker: the articles go from
     the parser to SQLite in the same process, never through a pipe."""
-    parsed, body_hash = read_local(url, previous_hash)
+    parsed, body_hash = read_local(url, previous_hash, max_bytes)
     if parsed is None:
         with _worker_store(db_path) as store:
             store.record_unchanged(feed_id)
@@ -295,7 +308,9 @@ async def refresh_feeds(
 
     async def local(feed: Feed) -> RefreshOutcome:
         previous = "" if options.force else await writer.call(Store.feed_body_hash, feed.id)
-        done = await parse(store_local_source, str(db_path), feed.id, feed.url, previous)
+        override = options.overrides.get(feed.url)
+        cap = (override.max_body_bytes if override else None) or options.fetch.max_bytes
+        done = await parse(store_local_source, str(db_path), feed.id, feed.url, previous, cap)
         return outcome_of(feed, done)
 
     # Bodies fetched but not yet parsed wait in memory: bound how many, so that a fast network

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsreader.errors import UsageError
+from newsreader.safefiles import FileRefused, check_source_path
 from newsreader.sanitize import clean_line, is_web_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
@@ -14,6 +15,8 @@ ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 def normalise_source(source: str) -> str:
     """The form stored in the feeds table: an http(s) URL as given, else an absolute path."""
     source = source.strip()
+    if not source:
+        raise UsageError("the source is empty: give an http(s) URL, a feed file or a folder")
     if clean_line(source) != source:
         raise UsageError("the source contains control or invisible characters")
     if is_web_url(source):
@@ -25,7 +28,17 @@ def normalise_source(source: str) -> str:
     path = Path(source).expanduser()
     if not path.exists():
         raise UsageError(f"no such file or folder: {source}")
-    return str(path.resolve())
+    resolved = str(path.resolve())
+    if clean_line(resolved) != resolved:  # "." inside a folder whose name holds an escape
+        raise UsageError(
+            f"the path {clean_line(resolved)!r} contains control or invisible characters:"
+            " rename it to subscribe"
+        )
+    try:
+        check_source_path(Path(resolved))
+    except FileRefused as exc:
+        raise UsageError(f"{source}: {exc}") from None
+    return resolved
 
 
 def is_local(url: str) -> bool:

@@ -37,7 +37,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
-from newsreader.sanitize import redact_credentials
+from newsreader.sanitize import clean_line, redact_credentials
 
 SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
@@ -937,7 +937,7 @@ def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
 
 def _row(r: Sequence[Any]) -> ArticleRow:
     return ArticleRow(
-        id=r[0], feed_id=r[1], feed_title=redact_credentials(r[2]), title=r[3], url=r[4],
+        id=r[0], feed_id=r[1], feed_title=redact_credentials(clean_line(r[2])), title=r[3], url=r[4],
         published=r[5], read=bool(r[6]), sort_key=r[7],
     )  # fmt: skip
 

@@ -36,6 +36,7 @@ from newsreader.sanitize import clean_line, is_web_url, redact_credentials
 
 PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
 DEFAULT_USER_AGENT = f"newsreader/{__version__} (+{PROJECT_URL})"
+MAX_BODY_BYTES = 10 * 1024 * 1024  # decoded: what a feed may weigh
 MAX_RETRY_AFTER = 24 * 3600.0
 DEFAULT_RETRY_AFTER = 3600.0
 _REDIRECTS = {301, 302, 303, 307, 308}
@@ -50,7 +51,7 @@ _ACCEPT = (
 class FetchSettings:
     deadline: float = 30.0  # seconds for the whole fetch of one feed
     connect_timeout: float = 10.0
-    max_bytes: int = 10 * 1024 * 1024
+    max_bytes: int = MAX_BODY_BYTES
     concurrency: int = 16
     per_host: int = 4
     max_redirects: int = 5

@@ -7,6 +7,7 @@ directory (plus the item's id for JSON lists), so re-reading the folder updates 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -17,6 +18,13 @@ from newsreader.errors import FeedError
 from newsreader.feeds.jsonfeed import load_json, parse_date
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, ParsedFeed, RelatedLink, SourceKind, SourceRef
+from newsreader.safefiles import (
+    FileRefused,
+    FolderListing,
+    inside_folder,
+    read_regular_file,
+    walk_folder,
+)
 from newsreader.sanitize import clean_document, clean_line
 from newsreader.sources.textarticle import parse_sources, parse_text_article
 
@@ -226,20 +234,21 @@ def json_raw(item: dict[str, Any], guid: str) -> RawArticle:
 
 
 def _json_raws(path: Path, rel: str, data: bytes) -> Iterator[RawArticle]:
-    document = load_json(data, path.name)
+    document = load_json(data, clean_line(path.name))
     items = document if isinstance(document, list) else [document]
     for index, item in enumerate(items):
         if isinstance(item, dict):
             yield json_raw(item, rel if len(items) == 1 else f"{rel}#{index}")
 
 
-def read_file(path: Path, rel: str) -> list[RawArticle]:
+def read_file(path: Path, rel: str, *, follow_symlinks: bool = True) -> list[RawArticle]:
     """The raw articles in one file. Raises FeedError naming the problem."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise FeedError(f"file too large ({size // 1024} KiB)")
-        data = clean_document(path.read_bytes())
+        data = clean_document(
+            read_regular_file(path, MAX_FILE_BYTES, follow_symlinks=follow_symlinks)
+        )
+    except FileRefused as exc:
+        raise FeedError(str(exc)) from None
     except OSError as exc:
         raise FeedError(exc.strerror or str(exc)) from None
     suffix = path.suffix.lower()
@@ -256,32 +265,31 @@ def read_file(path: Path, rel: str) -> list[RawArticle]:
     return [_html_raw(rel, content)]
 
 
-def article_files(directory: Path) -> list[Path]:
-    files = [
-        p
-        for p in directory.rglob("*")
-        if p.suffix.lower() in SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-        and p.is_file()
-    ]
-    files.sort()
-    return files[:MAX_FILES]
+def list_folder(directory: Path) -> FolderListing:
+    """The article files of a folder source (see :func:`newsreader.safefiles.walk_folder`)."""
+    return walk_folder(directory, SUFFIXES, MAX_FILES)
 
 
 def directory_title(directory: Path) -> str:
-    return directory.name.replace("-", " ").replace("_", " ").strip().title() or str(directory)
+    name = clean_line(directory.name.replace("-", " ").replace("_", " ")).title()
+    return name or clean_line(str(directory))
 
 
 def read_directory(directory: Path, title: str = "") -> ParsedFeed:
     if not directory.is_dir():
-        raise FeedError(f"{directory} is not a directory")
+        raise FeedError(f"{clean_line(str(directory))} is not a directory")
     feed_title = title or directory_title(directory)
     articles: list[Article] = []
-    warnings: list[str] = []
-    for path in article_files(directory):
+    listing = list_folder(directory)
+    warnings: list[str] = list(listing.skipped)
+    root = os.path.realpath(directory)
+    for path, _mtime, _size in listing.files:
         rel = path.relative_to(directory).as_posix()
         try:
-            for raw in read_file(path, rel):
+            real = inside_folder(path, root)
+            if real is None:  # a link changed since the folder was listed
+                raise FeedError("a link out of the folder, not followed")
+            for raw in read_file(Path(real), rel, follow_symlinks=False):
                 articles.append(build_article(raw, feed_title))
         except FeedError as exc:
             warnings.append(f"{clean_line(rel)}: {exc}")
@@ -297,6 +305,6 @@ def read_directory(directory: Path, title: str = "") -> ParsedFeed:
 
 def read_single_file(path: Path) -> ParsedFeed:
     """An article file given directly as a source."""
-    raws = read_file(path, path.name)
+    raws = read_file(path, clean_line(path.name))
     title = directory_title(path.parent)
     return ParsedFeed(title=title, articles=tuple(build_article(r, title) for r in raws))
