@@ -937,8 +937,8 @@ def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
 
 def _row(r: Sequence[Any]) -> ArticleRow:
     return ArticleRow(
-        id=r[0], feed_id=r[1], feed_title=redact_credentials(clean_line(r[2])), title=r[3], url=r[4],
-        published=r[5], read=bool(r[6]), sort_key=r[7],
+        id=r[0], feed_id=r[1], feed_title=redact_credentials(clean_line(r[2])), title=r[3],
+        url=r[4], published=r[5], read=bool(r[6]), sort_key=r[7],
     )  # fmt: skip
 
 
