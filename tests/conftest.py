@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +24,33 @@ def data_dir(tmp_path: Path) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Callable[[int], Path]]:
+    """``small_disk(kib)``: a folder on a tmpfs of that size, to fill up (mounting needs root;
+    the test is skipped, with the reason, where it cannot mount)."""
+    mounted: list[Path] = []
+
+    def make(kib: int) -> Path:
+        if os.geteuid() != 0 or not shutil.which("mount"):
+            pytest.skip("a full disk is made by mounting a small tmpfs, which needs root")
+        where = tmp_path / f"disk{len(mounted)}"
+        where.mkdir()
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(where)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        if done.returncode != 0:
+            pytest.skip(f"cannot mount a small tmpfs here: {done.stderr.strip()}")
+        mounted.append(where)
+        return where
+
+    yield make
+    for where in mounted:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def read_only(folder: Path) -> None:
+    """Make a ``small_disk`` folder read-only for everyone, root included."""
+    subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)

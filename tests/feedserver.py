@@ -225,7 +225,7 @@ class Handler(BaseHTTPRequestHandler):
             self.server.stopping.wait(1.5)
             self.send(200, rss("Slow feed", prefix="slow-"))
         elif name.startswith("fast"):
-            self.send(200, rss(name, prefix=name + "-"))
+            self.send(200, rss(name, 30 if "big" in name else 3, prefix=name + "-"))
         else:
             self.send(404, b"unknown")
 

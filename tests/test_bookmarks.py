@@ -94,7 +94,7 @@ def test_too_large_file_and_directory_in_its_place(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
     with open(big, "wb") as handle:
         handle.truncate(21 * 1024 * 1024)
-    assert "larger than 20 MB" in BookmarkFile(big).load().problem
+    assert "file too large (> 20 MiB)" in BookmarkFile(big).load().problem
     folder = tmp_path / "folder.json"
     folder.mkdir()
     assert "is a directory" in BookmarkFile(folder).load().problem

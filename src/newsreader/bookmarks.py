@@ -10,10 +10,12 @@ fields are skipped and counted. A symlinked file stays a symlink (its target is 
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
 import shutil
+import stat
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,7 +23,9 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from newsreader.errors import NewsreaderError
 from newsreader.models import Article, Bookmark, Caption, SourceKind, SourceRef
+from newsreader.safefiles import FileRefused, read_regular_file, size_text
 from newsreader.sanitize import clean_line, clean_text, clean_url
 
 VERSION = 1
@@ -37,8 +41,8 @@ class LoadResult:
     unreadable_entries: list[Any] = field(default_factory=list)  # written back as they were
 
 
-class BookmarkFileError(Exception):
-    """The file could not be read; ``str()`` is the one line to show."""
+class BookmarkFileError(NewsreaderError):
+    """The file could not be read or written; ``str()`` is the one line to show."""
 
 
 def snapshot(
@@ -152,7 +156,7 @@ def parse(data: bytes, name: str) -> LoadResult:
     from newsreader.feeds.jsonfeed import check_depth
 
     if len(data) > MAX_FILE_BYTES:
-        raise BookmarkFileError(f"{name} is larger than 20 MB")
+        raise BookmarkFileError(f"{name}: file too large (> {size_text(MAX_FILE_BYTES)})")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -186,9 +190,17 @@ def parse(data: bytes, name: str) -> LoadResult:
 # -- the file -------------------------------------------------------------------------------
 
 
+class ReadOnlyFile(PermissionError):
+    """The bookmarks file has no write permission: the user's "do not write", root or not."""
+
+
 class BookmarkFile:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, keep_in_memory: bool = True) -> None:
+        """``keep_in_memory``: when the file cannot be saved, the bookmarks live on for the
+        session (the reader); without it (a one-shot command) a failed save raises
+        :class:`BookmarkFileError`."""
         self.path = Path(path)
+        self.keep_in_memory = keep_in_memory
         self.memory: list[Bookmark] | None = None  # used when the file cannot be saved
         self.messages: list[str] = []
 
@@ -216,16 +228,17 @@ class BookmarkFile:
         if target.is_dir():
             raise BookmarkFileError(f"{name} is a directory, not a bookmarks file")
         try:
-            size = target.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise BookmarkFileError(f"{name} is larger than 20 MB")
-            data = target.read_bytes()
+            data = read_regular_file(target, MAX_FILE_BYTES)
+        except FileRefused as exc:
+            raise BookmarkFileError(f"{name}: {exc}") from None
         except OSError as exc:
             raise BookmarkFileError(f"cannot read {name}: {exc.strerror or exc}") from None
         return parse(data, name)
 
     def _move_aside(self, reason: str) -> None:
         target = self.target
+        if target.is_dir() or not target.is_file():  # the user's folder (or device): not ours
+            raise BookmarkFileError(f"{reason}; nothing was written")
         aside = target.with_name(f"{target.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
         counter = 1
         while aside.exists():
@@ -267,15 +280,27 @@ class BookmarkFile:
         return result
 
     def _write(self, bookmarks: Sequence[Bookmark], unreadable: Sequence[Any] = ()) -> None:
+        """Replace the file, keeping its mode and owner; a read-only file is the user's
+        "do not write" (:class:`ReadOnlyFile`)."""
         target = self.target
+        try:
+            old = target.stat()
+        except FileNotFoundError:
+            old = None
+        if old is not None and not old.st_mode & 0o222:
+            raise ReadOnlyFile(f"{self.path} is read-only")
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         data = dumps(bookmarks, unreadable).encode("utf-8")
         try:
             with open(temp, "wb") as handle:
+                if old is not None:
+                    os.fchmod(handle.fileno(), stat.S_IMODE(old.st_mode))
+                    with contextlib.suppress(OSError):  # only root may give a file away
+                        os.fchown(handle.fileno(), old.st_uid, old.st_gid)
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())
-            if target.exists():
+            if old is not None:
                 backup = target.with_name(target.name + ".bak")
                 shutil.copy2(target, backup)
             os.replace(temp, target)
@@ -290,27 +315,39 @@ class BookmarkFile:
 
     def update(self, change: Callable[[list[Bookmark]], list[Bookmark]]) -> list[Bookmark]:
         """Re-read, apply ``change``, save; all under the lock. When the file cannot be written
-        the bookmarks live on in memory and the user is told once."""
+        the bookmarks live on in memory and the user is told once (or, without
+        ``keep_in_memory``, :class:`BookmarkFileError` says why)."""
         if self.memory is not None:
             self.memory = change(list(self.memory))
             return self.memory
-        with self._locked():
-            try:
-                read = self._read()
-            except BookmarkFileError as exc:
-                self._move_aside(str(exc))
-                read = LoadResult()
-            changed = change(read.bookmarks)
-            self._remove_stale_temp_files()
-            try:
-                self._write(changed, read.unreadable_entries)
-            except OSError as exc:
-                self.memory = changed
-                self.messages.append(
-                    f"cannot save bookmarks to {self.path} ({exc.strerror or exc}); "
-                    "they are kept for this session only"
+        changed: list[Bookmark] | None = None
+        try:
+            if self.target.is_dir():  # the user's folder: nothing is written beside it either
+                raise BookmarkFileError(
+                    f"{self.path} is a directory, not a bookmarks file; nothing was written"
                 )
-            return changed
+            with self._locked():
+                try:
+                    read = self._read()
+                except BookmarkFileError as exc:
+                    self._move_aside(str(exc))
+                    read = LoadResult()
+                changed = change(read.bookmarks)
+                self._remove_stale_temp_files()
+                self._write(changed, read.unreadable_entries)
+        except (OSError, BookmarkFileError) as exc:
+            if isinstance(exc, ReadOnlyFile):
+                reason = f"{exc}; make it writable to save bookmarks"
+            elif isinstance(exc, OSError):
+                reason = f"cannot save bookmarks to {self.path} ({exc.strerror or exc})"
+            else:
+                reason = str(exc)
+            if not self.keep_in_memory:
+                raise BookmarkFileError(reason) from None
+            self.memory = changed if changed is not None else change([])
+            self.messages.append(f"{reason}; they are kept for this session only")
+            return self.memory
+        return changed
 
     def add(self, bookmark: Bookmark) -> list[Bookmark]:
         def change(items: list[Bookmark]) -> list[Bookmark]:
@@ -452,7 +489,9 @@ def import_file(data: bytes, name: str) -> list[Bookmark]:
                         Bookmark(
                             url=url,
                             title=clean_line("".join(self.text)) or url,
-                            saved_at=float(added) if added.isdigit() else time.time(),
+                            saved_at=float(added)
+                            if added.isascii() and added.isdigit()
+                            else time.time(),
                             tags=tuple(clean_line(t) for t in tags),
                         )
                     )

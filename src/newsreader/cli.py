@@ -18,8 +18,9 @@ from typing import Any
 
 from newsreader import __version__
 from newsreader.errors import NewsreaderError, UsageError
-from newsreader.models import Article, ArticleRow, Feed
+from newsreader.models import Article, ArticleRow, Feed, is_id
 from newsreader.paths import Locations, resolve
+from newsreader.sanitize import clean_line
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -93,11 +94,13 @@ def _print_rows(rows: Sequence[ArticleRow]) -> None:
         print(line[: max(width, 40)])
 
 
-def _open_store(locations: Locations):  # type: ignore[no-untyped-def]
+def _open_store(locations: Locations, *, write: bool = True):  # type: ignore[no-untyped-def]
+    """The store; for a command that only reads (``write=False``), a read-only one where the
+    store cannot be written (a read-only disk or folder)."""
     from newsreader.store import Store
 
     _upgrade_store(locations)
-    return Store(locations.database)
+    return Store(locations.database) if write else Store.for_reading(locations.database)
 
 
 def _upgrade_store(locations: Locations) -> None:
@@ -125,7 +128,6 @@ def _upgrade_store(locations: Locations) -> None:
 
 
 def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.sanitize import clean_line
     from newsreader.sourcekind import normalise_source
 
     url = normalise_source(args.source)
@@ -153,7 +155,7 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         feeds = store.feeds()
     if args.json:
         _print_json([_feed_json(f) for f in feeds])
@@ -231,8 +233,6 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.config import load
     from newsreader.feeds.fetch import warm_up
 
-    if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
     warming = warm_up()
     try:
         config = load(loc.config_file)
@@ -311,13 +311,22 @@ def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.opml import read_subscriptions
+def _read_user_file(name: str, limit: int) -> bytes:
+    """A file named on the command line: a regular file, at most ``limit`` bytes."""
+    from newsreader.safefiles import FileRefused, read_regular_file
 
     try:
-        data = Path(args.file).read_bytes()
+        return read_regular_file(name, limit)
+    except FileRefused as exc:
+        raise UsageError(f"cannot read {clean_line(name)}: {exc}") from None
     except OSError as exc:
-        raise UsageError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+        raise UsageError(f"cannot read {clean_line(name)}: {exc.strerror or exc}") from None
+
+
+def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
+
+    data = _read_user_file(args.file, MAX_IMPORT_BYTES)
     result = read_subscriptions(data)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -336,13 +345,13 @@ def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
 def cmd_export(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.opml import write_opml
 
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         sys.stdout.write(write_opml(store.feeds()))
     return 0
 
 
 def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         feed_id = store.find_feed(args.feed).id if args.feed else None
         if args.count:
             print(store.count(feed_id=feed_id, unread_only=args.unread))
@@ -366,7 +375,7 @@ def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         rows = store.search(args.query, args.limit)
         pending = store.pending_index_count()
     if pending:
@@ -381,8 +390,8 @@ def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def _article(store: Any, article_id: str) -> Article:
-    if not article_id.isdigit():
-        raise UsageError(f"article ids are numbers: {article_id!r}")
+    if not is_id(article_id):
+        raise UsageError(f"article ids are numbers: {clean_line(article_id)!r}")
     article = store.article(int(article_id))
     if article is None:
         raise UsageError(f"no article with id {article_id}")
@@ -392,7 +401,7 @@ def _article(store: Any, article_id: str) -> Article:
 def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.reading import as_text, build_view, complete_article
 
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         article = _article(store, args.id)
         feed = store.feed_by_id(article.feed_id)
     feed_title = feed.display_title if feed else ""
@@ -407,7 +416,7 @@ def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
 def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.related import also_reported_by, related_articles
 
-    with _open_store(loc) as store:
+    with _open_store(loc, write=False) as store:
         for article_id in args.ids:
             article = _article(store, article_id)
             found = related_articles(store, article, args.limit)
@@ -449,7 +458,7 @@ def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
 def _bookmark_file(loc: Locations) -> Any:
     from newsreader.bookmarks import BookmarkFile
 
-    return BookmarkFile(loc.bookmarks_file)
+    return BookmarkFile(loc.bookmarks_file, keep_in_memory=False)  # a command has no session
 
 
 def _report(book: Any, problem: str = "") -> None:
@@ -477,7 +486,7 @@ def _run_bookmark_command(loc: Locations, bookmark: Any) -> None:
 
 def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader import bookmarks as bm
-    from newsreader.sanitize import clean_line, clean_text
+    from newsreader.sanitize import clean_text
 
     book = _bookmark_file(loc)
     action = args.action or "list"
@@ -496,7 +505,7 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
                 print(f"{b.title}{tags}\n    {b.url}")
         return 0
     if action == "add":
-        with _open_store(loc) as store:
+        with _open_store(loc, write=False) as store:
             article = _article(store, args.target)
             feed = store.feed_by_id(article.feed_id)
         from newsreader.reading import complete_article
@@ -513,8 +522,8 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
         return 0
     if action == "remove":
         url = args.target
-        if url.isdigit():
-            with _open_store(loc) as store:
+        if is_id(url):
+            with _open_store(loc, write=False) as store:
                 url = _article(store, url).url
         before = len(book.load().bookmarks)
         after = book.remove(url)
@@ -536,10 +545,7 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
             sys.stdout.write(text)
         return 0
     if action == "import":
-        try:
-            data = Path(args.target).read_bytes()
-        except OSError as exc:
-            raise UsageError(f"cannot read {args.target}: {exc.strerror or exc}") from None
+        data = _read_user_file(args.target, bm.MAX_FILE_BYTES)
         try:
             found = bm.import_file(data, args.target)
         except bm.BookmarkFileError as exc:
@@ -580,6 +586,20 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
 # -- parser -----------------------------------------------------------------------------
 
 
+MAX_LIMIT = 1_000_000
+
+
+def _count(low: int, high: int) -> Any:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high:,}")
+        return int(text)
+
+    return parse
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"newsreader: {message} (see 'newsreader --help')\n")
@@ -610,7 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("refresh", help="read every subscription again")
     p.add_argument("--feed", help="only this feed (URL, id or title)")
-    p.add_argument("--jobs", type=int, help="parallel downloads (default: config, 16)")
+    p.add_argument("--jobs", type=_count(1, 256), help="parallel downloads (default: config, 16)")
     p.add_argument("--force", action="store_true", help="parse even an unchanged source")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_refresh)
@@ -630,14 +650,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("articles", help="list articles, newest first")
     p.add_argument("--unread", action="store_true")
     p.add_argument("--feed")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--count", action="store_true", help="print only how many there are")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_articles)
 
     p = sub.add_parser("search", help="full-text search (FTS5 query syntax)")
     p.add_argument("query")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_search)
 
@@ -648,7 +668,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("related", help="articles related to the given ones")
     p.add_argument("ids", nargs="+", metavar="ID")
-    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_related)
 
@@ -672,8 +692,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if getattr(args, "limit", 1) is not None and getattr(args, "limit", 1) < 1:
-            raise UsageError("--limit must be at least 1")
         if args.demo:
             from newsreader.demo import prepare_demo
 
@@ -684,8 +702,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         func = getattr(args, "func", None)
         return func(args, loc) if func else run_tui(args, loc)
     except NewsreaderError as exc:
-        print(f"newsreader: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [type(exc).__name__]:
+            print(f"newsreader: {line}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    except OSError as exc:  # a file the command needed: one line, never a traceback
+        name = f" {clean_line(str(exc.filename))}" if exc.filename else ""
+        print(f"newsreader: cannot use{name}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

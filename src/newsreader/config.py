@@ -5,12 +5,17 @@ A missing file is the defaults; a file that cannot be read is a one-line error.
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from newsreader.errors import UsageError
+from newsreader.safefiles import FileRefused, read_regular_file
+from newsreader.sanitize import clean_line, redact_credentials
+
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,60 +42,129 @@ class FeedOverride:
     user_agent: str | None = None
 
 
-_TYPES: dict[str, type | tuple[type, ...]] = {
-    "mark_read_on_open": bool,
-    "theme": str,
-    "fetch_timeout_seconds": (int, float),
-    "max_body_bytes": int,
-    "concurrency": int,
-    "per_host_concurrency": int,
-    "user_agent": str,
+@dataclass(frozen=True, slots=True)
+class _Number:
+    """A setting that is a number in a range: ``whole`` for counts and sizes."""
+
+    low: float
+    high: float
+    whole: bool = True
+
+    def problem(self, value: Any) -> str:
+        if self.whole:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+            ok = ok and math.isfinite(value)
+        if ok and self.low <= value <= self.high:
+            return ""
+        if self.whole:
+            return f"must be a whole number from {self.low:,.0f} to {self.high:,.0f}"
+        return f"must be a number of seconds from {self.low:g} to {self.high:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A setting that is one line of text: no control characters, at most ``longest``."""
+
+    longest: int = 200
+
+    def problem(self, value: Any) -> str:
+        if not isinstance(value, str):
+            return "must be a string"
+        if not value.isprintable():
+            return "must be one line without control characters"
+        if len(value) > self.longest:
+            return f"must be at most {self.longest} characters"
+        return ""
+
+
+@dataclass(frozen=True, slots=True)
+class _Flag:
+    def problem(self, value: Any) -> str:
+        return "" if isinstance(value, bool) else "must be true or false"
+
+
+TIMEOUT = _Number(1, 3600, whole=False)
+BODY_BYTES = _Number(1024, 1024**3)
+USER_AGENT = _Line(500)
+_SETTINGS: dict[str, _Number | _Line | _Flag] = {
+    "mark_read_on_open": _Flag(),
+    "theme": _Line(100),
+    "fetch_timeout_seconds": TIMEOUT,
+    "max_body_bytes": BODY_BYTES,
+    "concurrency": _Number(1, 256),
+    "per_host_concurrency": _Number(1, 64),
+    "user_agent": USER_AGENT,
+}
+_FEED_SETTINGS: dict[str, _Number | _Line] = {
+    "timeout_seconds": TIMEOUT,
+    "max_body_bytes": BODY_BYTES,
+    "user_agent": USER_AGENT,
 }
 
 
+def _shown(value: Any) -> str:
+    return clean_line(repr(value))[:60]
+
+
 def load(path: Path) -> Config:
+    """The settings of ``path``; a :class:`UsageError` with one line per bad key, naming the
+    key and what it may be, when any is wrong."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular_file(path, MAX_CONFIG_BYTES).decode("utf-8"))
     except FileNotFoundError:
         return Config()
-    except (OSError, UnicodeDecodeError) as exc:
+    except FileRefused as exc:
         raise UsageError(f"cannot read config {path}: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read config {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"cannot read config {path}: not UTF-8 (byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path} is not valid TOML: {exc}") from None
+    problems: list[str] = []
     values: dict[str, Any] = {}
-    for name, expected in _TYPES.items():
+    for name, rule in _SETTINGS.items():
         if name in data:
-            value = data[name]
-            if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                raise UsageError(f"config {path}: {name} has the wrong type")
-            values[name] = value
+            problem = rule.problem(data[name])
+            if problem:
+                problems.append(f"{name} = {_shown(data[name])}: {problem}")
+            else:
+                values[name] = data[name]
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
     ):
-        raise UsageError(f"config {path}: [keys] must map binding ids to key strings")
+        problems.append("[keys] must map binding ids to key strings")
+        keys = {}
     command = data.get("bookmark_command", [])
     if isinstance(command, str):
         command = [command]
-    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-        raise UsageError(f"config {path}: bookmark_command must be a list of strings")
+    if not isinstance(command, list) or not all(isinstance(c, str) and c for c in command):
+        problems.append("bookmark_command must be a list of non-empty strings")
+        command = []
     feeds = data.get("feeds", {})
-    if not isinstance(feeds, dict):
-        raise UsageError(f"config {path}: [feeds] must be tables keyed by feed URL")
     overrides: dict[str, FeedOverride] = {}
+    if not isinstance(feeds, dict):
+        problems.append("[feeds] must be tables keyed by feed URL")
+        feeds = {}
     for url, table in feeds.items():
+        where = f'feeds."{redact_credentials(clean_line(url))[:80]}"'
         if not isinstance(table, dict):
-            raise UsageError(f"config {path}: [feeds.{url!r}] must be a table")
-        timeout = table.get("timeout_seconds")
-        size = table.get("max_body_bytes")
-        agent = table.get("user_agent")
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout <= 0):
-            raise UsageError(f"config {path}: feeds.{url!r}.timeout_seconds must be a number > 0")
-        if size is not None and (not isinstance(size, int) or isinstance(size, bool) or size <= 0):
-            raise UsageError(f"config {path}: feeds.{url!r}.max_body_bytes must be an integer > 0")
-        if agent is not None and not isinstance(agent, str):
-            raise UsageError(f"config {path}: feeds.{url!r}.user_agent must be a string")
-        overrides[url] = FeedOverride(timeout, size, agent)
+            problems.append(f"[{where}] must be a table")
+            continue
+        checked: dict[str, Any] = {}
+        for name, rule in _FEED_SETTINGS.items():
+            if name in table:
+                problem = rule.problem(table[name])
+                if problem:
+                    problems.append(f"{where}.{name} = {_shown(table[name])}: {problem}")
+                else:
+                    checked[name] = table[name]
+        overrides[url] = FeedOverride(**checked)
+    if problems:
+        raise UsageError("\n".join(f"config {path}: {line}" for line in problems))
     return Config(
         keys=dict(keys), bookmark_command=tuple(command), feeds=overrides, raw=data, **values
     )

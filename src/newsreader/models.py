@@ -11,6 +11,13 @@ from enum import StrEnum
 
 from newsreader.sanitize import clean_line, redact_credentials
 
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def is_id(text: str) -> bool:
+    """Whether ``text`` is a stored row's id as typed: ASCII digits, in SQLite's range."""
+    return text.isascii() and text.isdigit() and len(text) < 20 and int(text) <= MAX_ID
+
 
 class SourceKind(StrEnum):
     ORIGIN = "origin"  # the article's own link

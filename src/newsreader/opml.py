@@ -17,6 +17,8 @@ from newsreader.feeds.parse import prepare
 from newsreader.models import Feed
 from newsreader.sanitize import clean_line, clean_url, without_credentials
 
+MAX_IMPORT_BYTES = 10 * 1024 * 1024  # an OPML or urls file
+
 
 @dataclass(frozen=True, slots=True)
 class Subscription:

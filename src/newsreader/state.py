@@ -9,11 +9,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from newsreader.safefiles import FileRefused, read_regular_file
+
+MAX_STATE_BYTES = 1024 * 1024
+
 
 def load_state(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_regular_file(path, MAX_STATE_BYTES).decode("utf-8"))
+    except (OSError, ValueError, FileRefused):
         return {}
     return data if isinstance(data, dict) else {}
 

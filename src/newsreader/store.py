@@ -13,8 +13,10 @@ A connection belongs to the thread that opened it: open one ``Store`` per thread
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from newsreader import relatedindex
 from newsreader.errors import SearchQueryError, StoreError, UsageError
@@ -36,6 +39,7 @@ from newsreader.models import (
     RelatedLink,
     SourceKind,
     SourceRef,
+    is_id,
 )
 from newsreader.sanitize import clean_line, redact_credentials
 
@@ -223,12 +227,41 @@ def _content_hash(article: Article, extra_json: str) -> str:
     return digest.hexdigest()
 
 
+_ERROR_CAUSES = {
+    "SQLITE_FULL": "disk full",
+    "SQLITE_READONLY": "the store is read-only",
+    "SQLITE_CORRUPT": "the store is damaged",
+    "SQLITE_IOERR": "disk I/O error",
+}
+
+
+def describe(exc: sqlite3.Error) -> str:
+    """One plain line for an SQLite error, its cause first where SQLite's words hide it."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    cause = _ERROR_CAUSES.get("_".join(name.split("_", 2)[:2]), "")
+    detail = clean_line(str(exc))
+    return f"{cause} ({detail})" if cause else detail
+
+
+def _uri(path: Path, readonly: bool | str) -> str:
+    """An SQLite URI for ``path``: a path may hold "?" or "#", which a URI must quote."""
+    query = {False: "", True: "?mode=ro", "immutable": "?mode=ro&immutable=1"}[readonly]
+    return f"file:{quote(str(path))}{query}"
+
+
+def _read_only_medium(folder: Path) -> bool:
+    try:
+        return not os.access(folder, os.W_OK) or bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
 def schema_version(path: Path) -> int:
     """The schema version of the store at ``path`` (0: no store yet), read without a lock."""
     if not path.exists():
         return 0
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(_uri(path, True), uri=True)
         try:
             return int(db.execute("PRAGMA user_version").fetchone()[0])
         finally:
@@ -238,15 +271,18 @@ def schema_version(path: Path) -> int:
 
 
 class Store:
-    def __init__(self, path: Path | str, *, readonly: bool = False, cache_mib: int = 32) -> None:
-        """``cache_mib``: SQLite's page cache, most of a writer's memory (32 MiB keeps the
-        full-text index's pages while many small transactions write; a refresh that writes
-        in large batches needs less)."""
+    def __init__(
+        self, path: Path | str, *, readonly: bool | str = False, cache_mib: int = 32
+    ) -> None:
+        """``readonly``: True for a read-only connection, ``"immutable"`` for a store on a
+        medium no one can write. ``cache_mib``: SQLite's page cache, most of a writer's
+        memory (32 MiB keeps the full-text index's pages while many small transactions write;
+        a refresh that writes in large batches needs less)."""
         self.path = Path(path)
         try:
             if not readonly:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-            uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+            uri = _uri(self.path, readonly)
             self.db = sqlite3.connect(
                 uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
@@ -262,7 +298,35 @@ class Store:
                 self.db.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
                 self._migrate()
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open store {self.path}: {exc}") from None
+            reason = describe(exc)
+            if not readonly and self.path.exists() and _read_only_medium(self.path.parent):
+                reason = f"its folder or disk is read-only ({reason})"
+            raise StoreError(f"cannot open store {self.path}: {reason}") from None
+        except OSError as exc:  # the data folder is a file, or cannot be made
+            raise StoreError(f"cannot open store {self.path}: {exc.strerror or exc}") from None
+
+    @classmethod
+    def for_reading(cls, path: Path | str) -> Store:
+        """A store for commands that only read: the usual one where it can be written, else
+        a read-only connection (a read-only disk or folder; WAL needs its ``-shm`` written,
+        so a medium no one can write is opened as immutable)."""
+        path = Path(path)
+        try:
+            return cls(path)
+        except StoreError:
+            if not path.exists() or not _read_only_medium(path.parent):
+                raise
+        try:
+            store = cls(path, readonly=True)
+            store.db.execute("SELECT count(*) FROM feeds").fetchone()  # reads through the WAL
+        except (StoreError, sqlite3.Error):
+            store = cls(path, readonly="immutable")
+        if not store.schema_ready():
+            store.close()
+            raise StoreError(
+                f"store {path} is read-only and must first be upgraded by this newsreader"
+            )
+        return store
 
     def close(self) -> None:
         self.db.close()
@@ -302,22 +366,29 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue on the
-        busy timeout instead of failing halfway."""
+        busy timeout instead of failing halfway. A failure rolls it back and says why (a full
+        disk, a read-only store), as a :class:`StoreError`."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            raise StoreError(f"store {self.path} is busy: {exc}") from None
+            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from None
         try:
             yield self.db
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from exc
         except BaseException:
-            self.db.execute("ROLLBACK")
+            self._rollback()
             raise
-        else:
-            try:
-                self.db.execute("COMMIT")
-            except sqlite3.Error as exc:
+
+    def _rollback(self) -> None:
+        """SQLite has already rolled back after some errors (a full disk): never hide the
+        cause behind 'no transaction is active'."""
+        if self.db.in_transaction:
+            # a broken connection cannot roll back: the journal undoes the rest on the next open
+            with contextlib.suppress(sqlite3.Error):
                 self.db.execute("ROLLBACK")
-                raise StoreError(f"cannot write store {self.path}: {exc}") from None
 
     # -- feeds --------------------------------------------------------------------------
     def add_feed(self, url: str, title: str = "", tags: Sequence[str] = ()) -> Feed:
@@ -347,7 +418,7 @@ class Store:
 
     def find_feed(self, key: str) -> Feed:
         """A feed by id, URL or title (exact, then case-insensitive)."""
-        if key.isdigit():
+        if is_id(key):
             feed = self.feed_by_id(int(key))
             if feed:
                 return feed

@@ -183,7 +183,7 @@ def _rss_person(value: str) -> str:
 
 def _length(element: Any) -> int | None:
     length = (element.get("length") or "").strip()
-    return int(length) if length.isdigit() and len(length) < 16 else None
+    return int(length) if length.isascii() and length.isdigit() and len(length) < 16 else None
 
 
 def _media(item: Any) -> list[MediaImage]:
@@ -291,7 +291,9 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
                 Enclosure(
                     href,
                     link_el.get("type", ""),
-                    int(length) if length.isdigit() and len(length) < 16 else None,
+                    int(length)
+                    if length.isascii() and length.isdigit() and len(length) < 16
+                    else None,
                 )
             )
         elif rel == "related":

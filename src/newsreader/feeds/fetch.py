@@ -32,6 +32,7 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from newsreader import __version__
 from newsreader.feeds.httpximport import import_httpx
+from newsreader.safefiles import size_text
 from newsreader.sanitize import clean_line, is_web_url, redact_credentials
 
 PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
@@ -79,20 +80,13 @@ class FetchError(Exception):
     """A one-line, plain-text reason; becomes the feed's ``last_error``."""
 
 
-def _size(limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    if mib >= 1:
-        return f"{mib:g} MiB"
-    return f"{limit // 1024} KiB" if limit >= 1024 else f"{limit} bytes"
-
-
 def parse_retry_after(value: str | None, now: float | None = None) -> float:
     """Seconds to wait: a number or an HTTP date, clamped to 24 h; a default when unreadable."""
     now = time.time() if now is None else now
     if not value:
         return DEFAULT_RETRY_AFTER
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():
         return min(float(value), MAX_RETRY_AFTER)
     try:
         moment = parsedate_to_datetime(value)
@@ -121,7 +115,7 @@ class _BoundedDecoder:
     def _take(self, data: bytes) -> None:
         self.size += len(data)
         if self.size > self.limit:
-            raise FetchError(f"feed too large (> {_size(self.limit)})")
+            raise FetchError(f"feed too large (> {size_text(self.limit)})")
         self.parts.append(data)
 
     def feed(self, chunk: bytes) -> None:
@@ -334,8 +328,8 @@ class Fetcher:
             reason = clean_line(response.reason_phrase or "")[:60]
             raise FetchError(f"HTTP {status}" + (f" {reason}" if reason else ""))
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise FetchError(f"feed too large (> {_size(limit)})")
+        if declared.isascii() and declared.isdigit() and int(declared) > limit:
+            raise FetchError(f"feed too large (> {size_text(limit)})")
         decoder = _BoundedDecoder(_content_encoding(response.headers), limit)
         async for chunk in response.aiter_raw():
             decoder.feed(chunk)

@@ -52,13 +52,15 @@ def ttl_minutes(ttl: str, period: str = "", frequency: str = "") -> int | None:
     """The shortest polling interval a feed asks for: RSS ``<ttl>`` (minutes), else
     ``sy:updatePeriod`` divided by ``sy:updateFrequency``; capped at a week."""
     ttl = ttl.strip()
-    if ttl.isdigit():
+    if ttl.isascii() and ttl.isdigit():
         return min(int(ttl), 7 * 24 * 60)
     minutes = _PERIOD_MINUTES.get(period.strip().lower())
     if minutes is None:
         return None
     frequency = frequency.strip()
-    divisor = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+    divisor = (
+        int(frequency) if frequency.isascii() and frequency.isdigit() and int(frequency) > 0 else 1
+    )
     return max(1, minutes // divisor)
 
 

@@ -222,7 +222,9 @@ def _raw_from_entry(
             Enclosure(
                 url=enc.get("href", "") or enc.get("url", ""),
                 type=str(enc.get("type", "")),
-                length=int(length) if length.isdigit() and len(length) < 16 else None,
+                length=int(length)
+                if length.isascii() and length.isdigit() and len(length) < 16
+                else None,
             )
         )
     captions = [

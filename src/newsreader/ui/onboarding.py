@@ -52,11 +52,13 @@ class OnboardingMixin:
         from pathlib import Path
 
         from newsreader.errors import NewsreaderError
-        from newsreader.opml import read_subscriptions
+        from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
+        from newsreader.safefiles import read_regular_file
 
         added = []
         try:
-            result = read_subscriptions(Path(path).expanduser().read_bytes())
+            data = read_regular_file(Path(path).expanduser(), MAX_IMPORT_BYTES)
+            result = read_subscriptions(data)
             with Store(self.locations.database) as store:
                 for sub in result.subscriptions:
                     if store.feed_by_url(sub.url) is None:
