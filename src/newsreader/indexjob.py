@@ -33,9 +33,14 @@ def index_pending(db_path: Path, workers: int, searchable: Callable[[], None] | 
     with Store(db_path, cache_mib=CACHE_MIB) as store:
         if workers < 2:
             return store.index_pending(batch=BATCH, searchable=searchable)
+        import os
         from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(workers) as pool:
+        from newsreader.lifeline import die_with_parent
+
+        with ProcessPoolExecutor(
+            workers, initializer=die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
             return store.index_pending(batch=BATCH, executor=pool, searchable=searchable)
 
 
@@ -48,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from newsreader.errors import NewsreaderError
 
+    if argv is None:  # run as the refresh's job: it ends with the refresh
+        from newsreader.lifeline import die_with_parent
+
+        die_with_parent()
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2 or not args[1].isdigit():
         print("usage: python -m newsreader.indexjob DATABASE WORKERS", file=sys.stderr)

@@ -31,6 +31,7 @@ from newsreader.feeds.fetch import (
 )
 from newsreader.feeds.parse import parse_feed
 from newsreader.indexjob import BATCH as INDEX_BATCH
+from newsreader.lifeline import die_with_parent
 from newsreader.models import Feed, ParsedFeed
 from newsreader.safefiles import FileRefused, read_regular_file
 from newsreader.sanitize import clean_line
@@ -245,7 +246,7 @@ def _parse_executor(jobs: int, workers: int) -> Executor:
     # a process pool costs ~0.3 s to start (each worker imports the parsers): worth it only when
     # there is more to parse than one core does in that time
     if count > 1 and jobs >= 8:
-        return ProcessPoolExecutor(count)
+        return ProcessPoolExecutor(count, initializer=die_with_parent, initargs=(os.getpid(),))
     return ThreadPoolExecutor(max(1, min(count, jobs)), thread_name_prefix="newsreader-parse")
 
 
