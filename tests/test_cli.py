@@ -180,23 +180,15 @@ def test_ttl_is_a_minimum_interval_but_one_feed_by_hand_always_fetches(
     assert code == 0 and "unchanged" in out
 
 
-def test_refresh_on_a_terminal_shows_progress_and_a_summary(
-    data_dir: Path, feed_file: Path
-) -> None:
+def on_terminal(*args: str) -> tuple[int, str]:
+    """Run newsreader with a terminal on stdout and stderr; its exit code and what it wrote."""
     import os
     import pty
     import select
 
-    subprocess.run(
-        [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "add", str(feed_file)],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
     pid, fd = pty.fork()
-    if pid == 0:  # the child: refresh with a terminal on stdout and stderr
-        os.execv(
-            sys.executable,
-            [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "refresh"],
-        )
+    if pid == 0:  # the child
+        os.execv(sys.executable, [sys.executable, "-m", "newsreader", *args])
     output = b""
     while True:
         ready, _, _ = select.select([fd], [], [], 30)
@@ -210,10 +202,30 @@ def test_refresh_on_a_terminal_shows_progress_and_a_summary(
             break
         output += chunk
     _, status = os.waitpid(pid, 0)
-    text = output.decode("utf-8", "replace")
-    assert os.waitstatus_to_exitcode(status) == 0, text
+    return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
+
+
+def test_refresh_on_a_terminal_shows_progress_and_a_summary(
+    data_dir: Path, feed_file: Path
+) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "add", str(feed_file)],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    code, text = on_terminal("--data-dir", str(data_dir), "refresh")
+    assert code == 0, text
     assert "1 feeds, 2 new articles, 0 failed" in text
     assert "Traceback" not in text
+
+
+def test_a_folders_warnings_show_on_a_terminal_too(data_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "good.txt").write_text("A headline\n\nA paragraph.\n")
+    (folder / "broken.json").write_text("{not json")
+    assert main(["--data-dir", str(data_dir), "add", str(folder)]) == 0
+    code, text = on_terminal("--data-dir", str(data_dir), "refresh")
+    assert code == 0 and "warning: broken.json: " in text, text
 
 
 def test_bookmarks_commands(capsys, data_dir: Path, feed_file: Path, tmp_path: Path) -> None:

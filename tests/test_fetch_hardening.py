@@ -6,6 +6,7 @@ Against the real loopback server of :mod:`tests.feedserver`.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -128,3 +129,33 @@ def test_a_server_that_hangs_up_says_so(server: FeedServer, tmp_path: Path, tran
     url = f"{server.base}/hang-up"
     outcome = refresh(tmp_path / "n.db", [url], transport)["by_url"][url]  # type: ignore[index]
     assert outcome.error == "the server closed the connection without answering"
+
+
+def test_a_retry_time_says_the_day_when_it_is_not_today_and_how_long() -> None:
+    from newsreader.models import Feed
+    from newsreader.timetext import feed_problem, moment
+
+    now = 1_796_287_860.0  # Thu 2026-12-03 08:51 UTC
+    assert moment(now + 120, now) == "at 08:53 UTC (in 2 min)"
+    assert moment(now + 86_400, now) == "on Fri 04 Dec at 08:51 UTC (in 24 h)"
+    assert moment(now + 15 * 3600 + 540, now) == "on Fri 04 Dec at 00:00 UTC (in 15 h 9 min)"
+    assert moment(now + 40 * 86_400, now) == "on 2027-01-12 at 08:51 UTC (in 40 days)"
+    feed = Feed(1, "https://x.example/", last_error="HTTP 429: the server asks to wait",
+                next_fetch_after=now + 7200)  # fmt: skip
+    assert feed_problem(feed, now) == (
+        "HTTP 429: the server asks to wait; next try at 10:51 UTC (in 2 h)"
+    )
+
+
+def test_a_deferred_feed_says_when_it_is_tried_again(server: FeedServer, tmp_path: Path) -> None:
+    server.mode = "bad"
+    url = f"{server.base}/429-seconds"  # Retry-After: 120
+    outcome = refresh(tmp_path / "s.db", [url])["by_url"][url]  # type: ignore[index]
+    assert re.fullmatch(
+        r"HTTP 429: the server asks to wait; next try (on \w+ \d\d \w+ )?at \d\d:\d\d UTC"
+        r" \(in 2 min\)",
+        outcome.error,
+    ), outcome.error
+    again = refresh(tmp_path / "s.db", [url])["by_url"][url]  # type: ignore[index]
+    assert re.fullmatch(r"skipped until (on .* )?at \d\d:\d\d UTC \(in \d+ (s|min)\): HTTP 429: "
+                        r"the server asks to wait", again.skipped), again.skipped  # fmt: skip

@@ -162,8 +162,10 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
         return 0
     if not feeds:
         print("no feeds yet: 'newsreader add URL|FILE|FOLDER' or 'newsreader import FILE'")
+    from newsreader.timetext import feed_problem
+
     for feed in feeds:
-        status = f"error: {feed.last_error}" if feed.last_error else "ok"
+        status = f"error: {feed_problem(feed)}" if feed.last_error else "ok"
         tags = f" [{', '.join(feed.tags)}]" if feed.tags else ""
         counts = f"{feed.unread_count:>5}/{feed.article_count:<5}"
         print(f"{feed.id:>4}  {counts} {feed.display_title}{tags}")
@@ -195,8 +197,9 @@ class _Progress:
         self.errors += 1 if outcome.error else 0
         if self.bar is not None:
             self.bar.update(self.task, advance=1, new=self.new, errors=self.errors)
-            if outcome.error:
-                line = f"FAIL {outcome.name}: {outcome.error}"
+            lines = [f"FAIL {outcome.name}: {outcome.error}"] if outcome.error else []
+            lines += [f"     warning: {w}" for w in outcome.warnings[:20]]
+            for line in lines:
                 self.bar.console.print(line, markup=False, emoji=False, highlight=False)
             return
         if self.quiet:

@@ -38,6 +38,7 @@ from newsreader.sanitize import clean_line
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.store import Store
+from newsreader.timetext import moment
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so 8 MiB costs 9% more indexing time than 32 and saves 25 MB of memory per process
@@ -111,7 +112,9 @@ def _is_json_feed(body: bytes) -> bool:
     return b"jsonfeed.org/version" in body[:4096]
 
 
-def parse_body(body: bytes, content_type: str = "", base_url: str = "") -> ParsedFeed:
+def parse_body(
+    body: bytes, content_type: str = "", base_url: str = "", fallback_timeout: float | None = None
+) -> ParsedFeed:
     """Parse a downloaded body. Module level so that a process pool can run it."""
     stripped = body.rstrip()
     is_xml = stripped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
@@ -119,7 +122,8 @@ def parse_body(body: bytes, content_type: str = "", base_url: str = "") -> Parse
     if is_xml and not looks_html and not _CLOSING_ROOT.search(stripped[-4096:]):
         raise FeedError("document is truncated (it ends before its closing tag)")
     try:
-        return parse_feed(body, {"content-type": content_type} if content_type else None, base_url)
+        headers = {"content-type": content_type} if content_type else None
+        return parse_feed(body, headers, base_url, fallback_timeout=fallback_timeout)
     except FeedError as exc:
         if "not a feed" in str(exc) and content_type in ("text/html", "application/xhtml+xml"):
             raise FeedError(f"not a feed (got {content_type})") from None
@@ -127,7 +131,10 @@ def parse_body(body: bytes, content_type: str = "", base_url: str = "") -> Parse
 
 
 def read_local(
-    url: str, previous_hash: str = "", max_bytes: int = MAX_BODY_BYTES
+    url: str,
+    previous_hash: str = "",
+    max_bytes: int = MAX_BODY_BYTES,
+    fallback_timeout: float | None = None,
 ) -> tuple[ParsedFeed | None, str]:
     """Parse a local source; (None, hash) when it is unchanged since the last read. A feed
     file has the cap of a downloaded body."""
@@ -151,7 +158,7 @@ def read_local(
         suffix in ARTICLE_SUFFIXES or (suffix == ".json" and not _is_json_feed(body))
     ):
         return read_single_file(path), body_hash
-    return parse_feed(body), body_hash
+    return parse_feed(body, fallback_timeout=fallback_timeout), body_hash
 
 
 # -- parse and store, in a worker (thread or process) -----------------------------------------
@@ -192,11 +199,16 @@ def _store_parsed(db_path: str, feed_id: int, parsed: ParsedFeed, **meta: str) -
 
 
 def store_local_source(
-    db_path: str, feed_id: int, url: str, previous_hash: str, max_bytes: int = MAX_BODY_BYTES
+    db_path: str,
+    feed_id: int,
+    url: str,
+    previous_hash: str,
+    max_bytes: int = MAX_BODY_BYTES,
+    fallback_timeout: float | None = None,
 ) -> _Stored:
     """Read, parse and store a file or folder source. Runs in a worker: the articles go from
     the parser to SQLite in the same process, never through a pipe."""
-    parsed, body_hash = read_local(url, previous_hash, max_bytes)
+    parsed, body_hash = read_local(url, previous_hash, max_bytes, fallback_timeout)
     if parsed is None:
         with _worker_store(db_path) as store:
             store.record_unchanged(feed_id)
@@ -205,10 +217,16 @@ def store_local_source(
 
 
 def store_downloaded(
-    db_path: str, feed_id: int, body: bytes, content_type: str, base_url: str, meta: dict[str, str]
+    db_path: str,
+    feed_id: int,
+    body: bytes,
+    content_type: str,
+    base_url: str,
+    meta: dict[str, str],
+    fallback_timeout: float | None = None,
 ) -> _Stored:
     """Parse and store a downloaded body (``meta``: body_hash, etag, last_modified)."""
-    parsed = parse_body(body, content_type, base_url)
+    parsed = parse_body(body, content_type, base_url, fallback_timeout)
     return _store_parsed(db_path, feed_id, parsed, **meta)
 
 
@@ -286,7 +304,7 @@ async def refresh_feeds(
             and feed.next_fetch_after is not None
             and feed.next_fetch_after > now
         ):
-            until = time.strftime("%H:%M UTC", time.gmtime(feed.next_fetch_after))
+            until = moment(feed.next_fetch_after, now)
             reason = feed.last_error or "the feed asks to be polled less often"
             return RefreshOutcome(feed, skipped=f"skipped until {until}: {reason}")
         try:
@@ -311,7 +329,10 @@ async def refresh_feeds(
         previous = "" if options.force else await writer.call(Store.feed_body_hash, feed.id)
         override = options.overrides.get(feed.url)
         cap = (override.max_body_bytes if override else None) or options.fetch.max_bytes
-        done = await parse(store_local_source, str(db_path), feed.id, feed.url, previous, cap)
+        done = await parse(
+            store_local_source, str(db_path), feed.id, feed.url, previous, cap,
+            options.parse_timeout,
+        )  # fmt: skip
         return outcome_of(feed, done)
 
     # Bodies fetched but not yet parsed wait in memory: bound how many, so that a fast network
@@ -343,7 +364,8 @@ async def refresh_feeds(
         if result.status in ("deferred", "gone"):
             retry = result.retry_at if result.status == "deferred" else time.time() + GONE_PAUSE
             await writer.call(Store.record_error, feed.id, result.error, retry_at=retry)
-            return RefreshOutcome(feed, error=result.error)
+            # stored without the time (it is the feed's next_fetch_after): shown, with it
+            return RefreshOutcome(feed, error=f"{result.error}; next try {moment(retry)}")
         if result.status == "error":
             raise FeedError(result.error)
         body_hash = hashlib.sha256(result.body).hexdigest()
@@ -358,7 +380,7 @@ async def refresh_feeds(
         meta = {"body_hash": body_hash, "etag": result.etag, "last_modified": result.last_modified}
         done = await parse(
             store_downloaded, str(db_path), feed.id, result.body, result.content_type,
-            result.final_url, meta,
+            result.final_url, meta, options.parse_timeout,
         )  # fmt: skip
         return outcome_of(feed, done)
 

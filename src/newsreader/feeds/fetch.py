@@ -319,10 +319,9 @@ class Fetcher:
             return FetchResult(url, "gone", error="HTTP 410 Gone: the feed was removed", **common)
         if status in (429, 503):
             wait = parse_retry_after(response.headers.get("retry-after"))
-            until = time.strftime("%H:%M UTC", time.gmtime(time.time() + wait))
             return FetchResult(
                 url, "deferred", retry_at=time.time() + wait,
-                error=f"HTTP {status}: server asks to retry after {until}", **common,
+                error=f"HTTP {status}: the server asks to wait", **common,
             )  # fmt: skip
         if status >= 400 or status < 200 or status == 204:
             reason = clean_line(response.reason_phrase or "")[:60]

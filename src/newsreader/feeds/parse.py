@@ -22,6 +22,7 @@ from newsreader.feeds.normalize import (
     struct_to_epoch,
     ttl_minutes,
 )
+from newsreader.feeds.sandbox import in_worker_process, run_bounded
 from newsreader.models import (
     Article,
     Caption,
@@ -33,19 +34,34 @@ from newsreader.models import (
 )
 from newsreader.sanitize import clean_document, clean_line, clean_url
 
-_DOCTYPE = re.compile(rb"<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)", re.S | re.I)
+_DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
+# A DOCTYPE (with its internal subset) anywhere, but never the text of a CDATA section or a
+# comment that merely mentions one; an unterminated section runs to the end of the document.
+_DOCTYPE_OUTSIDE_TEXT = re.compile(
+    rb"<!\[CDATA\[(?:.*?\]\]>|.*)|<!--(?:.*?-->|.*)|<!DOCTYPE(?:[^\[>]*\[.*?\]\s*>|[^>]*>)",
+    re.S | re.I,
+)
+
+
+def _keep_text(match: re.Match[bytes]) -> bytes:
+    found = match.group(0)
+    return found if found[2:3] in (b"[", b"-") else b""
+
+
 _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", re.S | re.I)
 _BOM = b"\xef\xbb\xbf"
 
 
 def prepare(body: bytes) -> bytes:
     """Drop escape sequences and control bytes (before any parser can split one), what precedes
-    the XML declaration, and any DOCTYPE (with its entity definitions)."""
+    the XML declaration, and every DOCTYPE (with its entity definitions) wherever it is."""
     body = clean_document(body)
     if body.startswith(_BOM):
         body = body[3:]
     body = body.lstrip()
-    return _DOCTYPE.sub(b"", body[:65536], count=1) + body[65536:]
+    if _DOCTYPE_START.search(body) is None:
+        return body
+    return _DOCTYPE_OUTSIDE_TEXT.sub(_keep_text, body)
 
 
 def parse_feed(
@@ -54,9 +70,12 @@ def parse_feed(
     base_url: str = "",
     *,
     reference: bool = False,
+    fallback_timeout: float | None = None,
 ) -> ParsedFeed:
     """Any error from a parser becomes a :class:`FeedError` for this feed alone. The fast path
-    reads well-formed feeds; feedparser (``reference=True`` forces it) reads the rest."""
+    reads well-formed feeds; feedparser (``reference=True`` forces it) reads the rest, given
+    ``fallback_timeout`` seconds in a process that can be killed (:mod:`.sandbox`) when it is
+    set and this is not already a worker process."""
     body = prepare(body)
     if not body:
         raise FeedError("empty document")
@@ -72,14 +91,48 @@ def parse_feed(
         fast = parse_fast(body, base_url)
         if fast is not None:
             return fast
+    if fallback_timeout is not None and not in_worker_process():
+        return run_bounded(
+            reference_parse, body, dict(headers or {}), base_url, timeout=fallback_timeout
+        )
+    return reference_parse(body, dict(headers or {}), base_url)
+
+
+def reference_parse(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFeed:
+    """feedparser on a prepared document, its short fields bounded first."""
     try:
-        return _parse_xml(body, dict(headers or {}), base_url)
+        return _parse_xml(bound_short_fields(body), headers, base_url)
     except FeedError:
         raise
     except Exception as exc:  # feedparser and the XML libraries raise many kinds
         raise FeedError(
             f"cannot parse feed: {type(exc).__name__}: {clean_line(str(exc))[:200]}"
         ) from None
+
+
+# Elements that hold a name, an address, a date or an id: feedparser runs regular expressions
+# over them that take quadratic time (its author e-mail pattern: 40 s for a 50 KB <author>).
+_SHORT_FIELDS = (
+    rb"author|creator|contributor|publisher|managingEditor|webMaster|name|email|uri|owner"
+    rb"|pubDate|published|updated|date|modified|issued|created|lastBuildDate|guid|id|category"
+)
+SHORT_FIELD_BYTES = 4096
+_LONG_SHORT_FIELD = re.compile(
+    rb"(<(?:[A-Za-z_][\w.-]*:)?(?:" + _SHORT_FIELDS + rb")(?:\s[^<>]*)?>)"
+    rb"(?:([^<]{%d})[^<]+|(\s*<!\[CDATA\[)((?:[^\]]|\](?!\]>)){%d})(?:[^\]]|\](?!\]>))+)"
+    % (SHORT_FIELD_BYTES, SHORT_FIELD_BYTES)
+)
+
+
+def _cut(match: re.Match[bytes]) -> bytes:
+    if match.group(2) is not None:
+        return match.group(1) + match.group(2)
+    return match.group(1) + match.group(3) + match.group(4)
+
+
+def bound_short_fields(body: bytes) -> bytes:
+    """``body`` with the text of every short field cut to :data:`SHORT_FIELD_BYTES`."""
+    return _LONG_SHORT_FIELD.sub(_cut, body)
 
 
 def _parse_xml(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFeed:

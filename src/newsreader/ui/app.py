@@ -31,6 +31,7 @@ from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
 from newsreader.store import Store
+from newsreader.timetext import feed_problem
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
@@ -253,7 +254,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         elif failed:
             self.status(
                 f"{len(failed)} feed(s) failed last time, e.g. {failed[0].display_title}: "
-                f"{failed[0].last_error} (f lists them)"
+                f"{feed_problem(failed[0])} (f lists them)"
             )
 
     def _set_bookmarks(self, bookmarks: list[Bookmark]) -> None:

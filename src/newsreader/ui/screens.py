@@ -17,6 +17,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from newsreader.models import Feed
+from newsreader.timetext import feed_problem
 
 
 class HelpScreen(ModalScreen[None]):
@@ -75,7 +76,7 @@ class PickerScreen(ModalScreen[str | None]):
             line.append(feed.display_title)
             line.append(f"  {feed.unread_count}/{feed.article_count}", style="dim")
             if feed.last_error:
-                line.append(f"  {feed.last_error}", style="italic")
+                line.append(f"  {feed_problem(feed)}", style="italic")
             options.append(Option(line, id=f"feed:{feed.id}"))
         with Vertical(id="picker-box", classes="dialog"):
             yield Static(Text("Go to", style="bold"), classes="dialog-title")
