@@ -708,12 +708,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines() or [type(exc).__name__]:
             print(f"newsreader: {line}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
-    except OSError as exc:  # a file the command needed: one line, never a traceback
-        name = f" {clean_line(str(exc.filename))}" if exc.filename else ""
-        print(f"newsreader: cannot use{name}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except OSError as exc:  # a file the command needed: one line, never a traceback
+        name = f" {clean_line(str(exc.filename))}" if exc.filename else ""
+        print(f"newsreader: cannot use{name}: {exc.strerror or exc}", file=sys.stderr)
+        return 1

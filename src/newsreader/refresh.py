@@ -8,6 +8,7 @@ the stored articles or their read state. A body identical to the last one is not
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import re
@@ -19,6 +20,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from newsreader.config import Config, FeedOverride
 from newsreader.errors import FeedError, NewsreaderError, StoreError
@@ -43,10 +45,15 @@ from newsreader.timetext import moment
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so 8 MiB costs 9% more indexing time than 32 and saves 25 MB of memory per process
 REFRESH_CACHE_MIB = 8
+STOP_POLL_SECONDS = 0.05
 GONE_PAUSE = 30 * 24 * 3600.0  # a feed that answered 410 is tried again only by hand, or in 30 days
 _CLOSING_ROOT = re.compile(
     rb"</(?:[\w.-]+:)?(?:rss|feed|rdf|RDF|channel)\s*>(?:\s|<!--.*?-->)*$", re.S
 )
+
+
+class RefreshStopped(NewsreaderError):
+    """The refresh was asked to stop before it ended."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -387,11 +394,20 @@ async def refresh_feeds(
     try:
         async with Fetcher(options.fetch, transport=transport) as fetcher:
             tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
-            for task in asyncio.as_completed(tasks):
-                outcome = await task
-                outcomes.append(outcome)
-                if progress is not None:
-                    progress(outcome)
+            try:
+                for task in asyncio.as_completed(tasks):
+                    outcome = await task
+                    outcomes.append(outcome)
+                    if progress is not None:
+                        progress(outcome)
+            except BaseException:
+                # stopped (or a progress callback failed): no feed may go on without its
+                # client, its writer or its workers, and none is recorded as failed for it
+                abandoned.append(True)
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                raise
         if unchanged:
             await writer.call(Store.record_unchanged_many, list(unchanged))
         if options.index:
@@ -409,10 +425,30 @@ async def refresh_feeds(
                 )
             elif searchable is not None:
                 searchable()
+    except asyncio.CancelledError:
+        abandoned.append(True)  # the parse workers are stopped, not waited for
+        raise
     finally:
         _shutdown(parser, abandoned)
         writer.close()
     return outcomes
+
+
+async def refresh_until(
+    stop: threading.Event, db_path: Path, feeds: Sequence[Feed], *args: Any, **kwargs: Any
+) -> list[RefreshOutcome]:
+    """:func:`refresh_feeds`, stopped soon after ``stop`` is set from another thread (the
+    reader quits): fetches are cancelled, the index job and busy parse workers killed, what
+    was stored stays, and no feed is marked as failed. Raises :class:`RefreshStopped`."""
+    work = asyncio.ensure_future(refresh_feeds(db_path, feeds, *args, **kwargs))
+    while not work.done():
+        if stop.is_set():
+            work.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await work
+            raise RefreshStopped("the refresh was stopped")
+        await asyncio.wait({work}, timeout=STOP_POLL_SECONDS)
+    return work.result()
 
 
 async def _index_in_own_process(

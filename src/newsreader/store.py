@@ -303,7 +303,13 @@ class Store:
                 reason = f"its folder or disk is read-only ({reason})"
             raise StoreError(f"cannot open store {self.path}: {reason}") from None
         except OSError as exc:  # the data folder is a file, or cannot be made
-            raise StoreError(f"cannot open store {self.path}: {exc.strerror or exc}") from None
+            parent = self.path.parent
+            reason = (
+                f"{parent} is a file, not a folder"
+                if parent.exists() and not parent.is_dir()
+                else exc.strerror or str(exc)
+            )
+            raise StoreError(f"cannot open store {self.path}: {reason}") from None
 
     @classmethod
     def for_reading(cls, path: Path | str) -> Store:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -23,9 +24,10 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from newsreader.config import Config
+from newsreader.errors import NewsreaderError
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
@@ -126,6 +128,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.refreshing = ""
         self.open_url_hook = self.open_url  # tests replace it: no browser starts
         self._bookmark_file: BookmarkFile | None = None
+        self.refresh_stop = threading.Event()
+        self.refresh_running = threading.Event()
+        self._last_error = ""
         theme = config.theme or load_state(self.state_file).get("theme", "")
         if theme in self.available_themes:
             self.theme = theme
@@ -171,6 +176,28 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             loader, pages = self._store_loader(self.view), {0: first.rows} if first.total else {}
             self._view_counted(self.view, first.total, 0, loader, pages)
         self.start(first.unread if first is not None else None)
+
+    def on_unmount(self) -> None:
+        """The reader is quitting: a running refresh stops (its fetches cancelled, nothing
+        marked as failed) instead of running on while the interpreter shuts down."""
+        self.refresh_stop.set()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that raised: its error in one line, on screen, never lost."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.report_error(event.worker.error)
+
+    def report_error(self, error: BaseException) -> None:
+        if not self.is_running:
+            return
+        if isinstance(error, NewsreaderError):
+            message = clean_line(str(error))
+        else:
+            message = f"internal error: {type(error).__name__}: {clean_line(str(error))[:160]}"
+        self.status(message)
+        if message != self._last_error:  # several workers may meet one broken store
+            self._last_error = message
+            self.notify(message, severity="error", markup=False, timeout=10)
 
     def apply_layout(self) -> None:
         """Choose the layout for the terminal's width: at start, and from ``Panes`` when the

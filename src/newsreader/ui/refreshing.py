@@ -3,6 +3,7 @@ header shows the progress, and new rows arrive above without moving the selectio
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -12,6 +13,7 @@ from newsreader.models import ArticleRow, Feed
 from newsreader.sanitize import clean_line
 from newsreader.store import Store
 from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.messages import RefreshDone, RefreshFailed, RefreshProgress, RefreshStage
 from newsreader.views import PAGE, View, view_rows
 
 LIST_UPDATE_SECONDS = 1.5
@@ -21,6 +23,8 @@ class RefreshMixin:
     """Mixed into the app: uses its store location, config, list and header."""
 
     _list_updated_at = 0.0  # when the list last took in rows a running refresh stored
+    refresh_stop: threading.Event  # set when the reader quits
+    refresh_running: threading.Event
 
     def action_refresh_feed(self) -> None:
         row = self._current_row()
@@ -52,42 +56,48 @@ class RefreshMixin:
 
     @work(thread=True, exclusive=True, group="refresh", exit_on_error=False)
     def _refresh(self, feeds: list[Feed], manual: bool) -> None:
+        """Everything it says to the UI is posted: the refresh never waits on the screen."""
         import asyncio
 
         from newsreader.config import load
         from newsreader.errors import NewsreaderError
-        from newsreader.refresh import options_from_config, refresh_feeds
+        from newsreader.refresh import RefreshStopped, options_from_config, refresh_until
 
         done = [0]
 
         def progress(outcome: Any) -> None:
             done[0] += 1
-            self.call_from_thread(self._refresh_progress, done[0], len(feeds))
+            self.post_message(RefreshProgress(done[0], len(feeds)))
 
         try:
             config = load(self.locations.config_file)
         except NewsreaderError:
             config = self.config
         options = options_from_config(config, honour_schedule=not manual)
+        self.refresh_running.set()
         try:
             outcomes = asyncio.run(
-                refresh_feeds(
-                    self.locations.database, feeds, options, progress,
-                    indexing=lambda: self.call_from_thread(self._refresh_stored),
-                    searchable=lambda: self.call_from_thread(self._refresh_searchable),
+                refresh_until(
+                    self.refresh_stop, self.locations.database, feeds, options, progress,
+                    indexing=lambda: self.post_message(RefreshStage("stored")),
+                    searchable=lambda: self.post_message(RefreshStage("searchable")),
                 )
             )  # fmt: skip
+        except RefreshStopped:  # the reader is quitting: nothing to say
+            return
         except NewsreaderError as exc:  # the indexing could not write (a full disk...)
-            self.call_from_thread(self._refresh_failed, clean_line(str(exc)))
+            self.post_message(RefreshFailed(clean_line(str(exc))))
             return
         except Exception as exc:  # a bug: say so, and let the next refresh run
             message = f"refresh stopped: {type(exc).__name__}: {clean_line(str(exc))[:120]}"
-            self.call_from_thread(self._refresh_failed, message)
+            self.post_message(RefreshFailed(message))
             return
-        self.call_from_thread(self._refreshed, outcomes)
+        finally:
+            self.refresh_running.clear()
+        self.post_message(RefreshDone(outcomes))
 
-    def _refresh_progress(self, done: int, total: int) -> None:
-        self.refreshing = f"refreshing {done}/{total}"
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self.refreshing = f"refreshing {message.done}/{message.total}"
         self.update_header()
         # the rows stored so far join the list, at most every LIST_UPDATE_SECONDS
         now = time.monotonic()
@@ -95,19 +105,18 @@ class RefreshMixin:
             self._list_updated_at = now
             self._after_refresh()
 
-    def _refresh_stored(self) -> None:
-        """Every feed is stored: the new rows are listed now, while search and related
-        articles are indexed (seconds for thousands of articles)."""
-        self.refreshing = "indexing for search"
-        self.update_header()
-        self._after_refresh()
-
-    def _refresh_searchable(self) -> None:
-        """Search finds the new articles; their related articles come next."""
-        self.refreshing = "indexing related"  # with "indexing for search", fits 80 columns
+    def on_refresh_stage(self, message: RefreshStage) -> None:
+        if message.stage == "stored":
+            # every feed is stored: the new rows are listed now, while search and related
+            # articles are indexed (seconds for thousands of articles)
+            self.refreshing = "indexing for search"
+            self._after_refresh()
+        else:  # search finds the new articles; their related articles come next
+            self.refreshing = "indexing related"  # with "indexing for search", fits 80 columns
         self.update_header()
 
-    def _refreshed(self, outcomes: list[Any]) -> None:
+    def on_refresh_done(self, message: RefreshDone) -> None:
+        outcomes = message.outcomes
         self.refreshing = ""
         new = sum(o.new for o in outcomes)
         failed = [o for o in outcomes if o.error]
@@ -119,12 +128,21 @@ class RefreshMixin:
         self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
         self._after_refresh()
 
-    def _refresh_failed(self, message: str) -> None:
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
         """What was stored stays stored and listed; the rest is done by the next refresh."""
         self.refreshing = ""
-        self.notify(message, severity="error", markup=False)
-        self.status(message)
+        self.notify(message.message, severity="error", markup=False)
+        self.status(message.message)
         self._after_refresh()
+
+    def stop_refresh(self, timeout: float = 10.0) -> bool:
+        """Ask a running refresh to stop and wait until it has (the reader is quitting: at
+        the interpreter's exit no thread may start new work). False if it did not in time."""
+        self.refresh_stop.set()
+        deadline = time.monotonic() + timeout
+        while self.refresh_running.is_set() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return not self.refresh_running.is_set()
 
     def _after_refresh(self) -> None:
         """New rows arrive above: keep the selected row selected and where it was on screen.
