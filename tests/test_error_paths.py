@@ -32,6 +32,18 @@ def big_feed(path: Path, items: int, prefix: str = "") -> Path:
     return path
 
 
+def fill(disk: Path) -> None:
+    """Take every free byte of a small disk."""
+    fd = os.open(disk / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def test_a_full_disk_during_refresh_says_so_and_keeps_what_was_stored(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, small_disk: Callable[[int], Path]
 ) -> None:
@@ -49,6 +61,24 @@ def test_a_full_disk_during_refresh_says_so_and_keeps_what_was_stored(
     assert code == 0 and len(json.loads(out)) == 3  # the first feed's articles are all there
 
 
+def test_a_full_disk_while_indexing_says_so(
+    capsys: pytest.CaptureFixture[str], small_disk: Callable[[int], Path]
+) -> None:
+    from newsreader.models import Article, ParsedFeed
+
+    data = small_disk(900)
+    with Store(data / "newsreader.db") as store:
+        feed = store.add_feed("/nowhere.xml")
+        body = "<p>" + " ".join(f"word{i}" for i in range(300)) + "</p>"
+        articles = tuple(Article(guid=str(i), title=f"Story {i}", body=body) for i in range(150))
+        store.store_feed(feed.id, ParsedFeed(title="T", articles=articles), index=False)
+    fill(data)
+    code, _, err = run(capsys, "--data-dir", str(data), "index")
+    assert code == 1 and "disk full" in err and "no transaction" not in err, err
+    code, out, _ = run(capsys, "--data-dir", str(data), "articles", "--count")
+    assert out.strip() == "150"
+
+
 def test_bookmarks_add_on_a_full_disk_fails_and_says_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, small_disk: Callable[[int], Path]
 ) -> None:
@@ -56,7 +86,7 @@ def test_bookmarks_add_on_a_full_disk_fails_and_says_why(
     assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
     assert run(capsys, *d, "refresh")[0] == 0
     disk = small_disk(16)
-    (disk / "filler").write_bytes(b"x" * 16 * 1024)  # full
+    fill(disk)
     marks = ["--bookmarks", str(disk / "bookmarks.json")]
     code, out, err = run(capsys, *d, *marks, "bookmarks", "add", "1")
     assert code == 1 and "bookmarked" not in out, out

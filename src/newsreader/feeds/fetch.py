@@ -169,6 +169,8 @@ class Fetcher:
     ) -> None:
         """``scope_of``: how private a host is (:func:`address_scope`, which resolves names)."""
         self.settings = settings or FetchSettings()
+        if self.settings.concurrency < 1 or self.settings.per_host < 1:
+            raise ValueError("concurrency and per_host must be at least 1: 0 waits forever")
         self._transport = transport
         self._scope_of = scope_of or address_scope
         self._global = asyncio.Semaphore(self.settings.concurrency)
