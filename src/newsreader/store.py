@@ -14,6 +14,7 @@ A connection belongs to the thread that opened it: open one ``Store`` per thread
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -1012,10 +1013,17 @@ def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
         return relatedindex.count_terms(title, "", "").packed()
 
 
+@functools.lru_cache(maxsize=4096)
+def _shown_feed_title(title: str) -> str:
+    """A row's feed title: the feed's URL when it has no title, which may hold credentials
+    (and, in a store from before the sanitiser saw paths, escapes). A list repeats a few."""
+    return redact_credentials(clean_line(title))
+
+
 def _row(r: Sequence[Any]) -> ArticleRow:
     return ArticleRow(
-        id=r[0], feed_id=r[1], feed_title=redact_credentials(clean_line(r[2])), title=r[3],
-        url=r[4], published=r[5], read=bool(r[6]), sort_key=r[7],
+        id=r[0], feed_id=r[1], feed_title=_shown_feed_title(r[2]), title=r[3], url=r[4],
+        published=r[5], read=bool(r[6]), sort_key=r[7],
     )  # fmt: skip
 
 
