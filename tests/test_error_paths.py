@@ -257,3 +257,15 @@ def test_no_command_reads_a_device_or_a_fifo(
     code, _, err = run(capsys, "--data-dir", str(data_dir), *args)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert "a device" in err or "a FIFO" in err or "system file" in err, err
+
+
+def test_a_data_dir_with_uri_characters_in_its_name_is_used_as_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    data = tmp_path / "news?mode=ro#x"
+    assert run(capsys, "--data-dir", str(data), "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
+    assert run(capsys, "--data-dir", str(data), "refresh")[0] == 0
+    assert (data / "newsreader.db").is_file()
+    assert not (tmp_path / "news").exists()  # SQLite read "?mode=ro#x/…" as the URI's query
+    code, out, _ = run(capsys, "--data-dir", str(data), "articles", "--count")
+    assert (code, out.strip()) == (0, "2")

@@ -340,7 +340,11 @@ class Store:
 
     def schema_ready(self) -> bool:
         """Whether the store is created and at this version (a read-only open checks)."""
-        return bool(self.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION)
+        try:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:  # a read-only open reads the file only now
+            raise StoreError(f"cannot open store {self.path}: {describe(exc)}") from None
+        return bool(version == SCHEMA_VERSION)
 
     def __enter__(self) -> Store:
         return self

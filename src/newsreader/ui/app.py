@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sqlite3
 import sys
 import threading
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.state import load_state, save_state
-from newsreader.store import Store
+from newsreader.store import Store, describe
 from newsreader.timetext import feed_problem
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
@@ -192,6 +193,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             return
         if isinstance(error, NewsreaderError):
             message = clean_line(str(error))
+        elif isinstance(error, sqlite3.Error):  # a store that broke after it was opened
+            message = f"cannot read store {self.locations.database}: {describe(error)}"
         else:
             message = f"internal error: {type(error).__name__}: {clean_line(str(error))[:160]}"
         self.status(message)
