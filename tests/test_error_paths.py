@@ -44,6 +44,14 @@ def fill(disk: Path) -> None:
         os.close(fd)
 
 
+def stored_articles(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> list[str]:
+    """A store with two articles (ids 1 and 2) in ``tmp_path/data``: its ``--data-dir``."""
+    d = ["--data-dir", str(tmp_path / "data")]
+    assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
+    assert run(capsys, *d, "refresh")[0] == 0
+    return d
+
+
 def test_a_full_disk_during_refresh_says_so_and_keeps_what_was_stored(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, small_disk: Callable[[int], Path]
 ) -> None:
@@ -82,9 +90,7 @@ def test_a_full_disk_while_indexing_says_so(
 def test_bookmarks_add_on_a_full_disk_fails_and_says_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, small_disk: Callable[[int], Path]
 ) -> None:
-    d = ["--data-dir", str(tmp_path / "data")]
-    assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
-    assert run(capsys, *d, "refresh")[0] == 0
+    d = stored_articles(capsys, tmp_path)
     disk = small_disk(16)
     fill(disk)
     marks = ["--bookmarks", str(disk / "bookmarks.json")]
@@ -97,9 +103,7 @@ def test_bookmarks_add_on_a_full_disk_fails_and_says_why(
 def test_a_read_only_bookmarks_file_is_never_written(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    d = ["--data-dir", str(tmp_path / "data")]
-    assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
-    assert run(capsys, *d, "refresh")[0] == 0
+    d = stored_articles(capsys, tmp_path)
     marks = tmp_path / "bookmarks.json"
     assert run(capsys, *d, "--bookmarks", str(marks), "bookmarks", "add", "1")[0] == 0
     before = marks.read_bytes()
@@ -112,9 +116,7 @@ def test_a_read_only_bookmarks_file_is_never_written(
 def test_saving_keeps_the_bookmarks_files_mode(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    d = ["--data-dir", str(tmp_path / "data")]
-    assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
-    assert run(capsys, *d, "refresh")[0] == 0
+    d = stored_articles(capsys, tmp_path)
     marks = tmp_path / "bookmarks.json"
     assert run(capsys, *d, "--bookmarks", str(marks), "bookmarks", "add", "1")[0] == 0
     marks.chmod(0o600)
@@ -126,9 +128,7 @@ def test_saving_keeps_the_bookmarks_files_mode(
 def test_a_folder_in_place_of_the_bookmarks_file_is_never_moved(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    d = ["--data-dir", str(tmp_path / "data")]
-    assert run(capsys, *d, "add", str(big_feed(tmp_path / "f.xml", 2)))[0] == 0
-    assert run(capsys, *d, "refresh")[0] == 0
+    d = stored_articles(capsys, tmp_path)
     folder = tmp_path / "photos"
     folder.mkdir()
     (folder / "holiday.jpg").write_bytes(b"\xff\xd8")

@@ -108,6 +108,25 @@ def _shown(value: Any) -> str:
     return clean_line(repr(value))[:60]
 
 
+def _checked(
+    table: dict[str, Any],
+    rules: dict[str, _Number | _Line | _Flag] | dict[str, _Number | _Line],
+    prefix: str,
+    problems: list[str],
+) -> dict[str, Any]:
+    """The settings of ``table`` that follow their rules; a line in ``problems`` for each
+    one that does not."""
+    values: dict[str, Any] = {}
+    for name, rule in rules.items():
+        if name in table:
+            problem = rule.problem(table[name])
+            if problem:
+                problems.append(f"{prefix}{name} = {_shown(table[name])}: {problem}")
+            else:
+                values[name] = table[name]
+    return values
+
+
 def load(path: Path) -> Config:
     """The settings of ``path``; a :class:`UsageError` with one line per bad key, naming the
     key and what it may be, when any is wrong."""
@@ -124,14 +143,7 @@ def load(path: Path) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config {path} is not valid TOML: {exc}") from None
     problems: list[str] = []
-    values: dict[str, Any] = {}
-    for name, rule in _SETTINGS.items():
-        if name in data:
-            problem = rule.problem(data[name])
-            if problem:
-                problems.append(f"{name} = {_shown(data[name])}: {problem}")
-            else:
-                values[name] = data[name]
+    values = _checked(data, _SETTINGS, "", problems)
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
@@ -154,15 +166,7 @@ def load(path: Path) -> Config:
         if not isinstance(table, dict):
             problems.append(f"[{where}] must be a table")
             continue
-        checked: dict[str, Any] = {}
-        for name, rule in _FEED_SETTINGS.items():
-            if name in table:
-                problem = rule.problem(table[name])
-                if problem:
-                    problems.append(f"{where}.{name} = {_shown(table[name])}: {problem}")
-                else:
-                    checked[name] = table[name]
-        overrides[url] = FeedOverride(**checked)
+        overrides[url] = FeedOverride(**_checked(table, _FEED_SETTINGS, f"{where}.", problems))
     if problems:
         raise UsageError("\n".join(f"config {path}: {line}" for line in problems))
     return Config(
