@@ -95,3 +95,9 @@ async def test_quitting_during_a_refresh_stops_it_and_marks_no_feed_failed(
     assert not [t for t in set(threading.enumerate()) - before if t.name.startswith("newsreader")]
     with Store(tmp_path / "newsreader.db") as store:
         assert [f.last_error for f in store.feeds() if f.last_error] == []
+
+
+def test_constructing_the_app_writes_no_state(tmp_path: Path) -> None:
+    """The config's theme is applied, not remembered as the user's choice."""
+    NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config(theme="nord"))
+    assert not (tmp_path / "state.json").exists()

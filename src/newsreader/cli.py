@@ -14,13 +14,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from newsreader import __version__
 from newsreader.errors import NewsreaderError, UsageError
 from newsreader.models import Article, ArticleRow, Feed, is_id
 from newsreader.paths import Locations, resolve
 from newsreader.sanitize import clean_line
+
+if TYPE_CHECKING:
+    from newsreader.store import Store
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -94,7 +97,7 @@ def _print_rows(rows: Sequence[ArticleRow]) -> None:
         print(line[: max(width, 40)])
 
 
-def _open_store(locations: Locations, *, write: bool = True):  # type: ignore[no-untyped-def]
+def _open_store(locations: Locations, *, write: bool = True) -> Store:
     """The store; for a command that only reads (``write=False``), a read-only one where the
     store cannot be written (a read-only disk or folder)."""
     from newsreader.store import Store
@@ -513,9 +516,9 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
             feed = store.feed_by_id(article.feed_id)
         from newsreader.reading import complete_article
 
-        tags = [clean_line(t) for t in args.tag or () if clean_line(t)]
+        bookmark_tags = [clean_line(t) for t in args.tag or () if clean_line(t)]
         bookmark = bm.snapshot(
-            complete_article(article), feed.display_title if feed else "", tags,
+            complete_article(article), feed.display_title if feed else "", bookmark_tags,
             clean_text(args.note or ""),
         )  # fmt: skip
         book.add(bookmark)

@@ -20,7 +20,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from newsreader.config import Config, FeedOverride
 from newsreader.errors import FeedError, NewsreaderError, StoreError
@@ -50,6 +50,9 @@ GONE_PAUSE = 30 * 24 * 3600.0  # a feed that answered 410 is tried again only by
 _CLOSING_ROOT = re.compile(
     rb"</(?:[\w.-]+:)?(?:rss|feed|rdf|RDF|channel)\s*>(?:\s|<!--.*?-->)*$", re.S
 )
+
+
+_T = TypeVar("_T")
 
 
 class RefreshStopped(NewsreaderError):
@@ -248,8 +251,8 @@ class _Writer:
         self.db_path = db_path
         self.store: Store | None = None
 
-    async def call(self, fn: Callable[..., object], *args: object, **kwargs: object) -> object:
-        def run() -> object:
+    async def call(self, fn: Callable[..., _T], *args: object, **kwargs: object) -> _T:
+        def run() -> _T:
             if self.store is None:
                 self.store = Store(self.db_path, cache_mib=REFRESH_CACHE_MIB)
             return fn(self.store, *args, **kwargs)
@@ -369,7 +372,10 @@ async def refresh_feeds(
                 await writer.call(Store.record_unchanged_many, batch)
             return RefreshOutcome(feed, unchanged=True)
         if result.status in ("deferred", "gone"):
-            retry = result.retry_at if result.status == "deferred" else time.time() + GONE_PAUSE
+            if result.status == "deferred" and result.retry_at is not None:
+                retry = result.retry_at
+            else:
+                retry = time.time() + GONE_PAUSE
             await writer.call(Store.record_error, feed.id, result.error, retry_at=retry)
             # stored without the time (it is the feed's next_fetch_after): shown, with it
             return RefreshOutcome(feed, error=f"{result.error}; next try {moment(retry)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from email.utils import mktime_tz, parsedate_tz
@@ -413,7 +414,7 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
         site = _child_text(channel, "link")
         publisher = _child_text(channel, f"{DC}publisher")
         ttl = _ttl(channel)
-        make = _rss_item
+        make: Callable[[Any, str, str], RawArticle] = _rss_item
     elif tag == f"{RDF}RDF":
         ns = RSS1 if root.find(f"{RSS1}channel") is not None else RSS09
         channel = root.find(f"{ns}channel")

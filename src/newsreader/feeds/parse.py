@@ -290,8 +290,8 @@ def _raw_from_entry(
         url=entry.get("link", "") or "",
         authors=authors,
         # dict.get: FeedParserDict.get maps a missing published_parsed to updated_parsed, warning
-        published=struct_to_epoch(dict.get(entry, "published_parsed")),
-        updated=struct_to_epoch(dict.get(entry, "updated_parsed")),
+        published=struct_to_epoch(dict.get(entry, "published_parsed")),  # type: ignore[call-overload]
+        updated=struct_to_epoch(dict.get(entry, "updated_parsed")),  # type: ignore[call-overload]
         summary=summary,
         body=body,
         body_is_html=body_is_html,

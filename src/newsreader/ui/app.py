@@ -132,6 +132,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.refresh_stop = threading.Event()
         self.refresh_running = threading.Event()
         self._last_error = ""
+        self._screen_ready = False  # set once mounted: the layout and the theme's saving wait
         theme = config.theme or load_state(self.state_file).get("theme", "")
         if theme in self.available_themes:
             self.theme = theme
@@ -161,6 +162,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         yield KeyBar(id="keys", markup=False)
 
     def on_mount(self) -> None:
+        self._screen_ready = True
         self.preview_id: int | None = None
         self.preview_timer = self.set_interval(PREVIEW_DELAY, self._preview, pause=True)
         self.query_one("#related", OptionList).border_title = "Related"
@@ -205,7 +207,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def apply_layout(self) -> None:
         """Choose the layout for the terminal's width: at start, and from ``Panes`` when the
         terminal is resized (the app's own Resize event never reaches a handler)."""
-        if not self.is_mounted:
+        if not self._screen_ready:
             return
         width = self.size.width
         panes = self.panes
@@ -231,7 +233,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         panes.set_class(reading, "-reading", update=panes.has_class("-show-related"))
 
     def watch_theme(self, theme: str) -> None:
-        if self.is_mounted:
+        if self._screen_ready:  # chosen by the user, not the config's theme set at construction
             save_state(self.state_file, theme=theme)
 
     @property
@@ -619,7 +621,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if row is not None:
             self.open_row(row)
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
         if self.narrow and self.panes.has_class("-reading"):
             self._set_reading(False)
             self.query_one(ArticleList).focus()

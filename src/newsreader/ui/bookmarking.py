@@ -10,11 +10,12 @@ from textual import work
 
 from newsreader.models import Article, ArticleRow, Bookmark
 from newsreader.store import Store
+from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen
 from newsreader.views import View
 
 
-class BookmarksMixin:
+class BookmarksMixin(AppBase):
     """Mixed into the app: uses its store location, bookmark file, list and notifications."""
 
     def action_toggle_bookmark(self) -> None:
@@ -84,10 +85,11 @@ class BookmarksMixin:
             return
         current = ", ".join(bookmark.tags) if field == "tags" else bookmark.note
         title = "Bookmark tags (comma-separated)" if field == "tags" else "Bookmark note"
-        self.push_screen(
-            PromptScreen(title, value=current),
-            lambda value: self._save_bookmark_field(bookmark.url, field, value),
-        )
+
+        def save(value: str | None) -> None:
+            self._save_bookmark_field(bookmark.url, field, value)
+
+        self.push_screen(PromptScreen(title, value=current), save)
 
     @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
     def _save_bookmark_field(self, url: str, field: str, value: str | None) -> None:

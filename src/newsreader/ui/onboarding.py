@@ -7,10 +7,11 @@ from textual import work
 
 from newsreader.models import Feed
 from newsreader.store import Store
+from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen, WelcomeScreen
 
 
-class OnboardingMixin:
+class OnboardingMixin(AppBase):
     """Mixed into the app: uses its store location and refresh."""
 
     def _welcome_choice(self, choice: str | None) -> None:
@@ -19,13 +20,19 @@ class OnboardingMixin:
                 PromptScreen(
                     "Add a feed", "https://example.org/feed.xml or a folder", check=_check_feed
                 ),
-                self._add_feed,
+                self._add_feed_given,
             )
         elif choice == "import":
             self.push_screen(
                 PromptScreen("Import OPML or newsboat urls", "path/to/file", check=_check_file),
-                self._import_feeds,
+                self._import_file_given,
             )
+
+    def _add_feed_given(self, url: str | None) -> None:
+        self._add_feed(url)
+
+    def _import_file_given(self, path: str | None) -> None:
+        self._import_feeds(path)
 
     @work(thread=True, exclusive=True, group="add", exit_on_error=False)
     def _add_feed(self, url: str | None) -> None:

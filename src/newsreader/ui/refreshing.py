@@ -12,6 +12,7 @@ from textual import work
 from newsreader.models import ArticleRow, Feed
 from newsreader.sanitize import clean_line
 from newsreader.store import Store
+from newsreader.ui.appbase import AppBase
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.messages import RefreshDone, RefreshFailed, RefreshProgress, RefreshStage
 from newsreader.views import PAGE, View, view_rows
@@ -19,7 +20,7 @@ from newsreader.views import PAGE, View, view_rows
 LIST_UPDATE_SECONDS = 1.5
 
 
-class RefreshMixin:
+class RefreshMixin(AppBase):
     """Mixed into the app: uses its store location, config, list and header."""
 
     _list_updated_at = 0.0  # when the list last took in rows a running refresh stored
@@ -167,9 +168,15 @@ class RefreshMixin:
             if view.rows is not None:
                 total, position = len(view.rows), None
             else:
-                filters = dict(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
-                total = store.count(**filters)
-                position = store.position_of(row.sort_key, row.id, **filters) if row else None
+                feed_id, tag, unread_only = view.feed_id, view.tag, view.unread_only
+                total = store.count(feed_id=feed_id, tag=tag, unread_only=unread_only)
+                position = (
+                    store.position_of(
+                        row.sort_key, row.id, feed_id=feed_id, tag=tag, unread_only=unread_only
+                    )
+                    if row
+                    else None
+                )
                 new_top = max(0, top + (cursor if position is None else position) - cursor)
                 for number in range(new_top // PAGE, (new_top + height) // PAGE + 1):
                     if number * PAGE < total:
