@@ -278,3 +278,33 @@ def test_index_command_finishes_what_a_refresh_left(capsys, data_dir: Path) -> N
     assert run(capsys, *d, "index") == (0, "indexed 0 articles\n", "")
     code, out, _ = run(capsys, *d, "search", "timetable", "--json")
     assert code == 0 and len(json.loads(out)) == 3
+
+
+def test_a_refresh_whose_output_is_closed_finishes_its_work(data_dir: Path) -> None:
+    """``newsreader refresh | head -1``: the reader of the output goes after a line; the refresh
+    stores, indexes and records every feed as if it were still read."""
+    from newsreader.store import Store
+
+    from .feedserver import FeedServer
+
+    server = FeedServer().start()
+    try:
+        with Store(data_dir / "newsreader.db") as store:
+            for i in range(20):
+                store.add_feed(f"{server.base}/fast{i}")
+            store.add_feed(f"{server.base}/many1")  # 600 articles: indexed by its own job
+        refresh = subprocess.Popen(
+            [sys.executable, "-m", "newsreader", "--data-dir", str(data_dir), "refresh"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+        assert refresh.stdout is not None and refresh.stderr is not None
+        assert refresh.stdout.readline()  # head -1
+        refresh.stdout.close()
+        _, err = refresh.communicate(timeout=120)
+    finally:
+        server.stop()
+    assert refresh.returncode == 0, err
+    assert b"Traceback" not in err
+    with Store(data_dir / "newsreader.db") as store:
+        assert store.counts()[0] == 660 and store.pending_index_count() == 0
+        assert [f.last_error for f in store.feeds() if f.last_error] == []

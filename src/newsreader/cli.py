@@ -176,6 +176,20 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
+def silence_closed_outputs() -> None:
+    """Point stdout and stderr, where their reader has gone, at /dev/null: nothing written
+    later (the summary, the interpreter's last flush) fails for it."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+
 class _Progress:
     """A rich progress bar on a terminal; one plain line per feed when piped (cron, logs)."""
 
@@ -207,16 +221,21 @@ class _Progress:
             return
         if self.quiet:
             return
-        if outcome.error:
-            print(f"FAIL {outcome.name}: {outcome.error}", file=sys.stderr)
-        elif outcome.skipped:
-            print(f"skip {outcome.name}: {outcome.skipped}")
-        elif outcome.unchanged:
-            print(f"  ok {outcome.name}: unchanged")
-        else:
-            print(f"  ok {outcome.name}: {outcome.new} new, {outcome.updated} updated")
-        for warning in outcome.warnings[:20]:
-            print(f"     warning: {warning}", file=sys.stderr)
+        try:
+            if outcome.error:
+                print(f"FAIL {outcome.name}: {outcome.error}", file=sys.stderr)
+            elif outcome.skipped:
+                print(f"skip {outcome.name}: {outcome.skipped}")
+            elif outcome.unchanged:
+                print(f"  ok {outcome.name}: unchanged")
+            else:
+                print(f"  ok {outcome.name}: {outcome.new} new, {outcome.updated} updated")
+            for warning in outcome.warnings[:20]:
+                print(f"     warning: {warning}", file=sys.stderr)
+        except BrokenPipeError:
+            # the reader of the output went (refresh | head): the refresh goes on, quietly
+            self.quiet = True
+            silence_closed_outputs()
 
     def indexing(self) -> None:
         self.stored_at = self.searchable_at = time.monotonic()
