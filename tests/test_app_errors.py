@@ -101,3 +101,56 @@ def test_constructing_the_app_writes_no_state(tmp_path: Path) -> None:
     """The config's theme is applied, not remembered as the user's choice."""
     NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config(theme="nord"))
     assert not (tmp_path / "state.json").exists()
+
+
+async def test_the_reader_lists_what_another_process_stored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.ui import app as app_module
+    from newsreader.ui.articlelist import ArticleList
+
+    monkeypatch.setattr(app_module, "WATCH_SECONDS", 0.1)
+    db = tmp_path / "newsreader.db"
+    with Store(db) as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        first = (Article(guid="a", title="First story", published=time.time() - 60),)
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=first))
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(app, pilot)
+        assert app.unread_total == 1
+        with Store(db) as store:  # a cron refresh, and another reader marking one read
+            later = (Article(guid="b", title="Second story", published=time.time()),)
+            store.store_feed(feed.id, ParsedFeed(title="Feed", articles=first + later))
+            store.set_read([store.page().rows[-1].id])
+        await _until(app, pilot, lambda: app.query_one(ArticleList).total == 2)
+        await _until(app, pilot, lambda: app.unread_total == 1 and "1 unread" in app.sub_title)
+
+
+def test_a_second_refresh_of_a_store_is_refused_at_once(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+    import sys
+
+    from newsreader.cli import main
+
+    with Store(tmp_path / "newsreader.db") as store:
+        store.add_feed(f"{server.base}/slow")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "newsreader", "--data-dir", str(tmp_path), "refresh"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        lock = tmp_path / "newsreader.db.refresh-lock"
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not (lock.exists() and lock.read_text()):
+            time.sleep(0.01)
+        code = main(["--data-dir", str(tmp_path), "refresh"])
+        err = capsys.readouterr().err
+        assert code == 1, err
+        assert f"a refresh of this store is already running (process {first.pid})" in err
+    finally:
+        assert first.wait(60) == 0
+    assert main(["--data-dir", str(tmp_path), "refresh"]) == 0  # and free again after it

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import hashlib
 import os
 import re
@@ -53,6 +54,10 @@ _CLOSING_ROOT = re.compile(
 
 
 _T = TypeVar("_T")
+
+
+class RefreshBusy(NewsreaderError):
+    """Another refresh of the same store is running."""
 
 
 class RefreshStopped(NewsreaderError):
@@ -278,6 +283,33 @@ def _parse_executor(jobs: int, workers: int) -> Executor:
     return ThreadPoolExecutor(max(1, min(count, jobs)), thread_name_prefix="newsreader-parse")
 
 
+@contextmanager
+def refresh_lock(db_path: Path) -> Iterator[None]:
+    """One refresh at a time per store, across processes (the reader, a cron job, a second
+    terminal): a second one raises :class:`RefreshBusy` at once instead of fetching everything
+    again beside the first. A folder where no lock file can be made (a read-only store) takes
+    no lock: the store's own open says what is wrong."""
+    lock_path = db_path.with_name(db_path.name + ".refresh-lock")
+    try:
+        handle = open(lock_path, "a+", encoding="ascii")  # noqa: SIM115 (the with below)
+    except OSError:
+        yield
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read(20).strip()
+            who = f" (process {holder})" if holder.isascii() and holder.isdigit() else ""
+            raise RefreshBusy(f"a refresh of this store is already running{who}") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+
+
 async def refresh_feeds(
     db_path: Path,
     feeds: Sequence[Feed],
@@ -289,7 +321,23 @@ async def refresh_feeds(
 ) -> list[RefreshOutcome]:
     """Refresh ``feeds``; ``progress`` hears of each feed as it ends, ``indexing`` when every
     article is stored (browsable) and the indexes start being filled, ``searchable`` when the
-    full-text one is (the related-articles index comes next)."""
+    full-text one is (the related-articles index comes next). Raises :class:`RefreshBusy`
+    when another refresh of the store is running."""
+    with refresh_lock(db_path):
+        return await _refresh_feeds(
+            db_path, feeds, options, progress, transport, indexing, searchable
+        )
+
+
+async def _refresh_feeds(
+    db_path: Path,
+    feeds: Sequence[Feed],
+    options: RefreshOptions | None,
+    progress: Callable[[RefreshOutcome], None] | None,
+    transport: object,
+    indexing: Callable[[], None] | None,
+    searchable: Callable[[], None] | None,
+) -> list[RefreshOutcome]:
     options = options or RefreshOptions()
     writer = _Writer(db_path)
     parser = _parse_executor(len(feeds), options.parse_workers)

@@ -983,6 +983,14 @@ class Store:
         ).fetchone()
         return _row(row) if row else None
 
+    def change_marker(self) -> tuple[int, float, int]:
+        """What tells that another process (a cron refresh, a second reader) changed the store:
+        the newest article id, the latest fetch time and the unread count, all from indexes."""
+        newest, fetched = self.db.execute(
+            "SELECT (SELECT max(id) FROM articles), (SELECT max(last_fetched) FROM feeds)"
+        ).fetchone()
+        return newest or 0, fetched or 0.0, self.count(unread_only=True)
+
     def counts(self) -> tuple[int, int]:
         """(articles, unread) in the whole store."""
         return self.count(), self.count(unread_only=True)

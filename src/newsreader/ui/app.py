@@ -41,7 +41,7 @@ from newsreader.ui.keybar import KeyBar
 from newsreader.ui.markup import markup_literal
 from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
-from newsreader.ui.refreshing import RefreshMixin
+from newsreader.ui.refreshing import WATCH_SECONDS, RefreshMixin
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.views import PAGE, View, view_rows
 
@@ -179,6 +179,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             loader, pages = self._store_loader(self.view), {0: first.rows} if first.total else {}
             self._view_counted(self.view, first.total, 0, loader, pages)
         self.start(first.unread if first is not None else None)
+        self.set_interval(WATCH_SECONDS, self.watch_store)
 
     def on_unmount(self) -> None:
         """The reader is quitting: a running refresh stops (its fetches cancelled, nothing
@@ -515,8 +516,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if ready is not None and ready.article.id == article_id:
             self.prefetched = replace(ready, article=replace(ready.article, read=read))
         self.query_one(ArticleList).set_read(article_id, read)
-        if changed:
-            self.unread_total += -changed if read else changed
+        if changed:  # never below 0, whatever another process did meanwhile
+            self.unread_total = max(0, self.unread_total + (-changed if read else changed))
             self.update_header()
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)

@@ -40,3 +40,11 @@ class RefreshFailed(Message):
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
+
+
+class StoreChanged(Message):
+    """What the store's watch saw: (newest article id, latest fetch time, unread count)."""
+
+    def __init__(self, marker: tuple[int, float, int]) -> None:
+        super().__init__()
+        self.marker = marker

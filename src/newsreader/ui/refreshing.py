@@ -14,10 +14,17 @@ from newsreader.sanitize import clean_line
 from newsreader.store import Store
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.articlelist import ArticleList
-from newsreader.ui.messages import RefreshDone, RefreshFailed, RefreshProgress, RefreshStage
+from newsreader.ui.messages import (
+    RefreshDone,
+    RefreshFailed,
+    RefreshProgress,
+    RefreshStage,
+    StoreChanged,
+)
 from newsreader.views import PAGE, View, view_rows
 
 LIST_UPDATE_SECONDS = 1.5
+WATCH_SECONDS = 5.0  # how often the store is checked for another process's changes
 
 
 class RefreshMixin(AppBase):
@@ -25,6 +32,7 @@ class RefreshMixin(AppBase):
 
     _list_updated_at = 0.0  # when the list last took in rows a running refresh stored
     refresh_stop: threading.Event  # set when the reader quits
+    _store_marker: tuple[int, float] | None = None  # what the last watch of the store saw
     refresh_running: threading.Event
 
     def action_refresh_feed(self) -> None:
@@ -135,6 +143,24 @@ class RefreshMixin(AppBase):
         self.notify(message.message, severity="error", markup=False)
         self.status(message.message)
         self._after_refresh()
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_store(self) -> None:
+        """Every WATCH_SECONDS: has another process changed the store? (Its articles are
+        listed, and the unread count follows, without a key.)"""
+        if not self.locations.database.exists():  # a first run: the welcome screen makes it
+            return
+        with self.reading_store() as store:
+            marker = store.change_marker()
+        self.post_message(StoreChanged(marker))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        newest, fetched, unread = message.marker
+        known, self._store_marker = self._store_marker, (newest, fetched)
+        if self.refreshing:
+            return  # our own refresh lists its rows as it goes
+        if (known is not None and known != (newest, fetched)) or unread != self.unread_total:
+            self._after_refresh()
 
     def stop_refresh(self, timeout: float = 10.0) -> bool:
         """Ask a running refresh to stop and wait until it has (the reader is quitting: at
