@@ -308,3 +308,34 @@ def test_a_refresh_whose_output_is_closed_finishes_its_work(data_dir: Path) -> N
     with Store(data_dir / "newsreader.db") as store:
         assert store.counts()[0] == 660 and store.pending_index_count() == 0
         assert [f.last_error for f in store.feeds() if f.last_error] == []
+
+
+def test_import_takes_only_subscription_lists_and_remove_all_from_undoes_it(
+    capsys, data_dir: Path, tmp_path: Path
+) -> None:
+    d = ["--data-dir", str(data_dir)]
+    code, out, err = run(capsys, *d, "import", "/etc/passwd")
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "line 1 is neither a feed URL nor a path" in err and "nothing was imported" in err
+    assert json.loads(run(capsys, *d, "feeds", "--json")[1]) == []
+    lists = tmp_path / "lists"
+    (lists / "notes").mkdir(parents=True)
+    (lists / "notes" / "a.txt").write_text("Headline\n\nText.\n")
+    (tmp_path / "elsewhere.xml").write_text(RSS)
+    urls = lists / "urls"
+    urls.write_text(
+        f"https://a.example/feed news\n./notes local\n{tmp_path / 'elsewhere.xml'}\n./missing\n"
+    )
+    code, out, err = run(capsys, *d, "import", str(urls))
+    assert code == 0 and "imported 3 feeds" in out and "./missing: skipped" in err
+    feeds = {f["url"] for f in json.loads(run(capsys, *d, "feeds", "--json")[1])}
+    assert feeds == {
+        "https://a.example/feed",
+        str(lists / "notes"),
+        str(tmp_path / "elsewhere.xml"),
+    }
+    assert run(capsys, *d, "add", "https://b.example/kept")[0] == 0
+    code, out, _ = run(capsys, *d, "remove", "--all-from", str(urls))
+    assert code == 0 and "removed 3 feeds" in out
+    feeds = {f["url"] for f in json.loads(run(capsys, *d, "feeds", "--json")[1])}
+    assert feeds == {"https://b.example/kept"}

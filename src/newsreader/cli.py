@@ -145,6 +145,10 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.sanitize import redact_credentials
     from newsreader.sourcekind import normalise_source
 
+    if args.all_from:
+        return _remove_all_from(args.all_from, loc)
+    if not args.source:
+        raise UsageError("remove needs a SOURCE, or --all-from FILE")
     with _open_store(loc) as store:
         try:
             feed = store.remove_feed(args.source)
@@ -154,6 +158,26 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
             except UsageError:
                 raise UsageError(f"no such feed: {redact_credentials(args.source)}") from None
     print(f"removed {feed.shown_url} and its {feed.article_count} articles")
+    return 0
+
+
+def _remove_all_from(name: str, loc: Locations) -> int:
+    """Undo an import: every feed the OPML or urls file lists (and only those) goes."""
+    from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
+
+    data = _read_user_file(name, MAX_IMPORT_BYTES)
+    listed = read_subscriptions(data, Path(name).expanduser().absolute().parent).subscriptions
+    removed = absent = articles = 0
+    with _open_store(loc) as store:
+        for sub in listed:
+            feed = store.feed_by_url(sub.url)
+            if feed is None:
+                absent += 1
+                continue
+            store.remove_feed(str(feed.id))
+            removed += 1
+            articles += feed.article_count
+    print(f"removed {removed} feeds and their {articles} articles ({absent} were not subscribed)")
     return 0
 
 
@@ -352,7 +376,7 @@ def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
 
     data = _read_user_file(args.file, MAX_IMPORT_BYTES)
-    result = read_subscriptions(data)
+    result = read_subscriptions(data, Path(args.file).expanduser().absolute().parent)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     added = skipped = 0
@@ -646,7 +670,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", help="unsubscribe (by URL, path, id or title)")
-    p.add_argument("source")
+    p.add_argument("source", nargs="?")
+    p.add_argument("--all-from", metavar="FILE", help="every feed an OPML or urls file lists")
     p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("feeds", help="list subscriptions")

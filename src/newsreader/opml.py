@@ -10,12 +10,14 @@ import shlex
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from newsreader.errors import ImportFileError
+from newsreader.errors import ImportFileError, UsageError
 from newsreader.feeds.parse import prepare
 from newsreader.models import Feed
-from newsreader.sanitize import clean_line, clean_url, without_credentials
+from newsreader.sanitize import clean_line, clean_url, is_web_url, without_credentials
+from newsreader.sourcekind import normalise_source
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024  # an OPML or urls file
 
@@ -33,12 +35,39 @@ class ImportResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_subscriptions(data: bytes) -> ImportResult:
-    """Either format, told apart by content."""
+def read_subscriptions(data: bytes, base_dir: Path | None = None) -> ImportResult:
+    """Either format, told apart by content. A feed given as a path is made absolute (relative
+    to ``base_dir``, the list's own folder) and must exist; anything that is neither an
+    http(s) URL nor a path makes the whole list an :class:`ImportFileError`, naming it."""
     head = prepare(data)[:512].lower()
     if head.startswith(b"<?xml") or b"<opml" in head:
-        return read_opml(data)
-    return read_urls_file(data.decode("utf-8", errors="replace"))
+        result = read_opml(data)
+    else:
+        result = read_urls_file(data.decode("utf-8", errors="replace"))
+    return _resolve_sources(result, base_dir or Path.cwd())
+
+
+_PATH_START = ("/", "~", "./", "../", "file://")
+
+
+def looks_like_source(url: str) -> bool:
+    """An http(s) URL, or a path written as one (``/…``, ``~/…``, ``./…``, ``file://…``)."""
+    return is_web_url(url) or url.startswith(_PATH_START)
+
+
+def _resolve_sources(result: ImportResult, base_dir: Path) -> ImportResult:
+    kept: list[Subscription] = []
+    for sub in result.subscriptions:
+        if is_web_url(sub.url):
+            kept.append(sub)
+            continue
+        path = sub.url if sub.url.startswith(("/", "~", "file://")) else str(base_dir / sub.url)
+        try:
+            kept.append(Subscription(normalise_source(path), sub.title, sub.tags))
+        except UsageError as exc:
+            result.warnings.append(f"{clean_line(sub.url)[:80]}: skipped, {exc}")
+    result.subscriptions = kept
+    return result
 
 
 def read_opml(data: bytes) -> ImportResult:
@@ -64,7 +93,9 @@ def read_opml(data: bytes) -> ImportResult:
                 for part in value.split("/")
                 if clean_line(part)
             ]
-            if url:
+            if url and not looks_like_source(url):
+                result.warnings.append(f"{clean_line(url)[:80]}: skipped, not a feed URL")
+            elif url:
                 tags = tuple(dict.fromkeys((*folders, *categories)))
                 result.subscriptions.append(Subscription(url, title, tags))
             else:
@@ -94,6 +125,11 @@ def read_urls_file(text: str) -> ImportResult:
             kind = url.split(":", 1)[0].lower()
             result.warnings.append(f"line {number}: skipped a {kind}: feed (never run)")
             continue
+        if not looks_like_source(url):
+            raise ImportFileError(
+                f"not an OPML or urls file: line {number} is neither a feed URL nor a path"
+                f" ({clean_line(line)[:60]!r}); nothing was imported"
+            )
         title = ""
         tags = []
         for part in parts[1:]:

@@ -64,8 +64,8 @@ class OnboardingMixin(AppBase):
 
         added = []
         try:
-            data = read_regular_file(Path(path).expanduser(), MAX_IMPORT_BYTES)
-            result = read_subscriptions(data)
+            source = Path(path).expanduser().absolute()
+            result = read_subscriptions(read_regular_file(source, MAX_IMPORT_BYTES), source.parent)
             with Store(self.locations.database) as store:
                 for sub in result.subscriptions:
                     if store.feed_by_url(sub.url) is None:
