@@ -231,9 +231,10 @@ async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:
         await pilot.press("enter")
         await _until(app, pilot, lambda: app.view.kind == "feed")
         assert app.query_one(ArticleList).total == 3
-        await pilot.press("slash", *'"unbalanced', "enter")  # a malformed query: one line
+        await pilot.press("slash", *"(", "enter")  # a query FTS5 cannot read: one line
         await _settle(app, pilot)
         assert app.is_running and app.view.kind == "feed"
+        assert "cannot search for '('" in str(app.query_one("#status").render())
 
 
 async def test_seed_article_caption_sources_and_related_block(shared: Path, tmp_path: Path) -> None:

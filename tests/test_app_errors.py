@@ -154,3 +154,40 @@ def test_a_second_refresh_of_a_store_is_refused_at_once(
     finally:
         assert first.wait(60) == 0
     assert main(["--data-dir", str(tmp_path), "refresh"]) == 0  # and free again after it
+
+
+async def test_search_takes_news_words_and_highlights_them(tmp_path: Path) -> None:
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.ui.articlelist import ArticleList
+    from newsreader.ui.readerpane import ReaderPane
+
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        articles = (
+            Article(guid="1", title="COVID-19 cases fall in Port Ellery",
+                    body="<p>The covid-19 ward closed. Calm after covid.</p>"),
+            Article(guid="2", title="A plain harbour story", body="<p>Nothing here.</p>"),
+        )  # fmt: skip
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+
+    def underlined(strip: object) -> list[str]:
+        return [s.text for s in strip if s.style and s.style.underline]  # type: ignore[attr-defined]
+
+    async with app.run_test(size=(160, 30)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("slash", *"COVID-19", "enter")
+        await _until(app, pilot, lambda: app.view.kind == "search")
+        article_list = app.query_one(ArticleList)
+        assert article_list.total == 1
+        assert underlined(article_list.render_line(0)) == ["COVID-19"]
+        await pilot.press("enter")
+        reader = app.query_one(ReaderPane)
+        await _until(app, pilot, lambda: "ward closed" in reader.plain)
+        marked = [
+            t for y in range(reader.virtual_size.height) for t in underlined(reader.render_line(y))
+        ]
+        assert marked.count("COVID-19") == 1 and marked.count("covid-19") == 1, marked
+        await pilot.press("escape", "escape")  # back to all articles: nothing highlighted
+        await _until(app, pilot, lambda: app.view.kind == "all")
+        assert app.query_one(ArticleList).match is None

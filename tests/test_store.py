@@ -83,10 +83,38 @@ def test_search_and_malformed_query(tmp_path: Path) -> None:
         assert store.pending_index_count() == 0  # stored and indexed in one transaction
         assert len(store.search("storm", 50)) == 10
         assert len(store.search("harbour AND a3")) == 1
-        with pytest.raises(SearchQueryError, match="malformed search query"):
-            store.search('"unterminated')
+        assert store.search('"unterminated') == []  # searched for its words
+        with pytest.raises(SearchQueryError, match=r"cannot search for '\(' \(fts5: syntax"):
+            store.search("(")
         store.remove_feed(str(feed.id))
         assert store.search("storm") == []
+
+
+def test_search_takes_news_words_as_typed(tmp_path: Path) -> None:
+    titles = [
+        "Russia-Ukraine talks resume", "COVID-19 cases fall", "Cleric al-Sadr speaks",
+        "U.S. election results", "Remembering 9/11 twenty years on",
+        "Don't panic, says minister", "A plain story about a harbour",
+    ]  # fmt: skip
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("/tmp/feed.xml")
+        articles = tuple(
+            Article(guid=str(i), title=t, body=f"<p>{t}</p>") for i, t in enumerate(titles)
+        )
+        store.store_feed(feed.id, ParsedFeed(title="T", articles=articles))
+        found = {
+            q: [r.title for r in store.search(q)]
+            for q in ("Russia-Ukraine", "COVID-19", "al-Sadr", "U.S.", "9/11", "don't")
+        }
+        assert found == {
+            "Russia-Ukraine": [titles[0]], "COVID-19": [titles[1]], "al-Sadr": [titles[2]],
+            "U.S.": [titles[3]], "9/11": [titles[4]], "don't": [titles[5]],
+        }  # fmt: skip
+        # FTS5's syntax where it is written
+        assert {r.title for r in store.search("covid OR harbour")} == {titles[1], titles[6]}
+        assert [r.title for r in store.search('"plain story" NOT russia')] == [titles[6]]
+        assert [r.title for r in store.search("title:harb*")] == [titles[6]]
+        assert [r.title for r in store.search("NEAR(plain harbour, 3)")] == [titles[6]]
 
 
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:

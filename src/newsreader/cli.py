@@ -705,7 +705,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_articles)
 
-    p = sub.add_parser("search", help="full-text search (FTS5 query syntax)")
+    p = sub.add_parser("search", help='full-text search: words as typed, "a phrase", OR, NOT, pre*')
     p.add_argument("query")
     p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--json", action="store_true")

@@ -43,6 +43,7 @@ from newsreader.models import (
     is_id,
 )
 from newsreader.sanitize import clean_line, redact_credentials
+from newsreader.searchquery import as_words, to_fts
 
 SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
@@ -925,26 +926,36 @@ class Store:
         )
 
     def search(self, query: str, limit: int = 50) -> list[ArticleRow]:
+        """Plain words as typed, FTS5 syntax where the user wrote it (:mod:`.searchquery`);
+        a query whose syntax FTS5 refuses is searched for its words."""
         query = query.strip()
         if not query:
             raise SearchQueryError("empty search query")
-        try:
-            # BM25 over the newest SEARCH_WINDOW matches only: a word found in every article
-            # then costs what a rare one does, instead of ranking 100,000 rows
-            rows = self.db.execute(
-                f"""SELECT {_ROW_COLUMNS} FROM (
-                        SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?
-                        ORDER BY rowid DESC LIMIT ?) AS hit
-                    JOIN articles a ON a.id = hit.rowid
-                    JOIN feeds f ON f.id = a.feed_id
-                    ORDER BY hit.rank LIMIT ?""",
-                (query, SEARCH_WINDOW, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise SearchQueryError(
-                f"malformed search query {query!r} ({exc}); put phrases and words with"
-                ' punctuation in double quotes, e.g. "don\'t panic"'
-            ) from None
+        error: sqlite3.OperationalError | None = None
+        for fts in dict.fromkeys((to_fts(query), as_words(query))):
+            if not fts:
+                continue
+            try:
+                return self._search(fts, limit)
+            except sqlite3.OperationalError as exc:
+                error = exc
+        raise SearchQueryError(
+            f"cannot search for {clean_line(query)!r}"
+            + (f" ({clean_line(str(error))})" if error else ": it has no words")
+        )
+
+    def _search(self, fts: str, limit: int) -> list[ArticleRow]:
+        # BM25 over the newest SEARCH_WINDOW matches only: a word found in every article
+        # then costs what a rare one does, instead of ranking 100,000 rows
+        rows = self.db.execute(
+            f"""SELECT {_ROW_COLUMNS} FROM (
+                    SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?
+                    ORDER BY rowid DESC LIMIT ?) AS hit
+                JOIN articles a ON a.id = hit.rowid
+                JOIN feeds f ON f.id = a.feed_id
+                ORDER BY hit.rank LIMIT ?""",
+            (fts, SEARCH_WINDOW, limit),
+        ).fetchall()
         return [_row(r) for r in rows]
 
     def article(self, article_id: int) -> Article | None:

@@ -32,6 +32,7 @@ from newsreader.errors import NewsreaderError
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
 from newsreader.sanitize import clean_line, is_web_url
+from newsreader.searchquery import match_pattern
 from newsreader.state import load_state, save_state
 from newsreader.store import Store, describe
 from newsreader.timetext import feed_problem
@@ -299,6 +300,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         """Switch the list to ``view`` (no reload of the app: only the list's pages)."""
         self.view = view
         article_list = self.query_one(ArticleList)
+        article_list.match = match_pattern(view.query) if view.kind == "search" else None
         self.update_header()
         if view.rows is not None:
             rows = view.rows
@@ -434,7 +436,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def _layout_request(self, reader: ReaderPane) -> LayoutRequest:
         """Alone, a hidden reader will fill the space the list has now."""
-        return reader.layout_request(self.panes.size if self.narrow else None)
+        match = self.query_one(ArticleList).match
+        return reader.layout_request(self.panes.size if self.narrow else None, match)
 
     def open_row(self, row: ArticleRow) -> None:
         """Open ``row``: nothing on screen changes until the article is ready, so the switch to
@@ -447,7 +450,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _ready_article(self, article_id: int, layout: LayoutRequest) -> ReadyArticle | None:
         """In a worker thread: the article read, built into parts and wrapped for ``layout``."""
         from newsreader.reading import build_view
-        from newsreader.ui.render import reading_parts
+        from newsreader.ui.render import highlighted, reading_parts
 
         if article_id < 0:  # a bookmark whose article is no longer stored
             bookmark = self.bookmark_snapshots[article_id]
@@ -461,7 +464,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 feed = self.feed_of(found, store)
             article = found
             view = build_view(article, feed.display_title if feed else "")
-        parts = reading_parts(view)
+        parts = highlighted(reading_parts(view), layout.match, layout.match_style)
         return ReadyArticle(article, view, parts, prepare_layout(parts, layout))
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
@@ -864,7 +867,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             with Store(self.locations.database) as store:
                 rows = store.search(query, limit=500)
         except SearchQueryError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.call_from_thread(self.report_error, exc)
             return
         view = View(kind="search", title=f"Search: {query}", query=query, rows=tuple(rows))
         self.call_from_thread(self.show_view, view)

@@ -8,12 +8,14 @@ whose page is not here yet is drawn as a placeholder and filled in when the page
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding, BindingType
 from textual.events import Click
@@ -45,15 +47,27 @@ def relative_date(published: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m", local)
 
 
-def row_text(row: ArticleRow, width: int, bookmarked: bool, feed_width: int) -> Text:
-    """One list line, cut to ``width`` cells with an ellipsis (never mid-character)."""
+def row_text(
+    row: ArticleRow,
+    width: int,
+    bookmarked: bool,
+    feed_width: int,
+    match: re.Pattern[str] | None = None,
+    match_style: Style | None = None,
+) -> Text:
+    """One list line, cut to ``width`` cells with an ellipsis (never mid-character); the
+    runs of the title that ``match`` finds (a search's words) in ``match_style``."""
     text = Text(no_wrap=True, overflow="ellipsis", end="")
     text.append("N" if not row.read else " ", style="bold")
     text.append("*" if bookmarked else " ", style="bold")
     text.append(" " + relative_date(row.published).rjust(5) + " ", style="dim")
     if feed_width:
         text.append(fit(row.feed_title, feed_width) + " ", style="italic")
+    title_at = len(text)
     text.append(row.title or "(untitled)", style="" if row.read else "bold")
+    if match is not None and match_style is not None:
+        for found in match.finditer(row.title):
+            text.stylize(match_style, title_at + found.start(), title_at + found.end())
     text.truncate(width, overflow="ellipsis", pad=True)
     return text
 
@@ -70,6 +84,7 @@ class ArticleList(ScrollView, can_focus=True):
         "article-list--cursor",
         "article-list--unread",
         "article-list--placeholder",
+        "article-list--match",
     }
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "cursor_down", "Down", show=False, id="down"),
@@ -101,6 +116,7 @@ class ArticleList(ScrollView, can_focus=True):
         self.loader: Loader | None = None
         self.generation = 0
         self.bookmarked: set[str] = set()  # URLs
+        self.match: re.Pattern[str] | None = None  # a search view's words, highlighted
         self._announced: tuple[int, int] | None = None
 
     # -- data -----------------------------------------------------------------------
@@ -204,7 +220,12 @@ class ArticleList(ScrollView, can_focus=True):
             style = self.get_component_rich_style("article-list--placeholder")
             return Strip([Segment(" " * 8 + "…".ljust(max(0, width - 8)), style)], width)
         feed_width = 0 if width < 40 else min(16, max(8, width // 5))
-        text = row_text(row, width, row.url in self.bookmarked, feed_width)
+        match_style = (
+            self.get_component_rich_style("article-list--match", partial=True)
+            if self.match
+            else None
+        )
+        text = row_text(row, width, row.url in self.bookmarked, feed_width, self.match, match_style)
         base = self.rich_style
         if index == self.cursor:
             base = base + self.get_component_rich_style("article-list--cursor")

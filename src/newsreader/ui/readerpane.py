@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.console import Console
@@ -30,7 +31,7 @@ class ReaderPane(ScrollView, can_focus=True):
     (the Line API, like the list): opening an article costs a wrap of its text and the lines
     on screen, whatever its length."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = set(PART_STYLES.values())
+    COMPONENT_CLASSES: ClassVar[set[str]] = {*PART_STYLES.values(), "reader--match"}
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("j,down", "scroll_down", "Scroll down", "reader_down"),
         _binding("k,up", "scroll_up", "Scroll up", "reader_up"),
@@ -55,7 +56,9 @@ class ReaderPane(ScrollView, can_focus=True):
         """The article's text as shown (tests, and a future copy command)."""
         return "\n".join(text.plain for _, text in self.parts)
 
-    def layout_request(self, room: Size | None = None) -> LayoutRequest:
+    def layout_request(
+        self, room: Size | None = None, match: re.Pattern[str] | None = None
+    ) -> LayoutRequest:
         """What a worker needs to lay the next article out for this pane: its text width and
         height, and the styles. A hidden pane (one pane at a time) has no size: ``room`` is
         the space it will fill when shown, less its border, padding and scrollbar."""
@@ -66,9 +69,11 @@ class ReaderPane(ScrollView, can_focus=True):
             width = room.width - gutter.width - self.styles.scrollbar_size_vertical
             height = room.height - gutter.height
         width = max(10, width or self._wrapped_at)
+        match_style = self.get_component_rich_style("reader--match", partial=True)
         return LayoutRequest(
-            width, height or self.screen.size.height, self._part_styles(), self._base()
-        )
+            width, height or self.screen.size.height, self._part_styles(), self._base(),
+            match, match_style if match else Style(),
+        )  # fmt: skip
 
     def show(self, parts: list[Part], prepared: PreparedLayout | None = None) -> None:
         """Show ``parts``; the lines (and the first screen drawn) by a worker are used when
@@ -160,6 +165,8 @@ class LayoutRequest:
     height: int
     styles: dict[str, Style]
     base: Style
+    match: re.Pattern[str] | None = None  # a search's words, highlighted in the text
+    match_style: Style = field(default_factory=Style)
 
 
 @dataclass(frozen=True, slots=True)

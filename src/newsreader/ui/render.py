@@ -6,6 +6,9 @@ such as ``[@click=app.quit]`` is shown as written and runs nothing.
 
 from __future__ import annotations
 
+import re
+
+from rich.style import Style
 from rich.text import Text
 from textual.widgets.option_list import Option
 
@@ -90,6 +93,19 @@ def reading_parts(view: ReadingView) -> list[Part]:
     for group, items in view.related:
         parts += _section(group, [_related_line(item) for item in items])
     return parts
+
+
+def highlighted(parts: list[Part], match: re.Pattern[str] | None, style: Style) -> list[Part]:
+    """``parts`` with the runs ``match`` finds (a search's words) in ``style``; copies, so
+    the article's own parts stay as they were."""
+    if match is None:
+        return parts
+    out: list[Part] = []
+    for kind, text in parts:
+        copy = text.copy()
+        copy.highlight_regex(match, style=style)
+        out.append((kind, copy))
+    return out
 
 
 def _link_line(number: int, url: str, label: str) -> Text:
