@@ -666,9 +666,24 @@ async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_p
         sidebar = app.query_one("#related", OptionList)
         ids = [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)]
         assert ids.count("rel:0") == 1 and len([i for i in ids if i and i.startswith("rel:")]) >= 3
-        first = app.related[0].row.id
-        await pilot.press("right_square_bracket")
-        await _until(app, pilot, lambda: app.article is not None and app.article.id == first)
+        order = [item.row.id for item in app.related]
+
+        async def step(key: str, expected: int) -> None:
+            await pilot.press(key)
+            await _until(app, pilot, lambda: app.article is not None and app.article.id == expected)
+            await _settle(app, pilot)  # its own related articles load, and must not take over
+
+        # ] walks the flood story's list in order, [ walks back to the story itself
+        for expected in order[:3]:
+            await step("right_square_bracket", expected)
+        for expected in (order[1], order[0], flood):
+            await step("left_square_bracket", expected)
+        highlighted = sidebar.highlighted
+        await pilot.press("left_square_bracket")  # nothing before the story: said, not wrapped
+        await _settle(app, pilot)
+        assert app.article.id == flood and sidebar.highlighted == highlighted
+        await step("right_square_bracket", order[0])
+        assert sidebar.get_option_at_index(sidebar.highlighted or 0).id == "rel:0"
 
 
 async def test_mouse_selects_opens_and_scrolls(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 import sys
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -70,6 +70,19 @@ class Panes(Horizontal):
             self.app.apply_layout()
 
 
+@dataclass
+class RelatedWalk:
+    """Where ] and [ are in one article's related list (position -1: that article)."""
+
+    anchor: int  # the article the list is for
+    items: list[RelatedArticle]
+    position: int = -1
+
+    @property
+    def current(self) -> int:
+        return self.anchor if self.position < 0 else self.items[self.position].row.id
+
+
 class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     TITLE = "newsreader"
     CSS_PATH = str(styles_dir() / "app.tcss")
@@ -123,6 +136,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.prefetched: ReadyArticle | None = None  # the row the cursor rests on, one pane
         self.related: list[RelatedArticle] = []
         self.related_index = -1
+        self.walk: RelatedWalk | None = None  # ] and [ going through one article's related
         self.sidebar_links: dict[str, str] = {}  # option id -> publisher-declared link
         self.bookmarks: list[Bookmark] = []
         self.bookmark_snapshots: dict[int, Bookmark] = {}  # row id (< 0) -> bookmark
@@ -494,6 +508,16 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             reader.focus()  # first: hiding the focused list would move the focus anyway
         if open_pane and self.narrow:
             self._set_reading(True)
+        walk = self.walk
+        if walk is not None and walk.current == article.id:
+            # a step of ] or [: the sidebar keeps the list being walked, its entry highlighted
+            self._highlight_walked(walk)
+            if article.id > 0:
+                self.call_after_refresh(self.load_related, article)
+            if mark_read and not article.read and article.id > 0:
+                self.call_after_refresh(self._set_read_by_id, article.id, True)
+            return
+        self.walk = None
         self.related, self.related_index = [], -1
         sidebar = self.query_one("#related", OptionList)
         if article.id > 0:
@@ -539,8 +563,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     ) -> None:
         if self.article is None or self.article.id != article.id:
             return
-        self.related = found
-        self._show_related(found, article)
+        walking = self.walk is not None and self.walk.current == article.id
+        if not walking:  # a walk's sidebar stays the list being walked
+            self.related = found
+            self._show_related(found, article)
         if reporters and self.article_view is not None:
             meta = Text(self.article_view.meta)
             meta.append("\nAlso reported by: " + ", ".join(reporters), style="italic")
@@ -575,10 +601,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def related_selected(self, event: OptionList.OptionSelected) -> None:
         option_id = event.option_id or ""
         if option_id.startswith("rel:"):
-            self.related_index = int(option_id.split(":")[1])
-            self.load_article(
-                self.related[self.related_index].row.id, mark_read=self.config.mark_read_on_open
-            )
+            walk = self.walk or self._start_walk()
+            if walk is not None:
+                self._walk_to(walk, int(option_id.split(":")[1]))
         elif option_id in self.sidebar_links:
             url = self.sidebar_links[option_id]
             if url:
@@ -762,16 +787,39 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             self.notify(f"this article has {len(links)} numbered link(s)", markup=False)
 
     def action_related(self, step: int) -> None:
-        if not self.related:
+        """] / [: the next or previous entry of the open article's related list, in order; the
+        walk keeps that list (and the sidebar) until another article is opened otherwise."""
+        walk = self.walk if self.walk is not None else self._start_walk()
+        if walk is None:
+            self.notify("no related articles for this article", markup=False)
             return
-        self.related_index = (self.related_index + step) % len(self.related)
+        position = walk.position + step
+        if position < -1:
+            self.notify("back at the article the related list is for", markup=False)
+        elif position >= len(walk.items):
+            self.notify(f"that was the last of {len(walk.items)} related articles", markup=False)
+        else:
+            self._walk_to(walk, position)
+
+    def _start_walk(self) -> RelatedWalk | None:
+        if self.article is None or not self.related:
+            return None
+        return RelatedWalk(self.article.id, list(self.related))
+
+    def _walk_to(self, walk: RelatedWalk, position: int) -> None:
+        """Open entry ``position`` of the walk (-1: the article the list is for)."""
+        walk.position = position
+        self.walk = walk
+        self.related_index = position
+        self.load_article(walk.current, mark_read=self.config.mark_read_on_open)
+
+    def _highlight_walked(self, walk: RelatedWalk) -> None:
         sidebar = self.query_one("#related", OptionList)
         for i in range(sidebar.option_count):
-            if sidebar.get_option_at_index(i).id == f"rel:{self.related_index}":
+            if sidebar.get_option_at_index(i).id == f"rel:{walk.position}":
                 sidebar.highlighted = i
-        self.load_article(
-            self.related[self.related_index].row.id, mark_read=self.config.mark_read_on_open
-        )
+                return
+        sidebar.highlighted = None
 
     def action_toggle_sidebar(self) -> None:
         self.panes.toggle_class("-show-related" if self.narrow else "-hide-related")
