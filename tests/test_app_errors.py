@@ -191,3 +191,66 @@ async def test_search_takes_news_words_and_highlights_them(tmp_path: Path) -> No
         await pilot.press("escape", "escape")  # back to all articles: nothing highlighted
         await _until(app, pilot, lambda: app.view.kind == "all")
         assert app.query_one(ArticleList).match is None
+
+
+async def test_keys_act_on_what_the_cursor_shows(tmp_path: Path) -> None:
+    """Beside the list, y and b act on the highlighted row, not the article read last; in the
+    reader they act on the open article; the key bar says how to go back."""
+    import json
+
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.ui.articlelist import ArticleList
+    from newsreader.ui.keybar import KeyBar
+
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        articles = tuple(
+            Article(guid=str(i), title=f"Story {i}", url=f"https://x.example/{i}",
+                    body=f"<p>Body {i}</p>", published=time.time() - i * 60)
+            for i in range(3)
+        )  # fmt: skip
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(200, 40)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("enter")  # Story 0 is read beside the list, which keeps the focus
+        await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 0")
+        await pilot.press("j", "j", "y")
+        assert app.query_one(ArticleList).current.title == "Story 2"  # type: ignore[union-attr]
+        assert app.clipboard == "https://x.example/2"
+        await pilot.press("b")
+        await _until(app, pilot, lambda: (tmp_path / "b.json").exists())
+        saved = json.loads((tmp_path / "b.json").read_text())["bookmarks"]
+        assert [b["url"] for b in saved] == ["https://x.example/2"]
+        await pilot.press("tab")  # the reader has the focus: the article it shows
+        await pilot.press("y")
+        assert app.article is not None and app.clipboard == app.article.url
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(80, 24)) as pilot:  # one pane: the reader takes the screen
+        await _settle(app, pilot)
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: app.panes.has_class("-reading"))
+        await _until(app, pilot, lambda: " Back " in str(app.query_one(KeyBar).render()))
+
+
+async def test_b_bookmarks_every_demo_article(tmp_path: Path) -> None:
+    """A local article file without a link is bookmarked by its file's URL (b did nothing,
+    and said nothing, on 18 of the 32 demo articles)."""
+    import json
+
+    from newsreader.demo import prepare_demo
+    from newsreader.ui.articlelist import ArticleList
+
+    data = prepare_demo()
+    marks = tmp_path / "b.json"
+    app = NewsreaderApp(resolve(data, bookmarks_file=marks), Config(), demo=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        total = app.query_one(ArticleList).total
+        for _ in range(total):
+            await pilot.press("b")
+            await _settle(app, pilot)
+            await pilot.press("j")
+        saved = json.loads(marks.read_text())["bookmarks"]
+    assert total == 32 and len({b["url"] for b in saved}) == 32
+    assert sum(b["url"].startswith("file://") for b in saved) >= 18

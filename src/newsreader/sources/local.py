@@ -289,8 +289,8 @@ def read_directory(directory: Path, title: str = "") -> ParsedFeed:
             real = inside_folder(path, root)
             if real is None:  # a link changed since the folder was listed
                 raise FeedError("a link out of the folder, not followed")
-            for raw in read_file(Path(real), rel, follow_symlinks=False):
-                articles.append(build_article(raw, feed_title))
+            raws = with_file_urls(read_file(Path(real), rel, follow_symlinks=False), path)
+            articles.extend(build_article(raw, feed_title) for raw in raws)
         except FeedError as exc:
             warnings.append(f"{clean_line(rel)}: {exc}")
         except Exception as exc:  # a parser bug on one file never costs the others
@@ -303,8 +303,18 @@ def read_directory(directory: Path, title: str = "") -> ParsedFeed:
     return ParsedFeed(title=feed_title, articles=distinct_guids(articles), warnings=tuple(warnings))
 
 
+def with_file_urls(raws: list[RawArticle], path: Path) -> list[RawArticle]:
+    """An article file without a link of its own gets its file's ``file://`` URL: what the
+    reader shows as its origin, and what a bookmark keeps (never opened as a web page)."""
+    uri = path.absolute().as_uri()
+    for index, raw in enumerate(raws):
+        if not raw.url:
+            raw.url = f"{uri}#{index}" if len(raws) > 1 else uri
+    return raws
+
+
 def read_single_file(path: Path) -> ParsedFeed:
     """An article file given directly as a source."""
-    raws = read_file(path, clean_line(path.name))
+    raws = with_file_urls(read_file(path, clean_line(path.name)), path)
     title = directory_title(path.parent)
     return ParsedFeed(title=title, articles=tuple(build_article(r, title) for r in raws))

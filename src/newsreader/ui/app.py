@@ -15,7 +15,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -70,6 +70,16 @@ class Panes(Horizontal):
             self.app.apply_layout()
 
 
+class Target(NamedTuple):
+    """The article a key acts on (:meth:`NewsreaderApp._target`)."""
+
+    id: int
+    url: str
+    read: bool
+    feed_id: int
+    title: str
+
+
 @dataclass
 class RelatedWalk:
     """Where ] and [ are in one article's related list (position -1: that article)."""
@@ -89,7 +99,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         _binding("q", "quit", "Quit", "quit"),
         _binding("enter,l", "open", "Open", "open"),
-        _binding("h,escape", "back", "Back", "back", show=False),
+        _binding("h,escape", "back", "Back", "back"),
         _binding("tab", "next_pane", "Next pane", "next_pane", show=False),
         _binding("n", "next_unread", "Next unread", "next_unread"),
         _binding("p", "prev_unread", "Prev unread", "prev_unread", show=False),
@@ -247,6 +257,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.query_one(ArticleList).display = not reading
         self.query_one(ReaderPane).display = reading
         panes.set_class(reading, "-reading", update=panes.has_class("-show-related"))
+        self.refresh_bindings()
 
     def watch_theme(self, theme: str) -> None:
         if self._screen_ready:  # chosen by the user, not the config's theme set at construction
@@ -315,6 +326,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.view = view
         article_list = self.query_one(ArticleList)
         article_list.match = match_pattern(view.query) if view.kind == "search" else None
+        self.refresh_bindings()  # h/Esc goes back from any view but all articles
         self.update_header()
         if view.rows is not None:
             rows = view.rows
@@ -567,6 +579,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if not walking:  # a walk's sidebar stays the list being walked
             self.related = found
             self._show_related(found, article)
+            self.refresh_bindings()  # ] and [ apply now
         if reporters and self.article_view is not None:
             meta = Text(self.article_view.meta)
             meta.append("\nAlso reported by: " + ", ".join(reporters), style="italic")
@@ -614,9 +627,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     # -- actions --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("open_browser", "copy_link", "toggle_bookmark", "toggle_read"):
-            return self._target_url() is not None or action == "toggle_read"
+            return self._target() is not None  # (one without a link says so)
         if action in ("related",):
-            return bool(self.related)
+            return bool(self.related) or self.walk is not None
         if action == "open_link":
             return bool(self.article_view and self.article_view.links)
         if action == "back":
@@ -627,18 +640,31 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 or self.view.unread_only
             )
         if action == "refresh_feed":
-            return self._current_row() is not None
+            return self._target() is not None
         return True
 
     def _current_row(self) -> ArticleRow | None:
         return self.query_one(ArticleList).current
 
-    def _target_url(self) -> str | None:
-        """The link of the open article, else of the selected row."""
-        if self.article is not None and self.article.url:
-            return self.article.url
+    def _target(self) -> Target | None:
+        """What a key acts on: the row under the cursor while the list has the focus, else
+        the open article (the reader or the related pane has the focus, or fills the screen)."""
+        article = self.article
+        if article is not None and not isinstance(self.focused, ArticleList):
+            return Target(article.id, article.url, article.read, article.feed_id, article.title)
         row = self._current_row()
-        return row.url if row is not None and row.url else None
+        if row is None:
+            return None
+        return Target(row.id, row.url, row.read, row.feed_id, row.title)
+
+    def _target_url(self) -> str | None:
+        """The link of what the keys act on; None, and said, when it has none."""
+        target = self._target()
+        if target is not None and target.url:
+            return target.url
+        if target is not None:
+            self.notify(f"no link to open or copy: {target.title}", markup=False)
+        return None
 
     def action_open(self) -> None:
         focused = self.focused
@@ -712,9 +738,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.open_row(row)
 
     def action_toggle_read(self) -> None:
-        row = self._current_row()
-        if row is not None:
-            self._set_read(row, not row.read)
+        target = self._target()
+        if target is not None:
+            self._set_read_by_id(target.id, not target.read)
 
     def _set_read(self, row: ArticleRow, read: bool) -> None:
         self._set_read_by_id(row.id, read)

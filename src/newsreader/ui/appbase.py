@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from newsreader.models import ArticleRow, Bookmark, Feed
     from newsreader.paths import Locations
     from newsreader.store import Store
+    from newsreader.ui.app import Target
     from newsreader.ui.readerpane import ReadyArticle
     from newsreader.views import View
 
@@ -52,6 +53,9 @@ if TYPE_CHECKING:
             raise NotImplementedError
 
         def _target_url(self) -> str | None:
+            raise NotImplementedError
+
+        def _target(self) -> Target | None:
             raise NotImplementedError
 
 else:

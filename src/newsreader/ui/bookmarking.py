@@ -19,25 +19,35 @@ class BookmarksMixin(AppBase):
     """Mixed into the app: uses its store location, bookmark file, list and notifications."""
 
     def action_toggle_bookmark(self) -> None:
-        row = self._current_row()
-        if row is not None:
-            self._toggle_bookmark(row)
+        target = self._target()
+        if target is None:
+            return
+        if not target.url:  # a bookmark is kept by its link
+            self.notify(f"no link to bookmark it by: {target.title}", markup=False)
+            return
+        self._toggle_bookmark(target.id, target.url, target.title)
 
     @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
-    def _toggle_bookmark(self, row: ArticleRow) -> None:
-        marked = any(b.url == row.url for b in self.bookmarks)
+    def _toggle_bookmark(self, article_id: int, url: str, title: str) -> None:
+        marked = any(b.url == url for b in self.bookmarks)
         if marked:
-            bookmarks = self.bookmark_file.remove(row.url)
-            message = f"bookmark removed: {row.title}"
+            bookmarks = self.bookmark_file.remove(url)
+            message = f"bookmark removed: {title}"
         else:
-            with Store(self.locations.database) as store:
-                article = store.article(row.id) if row.id > 0 else None
-            if article is None:
-                return
             from newsreader.bookmarks import snapshot
+            from newsreader.reading import complete_article
 
-            bookmarks = self.bookmark_file.add(snapshot(article, row.feed_title))
-            message = f"bookmarked: {row.title}"
+            with Store(self.locations.database) as store:
+                article = store.article(article_id) if article_id > 0 else None
+                feed = store.feed_by_id(article.feed_id) if article is not None else None
+            if article is None:
+                message = "not bookmarked: the article is no longer stored"
+                self.call_from_thread(self.notify, message, markup=False)
+                return
+            # the article as the reader shows it (its body's captions), as the CLI saves it
+            feed_title = feed.display_title if feed is not None else ""
+            bookmarks = self.bookmark_file.add(snapshot(complete_article(article), feed_title))
+            message = f"bookmarked: {title}"
         self.call_from_thread(self._bookmarks_changed, bookmarks, message)
 
     def _bookmarks_changed(self, bookmarks: list[Bookmark], message: str) -> None:

@@ -36,8 +36,8 @@ class RefreshMixin(AppBase):
     refresh_running: threading.Event
 
     def action_refresh_feed(self) -> None:
-        row = self._current_row()
-        feed = next((f for f in self.feeds if row and f.id == row.feed_id), None)
+        target = self._target()
+        feed = next((f for f in self.feeds if target and f.id == target.feed_id), None)
         if feed is not None:
             self.run_refresh([feed], manual=True)
 
