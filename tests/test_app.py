@@ -573,7 +573,7 @@ async def test_a_refresh_whose_indexing_fails_says_why_and_lets_the_next_one_run
         monkeypatch.undo()
         await pilot.press("R")
         await _until(
-            app, pilot, lambda: "refreshed 1 feed(s)" in str(app.query_one("#status").render())
+            app, pilot, lambda: "refreshed 1 feed:" in str(app.query_one("#status").render())
         )
 
 
@@ -596,7 +596,7 @@ async def test_refresh_shows_progress_and_failures(tmp_path: Path) -> None:
         app.watch(app, "sub_title", lambda title: titles.append(title), init=False)
         await pilot.press("R")
         await _until(
-            app, pilot, lambda: "refreshed 2 feed(s)" in str(app.query_one("#status").render())
+            app, pilot, lambda: "refreshed 2 feeds" in str(app.query_one("#status").render())
         )
         assert any("refreshing" in t for t in titles) and "refreshing" not in app.sub_title
         assert any("indexing for search" in t for t in titles) and "indexing" not in app.sub_title
@@ -615,7 +615,7 @@ async def test_refresh_shows_progress_and_failures(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
         status = str(app.query_one("#status").render())
-        assert "2 articles in" in status and "1 feed(s) failed last time" in status, status
+        assert "2 articles in" in status and "1 feed failed last time" in status, status
 
 
 async def test_rows_stored_by_a_running_refresh_are_listed_before_it_ends(

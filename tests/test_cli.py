@@ -41,7 +41,7 @@ def test_add_refresh_list_show(capsys, data_dir: Path, feed_file: Path) -> None:
     assert run(capsys, *d, "add", str(feed_file), "--tag", "local")[0] == 0
     code, out, _ = run(capsys, *d, "refresh")
     assert code == 0 and "2 new" in out
-    summary = r"1 feeds, 2 new articles, 0 failed \(stored in [\d.]+ s, search index [\d.]+ s"
+    summary = r"1 feed, 2 new articles, 0 failed \(stored in [\d.]+ s, search index [\d.]+ s"
     assert re.search(summary + r", related index [\d.]+ s\)", out), out
     code, out, _ = run(capsys, *d, "feeds", "--json")
     (feed,) = json.loads(out)
@@ -214,7 +214,7 @@ def test_refresh_on_a_terminal_shows_progress_and_a_summary(
     )  # fmt: skip
     code, text = on_terminal("--data-dir", str(data_dir), "refresh")
     assert code == 0, text
-    assert "1 feeds, 2 new articles, 0 failed" in text
+    assert "1 feed, 2 new articles, 0 failed" in text
     assert "Traceback" not in text
 
 
@@ -257,7 +257,7 @@ def test_bookmarks_commands(capsys, data_dir: Path, feed_file: Path, tmp_path: P
     assert run(capsys, *d, "bookmarks", "remove", first["url"])[0] == 0
     assert json.loads(run(capsys, *d, "bookmarks", "--json")[1]) == []
     code, out, _ = run(capsys, *d, "bookmarks", "import", str(out_file))
-    assert code == 0 and "imported 1 bookmarks" in out
+    assert code == 0 and "imported 1 bookmark " in out
     code, _, err = run(capsys, *d, "bookmarks", "remove", "https://nothing.example/")
     assert code != 0 and "no bookmark" in err
 

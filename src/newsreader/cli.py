@@ -20,7 +20,7 @@ from newsreader import __version__
 from newsreader.errors import NewsreaderError, UsageError
 from newsreader.models import Article, ArticleRow, Feed, is_id
 from newsreader.paths import Locations, resolve
-from newsreader.sanitize import clean_line
+from newsreader.phrases import counted
 
 if TYPE_CHECKING:
     from newsreader.store import Store
@@ -131,6 +131,7 @@ def _upgrade_store(locations: Locations) -> None:
 
 
 def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.sanitize import clean_line
     from newsreader.sourcekind import normalise_source
 
     url = normalise_source(args.source)
@@ -157,7 +158,7 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
                 feed = store.remove_feed(normalise_source(args.source))
             except UsageError:
                 raise UsageError(f"no such feed: {redact_credentials(args.source)}") from None
-    print(f"removed {feed.shown_url} and its {feed.article_count} articles")
+    print(f"removed {feed.shown_url} and its {counted(feed.article_count, 'article')}")
     return 0
 
 
@@ -177,7 +178,10 @@ def _remove_all_from(name: str, loc: Locations) -> int:
             store.remove_feed(str(feed.id))
             removed += 1
             articles += feed.article_count
-    print(f"removed {removed} feeds and their {articles} articles ({absent} were not subscribed)")
+    print(
+        f"removed {counted(removed, 'feed')} and their {counted(articles, 'article')}"
+        f" ({absent} not subscribed)"
+    )
     return 0
 
 
@@ -189,7 +193,7 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
         return 0
     if not feeds:
         print("no feeds yet: 'newsreader add URL|FILE|FOLDER' or 'newsreader import FILE'")
-    from newsreader.timetext import feed_problem
+    from newsreader.phrases import feed_problem
 
     for feed in feeds:
         status = f"error: {feed_problem(feed)}" if feed.last_error else "ok"
@@ -339,7 +343,8 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
         search = progress.searchable_at - progress.stored_at
         related = finished_at - progress.searchable_at
         print(
-            f"{len(outcomes)} feeds, {new} new articles, {len(failed)} failed{tail} (stored in"
+            f"{counted(len(outcomes), 'feed')}, {counted(new, 'new article')}, {len(failed)}"
+            f" failed{tail} (stored in"
             f" {stored:.1f} s, search index {search:.1f} s, related index {related:.1f} s)"
         )
     return 1 if failed else 0
@@ -356,13 +361,17 @@ def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
     with _open_store(loc) as store:
         pending = store.pending_index_count()
     if not args.quiet:
-        print(f"indexed {count} articles" + (f", {pending} still pending" if pending else ""))
+        print(
+            f"indexed {counted(count, 'article')}"
+            + (f", {pending:,} still pending" if pending else "")
+        )
     return 0
 
 
 def _read_user_file(name: str, limit: int) -> bytes:
     """A file named on the command line: a regular file, at most ``limit`` bytes."""
     from newsreader.safefiles import FileRefused, read_regular_file
+    from newsreader.sanitize import clean_line
 
     try:
         return read_regular_file(name, limit)
@@ -387,7 +396,7 @@ def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
                 added += 1
             except UsageError:
                 skipped += 1
-    print(f"imported {added} feeds ({skipped} already subscribed)")
+    print(f"imported {counted(added, 'feed')} ({skipped} already subscribed)")
     return 0
 
 
@@ -440,6 +449,8 @@ def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
 
 def _article(store: Any, article_id: str) -> Article:
     if not is_id(article_id):
+        from newsreader.sanitize import clean_line
+
         raise UsageError(f"article ids are numbers: {clean_line(article_id)!r}")
     article = store.article(int(article_id))
     if article is None:
@@ -535,7 +546,7 @@ def _run_bookmark_command(loc: Locations, bookmark: Any) -> None:
 
 def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader import bookmarks as bm
-    from newsreader.sanitize import clean_text
+    from newsreader.sanitize import clean_line, clean_text
 
     book = _bookmark_file(loc)
     action = args.action or "list"
@@ -603,7 +614,9 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
         fresh = [b for b in found if b.url not in known]
         book.update(lambda items: [*items, *fresh])
         _report(book)
-        print(f"imported {len(fresh)} bookmarks ({len(found) - len(fresh)} already there)")
+        print(
+            f"imported {counted(len(fresh), 'bookmark')} ({len(found) - len(fresh)} already there)"
+        )
         return 0
     raise UsageError(f"unknown bookmarks action {action!r}")
 
@@ -761,6 +774,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:  # a file the command needed: one line, never a traceback
+        from newsreader.sanitize import clean_line
+
         name = f" {clean_line(str(exc.filename))}" if exc.filename else ""
         print(f"newsreader: cannot use{name}: {exc.strerror or exc}", file=sys.stderr)
         return 1

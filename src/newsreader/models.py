@@ -9,8 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from newsreader.sanitize import clean_line, redact_credentials
-
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 
 
@@ -120,6 +118,8 @@ class Feed:
     @property
     def shown_url(self) -> str:
         """The URL as it may be shown, printed or exported: without its credentials."""
+        from newsreader.sanitize import clean_line, redact_credentials  # a CLI start skips it
+
         return redact_credentials(clean_line(self.url))
 
     @property

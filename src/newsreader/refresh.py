@@ -36,12 +36,12 @@ from newsreader.feeds.parse import parse_feed
 from newsreader.indexjob import BATCH as INDEX_BATCH
 from newsreader.lifeline import die_with_parent
 from newsreader.models import Feed, ParsedFeed
+from newsreader.phrases import moment
 from newsreader.safefiles import FileRefused, read_regular_file
 from newsreader.sanitize import clean_line
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.store import Store
-from newsreader.timetext import moment
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so 8 MiB costs 9% more indexing time than 32 and saves 25 MB of memory per process

@@ -31,11 +31,11 @@ from newsreader.config import Config
 from newsreader.errors import NewsreaderError
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
 from newsreader.paths import Locations, styles_dir
+from newsreader.phrases import counted, feed_problem
 from newsreader.sanitize import clean_line, is_web_url
 from newsreader.searchquery import match_pattern
 from newsreader.state import load_state, save_state
 from newsreader.store import Store, describe
-from newsreader.timetext import feed_problem
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
@@ -312,7 +312,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             self._empty_note(self.view_total)  # the list came first: its line says it
         elif failed:
             self.status(
-                f"{len(failed)} feed(s) failed last time, e.g. {failed[0].display_title}: "
+                f"{counted(len(failed), 'feed')} failed last time, e.g. {failed[0].display_title}: "
                 f"{feed_problem(failed[0])} (f lists them)"
             )
 
@@ -395,8 +395,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if total:
             # the list may load after the start-up's failed-feeds line: keep its gist
             failed = sum(1 for feed in self.feeds if feed.last_error)
-            note = f" · {failed} feed(s) failed last time (f lists them)" if failed else ""
-            self.status(f"{total} articles in {self.view.label}{note}")
+            note = f" · {counted(failed, 'feed')} failed last time (f lists them)" if failed else ""
+            self.status(f"{counted(total, 'article')} in {self.view.label}{note}")
         elif self.view.kind == "search":
             self.status(f"nothing found for {self.view.query!r}")
         elif self.view.kind == "bookmarks":
@@ -810,7 +810,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if 1 <= number <= len(links):
             self._open_or_copy(links[number - 1][0])
         else:
-            self.notify(f"this article has {len(links)} numbered link(s)", markup=False)
+            self.notify(f"this article has {counted(len(links), 'numbered link')}", markup=False)
 
     def action_related(self, step: int) -> None:
         """] / [: the next or previous entry of the open article's related list, in order; the

@@ -6,6 +6,7 @@ from __future__ import annotations
 from textual import work
 
 from newsreader.models import Feed
+from newsreader.phrases import counted
 from newsreader.store import Store
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen, WelcomeScreen
@@ -78,7 +79,7 @@ class OnboardingMixin(AppBase):
         self.call_from_thread(self._feeds_added, added)
 
     def _feeds_added(self, feeds: list[Feed]) -> None:
-        self.notify(f"added {len(feeds)} feed(s); refreshing", markup=False)
+        self.notify(f"added {counted(len(feeds), 'feed')}; refreshing", markup=False)
         self.feeds = [*self.feeds, *feeds]
         self.run_refresh(feeds, manual=True)
 

@@ -10,6 +10,7 @@ from typing import Any
 from textual import work
 
 from newsreader.models import ArticleRow, Feed
+from newsreader.phrases import counted
 from newsreader.sanitize import clean_line
 from newsreader.store import Store
 from newsreader.ui.appbase import AppBase
@@ -134,7 +135,7 @@ class RefreshMixin(AppBase):
                 f"{outcome.feed.display_title}: {outcome.error}", severity="error", markup=False
             )
         more = f", {len(failed)} failed (f shows which)" if failed else ""
-        self.status(f"refreshed {len(outcomes)} feed(s): {new} new{more}")
+        self.status(f"refreshed {counted(len(outcomes), 'feed')}: {new} new{more}")
         self._after_refresh()
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:

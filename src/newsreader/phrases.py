@@ -1,6 +1,6 @@
-"""Moments said for a person: when a feed will be tried again, with how long that is from now.
-
-UTC, as every time newsreader prints about fetching; the date is said when it is not today.
+"""Counts and moments said for a person: "1 article", "2 feeds"; when a feed will be tried
+again, with how long that is from now (UTC, as every time newsreader prints about fetching; the
+date is said when it is not today).
 """
 
 from __future__ import annotations
@@ -8,6 +8,11 @@ from __future__ import annotations
 import time
 
 from newsreader.models import Feed
+
+
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """``1 article``, ``2 articles``, ``1,024 feeds``."""
+    return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
 def _duration(seconds: float) -> str:
