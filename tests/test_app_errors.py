@@ -247,9 +247,9 @@ async def test_b_bookmarks_every_demo_article(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
         total = app.query_one(ArticleList).total
-        for _ in range(total):
+        for done in range(1, total + 1):
             await pilot.press("b")
-            await _settle(app, pilot)
+            await _until(app, pilot, lambda n=done: len(app.bookmarks) == n)  # type: ignore[misc]
             await pilot.press("j")
         saved = json.loads(marks.read_text())["bookmarks"]
     assert total == 32 and len({b["url"] for b in saved}) == 32
