@@ -254,3 +254,62 @@ async def test_b_bookmarks_every_demo_article(tmp_path: Path) -> None:
         saved = json.loads(marks.read_text())["bookmarks"]
     assert total == 32 and len({b["url"] for b in saved}) == 32
     assert sum(b["url"].startswith("file://") for b in saved) >= 18
+
+
+def test_one_day_reads_the_same_in_the_list_whatever_its_hour() -> None:
+    import calendar
+
+    from newsreader.ui.articlelist import relative_date
+
+    now = time.mktime((2026, 12, 3, 9, 0, 0, 0, 0, -1))  # a Thursday, local time
+    friday_late = time.mktime((2026, 11, 27, 23, 0, 0, 0, 0, -1))  # 5 days 10 hours ago
+    friday_early = time.mktime((2026, 11, 27, 1, 0, 0, 0, 0, -1))  # 6 days 8 hours ago
+    assert relative_date(friday_late, now) == relative_date(friday_early, now) == "Fri"
+    assert relative_date(time.mktime((2026, 11, 26, 23, 0, 0, 0, 0, -1)), now) == "11-26"
+    assert calendar.day_abbr[4] == "Fri"
+
+
+async def test_small_things_on_screen(tmp_path: Path) -> None:
+    """0/0 on an empty list, a cut title keeps its … beside a scrollbar, an image without
+    words is "[image]", and j/k move in the related pane."""
+    from newsreader.models import Article, Caption, ParsedFeed
+    from newsreader.ui.articlelist import ArticleList
+    from newsreader.ui.readerpane import ReaderPane
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    app = NewsreaderApp(resolve(empty, bookmarks_file=empty / "b.json"), Config())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _until(app, pilot, lambda: app.query_one(ArticleList).border_subtitle == "0/0")
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        long = "Harbour wall story " * 8
+        articles = tuple(
+            Article(guid=str(i), title=f"{i} {long}", body="<p>Harbour wall story.</p>",
+                    captions=(Caption(text="", image_url="https://x.example/i.jpg"),),
+                    published=time.time() - i)
+            for i in range(60)
+        )  # fmt: skip
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _settle(app, pilot)
+        article_list = app.query_one(ArticleList)
+        line = article_list.render_line(1).text
+        assert (
+            line.rstrip().endswith("…")
+            and len(line) == article_list.scrollable_content_region.width
+        )
+        await pilot.press("enter")
+        reader = app.query_one(ReaderPane)
+        await _until(app, pilot, lambda: "Harbour wall story." in reader.plain)
+        assert "\n[image]\n" in reader.plain and "[image] image" not in reader.plain
+        await _until(app, pilot, lambda: len(app.related) >= 2)
+        sidebar = app.query_one("#related")
+        sidebar.focus()
+        await pilot.press("j")
+        first = sidebar.highlighted  # type: ignore[attr-defined]
+        await pilot.press("j")
+        assert sidebar.highlighted == first + 1  # type: ignore[attr-defined]
+        await pilot.press("k")
+        assert sidebar.highlighted == first  # type: ignore[attr-defined]

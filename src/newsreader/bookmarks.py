@@ -409,7 +409,8 @@ def export(bookmarks: Sequence[Bookmark], fmt: str) -> str:
                 out += [_md(b.summary), ""]
             for c in b.captions:
                 credit = f" — {_md(c.credit)}" if c.credit else ""
-                out.append(f"> Image: {_md(c.text or c.alt or 'image')}{credit}")
+                words = f": {_md(c.text or c.alt)}" if c.text or c.alt else ""
+                out.append(f"> Image{words}{credit}")
             if b.captions:
                 out.append("")
             for s in b.sources:

@@ -124,8 +124,11 @@ def complete_article(article: Article) -> Article:
 
 
 def caption_text(caption: Caption) -> str:
-    text = caption.text or caption.alt or "image"
-    return f"{text} — {caption.credit}" if caption.credit else text
+    """A caption's words and credit; "" for an image with neither."""
+    text = caption.text or caption.alt
+    if caption.credit:
+        return f"{text} — {caption.credit}" if text else f"— {caption.credit}"
+    return text
 
 
 def as_text(view: ReadingView, width: int = 80) -> str:
@@ -140,16 +143,23 @@ def as_text(view: ReadingView, width: int = 80) -> str:
                 textwrap.wrap(line, width, initial_indent=lead, subsequent_indent=indent) or [""]
             )
 
+    def image(caption: Caption) -> None:
+        words = caption_text(caption)
+        if words:
+            para(words, "        ", "[image] ")
+        else:
+            out.append("[image]")
+
     para(view.headline)
     out.append("=" * min(width, max(len(view.headline), 10)))
     para(view.meta)
     out.append("")
     for caption in view.lead_captions:
-        para(caption_text(caption), "        ", "[image] ")
+        image(caption)
         out.append("")
     for block in view.blocks:
         if block.kind == "caption" and block.caption is not None:
-            para(caption_text(block.caption), "        ", "[image] ")
+            image(block.caption)
         elif block.kind == "heading":
             para(block.text.upper() if block.level <= 2 else block.text)
         elif block.kind == "li":

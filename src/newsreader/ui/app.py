@@ -43,6 +43,7 @@ from newsreader.ui.markup import markup_literal
 from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
 from newsreader.ui.refreshing import WATCH_SECONDS, RefreshMixin
+from newsreader.ui.relatedlist import RelatedList
 from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
 from newsreader.views import PAGE, View, view_rows
 
@@ -182,7 +183,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         with Panes(id="panes"):
             yield ArticleList(id="article-list")
             yield ReaderPane(id="reader")
-            yield OptionList(id="related")
+            yield RelatedList(id="related")
         yield Static("", id="status", markup=False)
         yield KeyBar(id="keys", markup=False)
 

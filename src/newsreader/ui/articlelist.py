@@ -12,6 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import date
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -40,7 +41,9 @@ def relative_date(published: float | None, now: float | None = None) -> str:
     local, today = time.localtime(published), time.localtime(now)
     if local[:3] == today[:3]:
         return time.strftime("%H:%M", local)
-    if 0 <= now - published < 6 * 86_400:
+    # by calendar day, so that one day reads the same whatever its hour
+    days_ago = (date(*today[:3]) - date(*local[:3])).days
+    if 0 < days_ago < 7:
         return time.strftime("%a", local)
     if local.tm_year == today.tm_year:
         return time.strftime("%m-%d", local)
@@ -203,7 +206,10 @@ class ArticleList(ScrollView, can_focus=True):
     def _announce(self) -> None:
         row = self.current
         # the position shows once its row is here: "1/100000" on screen means ready to open
-        self.border_subtitle = f"{self.cursor + 1}/{self.total}" if row or not self.total else ""
+        if not self.total:
+            self.border_subtitle = "0/0"
+        else:
+            self.border_subtitle = f"{self.cursor + 1}/{self.total}" if row else ""
         if row is not None and self._announced != (row.id, self.cursor):
             self._announced = (row.id, self.cursor)
             self.post_message(self.Highlighted(row, self.cursor))
@@ -211,7 +217,8 @@ class ArticleList(ScrollView, can_focus=True):
     # -- drawing --------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
-        width = self.size.width
+        # less a scrollbar's columns: a title cut to the whole width lost its "…" under it
+        width = self.scrollable_content_region.width or self.size.width
         if index >= self.total:
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)

@@ -35,8 +35,12 @@ def _part(kind: str, text: str | Text) -> Part:
 
 
 def _caption(caption: Caption) -> Part:
-    text = Text("[image] ", style="bold")
-    text.append(caption.text or caption.alt or "image")
+    """``[image] caption — credit``; an image with neither caption nor description is just
+    ``[image]`` (never ``[image] image``)."""
+    text = Text("[image]", style="bold")
+    words = caption.text or caption.alt
+    if words:
+        text.append(f" {words}")
     if caption.credit:
         text.append(f" — {caption.credit}", style="dim")
     return _part("caption", text)
