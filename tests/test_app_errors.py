@@ -313,3 +313,28 @@ async def test_small_things_on_screen(tmp_path: Path) -> None:
         assert sidebar.highlighted == first + 1  # type: ignore[attr-defined]
         await pilot.press("k")
         assert sidebar.highlighted == first  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("q_goes_back", [True, False])
+async def test_q_goes_back_from_the_article_and_quits_from_the_list(
+    tmp_path: Path, q_goes_back: bool
+) -> None:
+    from newsreader.models import Article, ParsedFeed
+
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        articles = (Article(guid="1", title="One", body="<p>Text</p>"),)
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    config = Config(q_goes_back=q_goes_back)
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), config)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: app.panes.has_class("-reading"))
+        await pilot.press("q")
+        await pilot.pause()
+        if q_goes_back:
+            assert app.is_running and not app.panes.has_class("-reading")
+            await pilot.press("q")
+            await pilot.pause()
+        assert not app.is_running

@@ -21,6 +21,7 @@ MAX_CONFIG_BYTES = 1024 * 1024
 @dataclass(frozen=True, slots=True)
 class Config:
     mark_read_on_open: bool = True
+    q_goes_back: bool = True  # q in the article goes back to the list (quits from the list)
     theme: str = ""
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> comma-separated keys
     fetch_timeout_seconds: float = 30.0
@@ -90,6 +91,7 @@ BODY_BYTES = _Number(1024, 1024**3)
 USER_AGENT = _Line(500)
 _SETTINGS: dict[str, _Number | _Line | _Flag] = {
     "mark_read_on_open": _Flag(),
+    "q_goes_back": _Flag(),
     "theme": _Line(100),
     "fetch_timeout_seconds": TIMEOUT,
     "max_body_bytes": BODY_BYTES,

@@ -98,7 +98,8 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     TITLE = "newsreader"
     CSS_PATH = str(styles_dir() / "app.tcss")
     BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("q", "quit", "Quit", "quit"),
+        _binding("q", "close", "Quit", "quit"),
+        _binding("Q", "quit", "Quit now", "quit_now", show=False),
         _binding("enter,l", "open", "Open", "open"),
         _binding("h,escape", "back", "Back", "back"),
         _binding("tab", "next_pane", "Next pane", "next_pane", show=False),
@@ -676,6 +677,20 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         row = self._current_row()
         if row is not None:
             self.open_row(row)
+
+    async def action_close(self) -> None:
+        """q as in newsboat: from the article back to the list, from the list quit
+        (``q_goes_back = false`` in config.toml: q always quits; Q always does)."""
+        if self.config.q_goes_back and self._reading():
+            await self.action_back()
+        else:
+            self.exit()
+
+    def _reading(self) -> bool:
+        """The article has the screen (alone) or the focus (the reader or its related pane)."""
+        if self.narrow and self.panes.has_class("-reading"):
+            return True
+        return isinstance(self.focused, (ReaderPane, OptionList))
 
     async def action_back(self) -> None:
         if self.narrow and self.panes.has_class("-reading"):
