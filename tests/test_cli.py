@@ -178,6 +178,10 @@ def test_ttl_is_a_minimum_interval_but_one_feed_by_hand_always_fetches(
     assert code == 0 and "skip Local Feed: skipped until" in out and "1 skipped" in out
     code, out, _ = run(capsys, *d, "refresh", "--feed", "Local Feed")
     assert code == 0 and "unchanged" in out
+    # on a terminal too, the feed skipped is named with the reason
+    code, text = on_terminal(*d, "refresh")
+    assert code == 0 and "skip Local Feed: skipped until" in text and "(its <ttl>)" in text, text
+    assert "1 skipped (not due yet" in text
 
 
 def on_terminal(*args: str) -> tuple[int, str]:

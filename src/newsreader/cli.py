@@ -243,6 +243,7 @@ class _Progress:
         if self.bar is not None:
             self.bar.update(self.task, advance=1, new=self.new, errors=self.errors)
             lines = [f"FAIL {outcome.name}: {outcome.error}"] if outcome.error else []
+            lines += [f"skip {outcome.name}: {outcome.skipped}"] if outcome.skipped else []
             lines += [f"     warning: {w}" for w in outcome.warnings[:20]]
             for line in lines:
                 self.bar.console.print(line, markup=False, emoji=False, highlight=False)
@@ -338,7 +339,8 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     else:
         new = sum(o.new for o in outcomes)
         skipped = sum(1 for o in outcomes if o.skipped)
-        tail = f", {skipped} skipped" if skipped else ""
+        # which, and why, is on each one's skip line; --feed fetches one now
+        tail = f", {skipped} skipped (not due yet: refresh --feed F fetches one)" if skipped else ""
         stored = progress.stored_at - progress.started_at
         search = progress.searchable_at - progress.stored_at
         related = finished_at - progress.searchable_at

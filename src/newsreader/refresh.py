@@ -363,7 +363,7 @@ async def _refresh_feeds(
             and feed.next_fetch_after > now
         ):
             until = moment(feed.next_fetch_after, now)
-            reason = feed.last_error or "the feed asks to be polled less often"
+            reason = feed.last_error or "the feed asks to be polled less often (its <ttl>)"
             return RefreshOutcome(feed, skipped=f"skipped until {until}: {reason}")
         try:
             if is_local(feed.url):
