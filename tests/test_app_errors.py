@@ -338,3 +338,19 @@ async def test_q_goes_back_from_the_article_and_quits_from_the_list(
             await pilot.press("q")
             await pilot.pause()
         assert not app.is_running
+
+
+async def test_at_120_columns_the_list_shows_a_title(tmp_path: Path) -> None:
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.ui.articlelist import ArticleList
+
+    title = "Storm Edda floods Port Ellery harbour as the old sea wall gives way at last"
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        store.store_feed(feed.id, ParsedFeed(title="Harbour Gazette", articles=(
+            Article(guid="1", title=title, body="<p>Text</p>"),)))  # fmt: skip
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _settle(app, pilot)
+        line = app.query_one(ArticleList).render_line(0).text
+        assert title[:35] in line, line
