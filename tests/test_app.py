@@ -130,7 +130,7 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
         await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 1")
         await pilot.press("escape", "n")
         await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 3")
-        await pilot.press("A")
+        await pilot.press("A", "y")  # it asks first
         await _until(app, pilot, lambda: app.unread_total == 0)
         await _until(app, pilot, lambda: not any(line.startswith("N") for line in _lines(app)))
 

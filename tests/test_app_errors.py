@@ -354,3 +354,32 @@ async def test_at_120_columns_the_list_shows_a_title(tmp_path: Path) -> None:
         await _settle(app, pilot)
         line = app.query_one(ArticleList).render_line(0).text
         assert title[:35] in line, line
+
+
+async def test_A_asks_first_and_U_undoes_it_once(tmp_path: Path) -> None:
+    from newsreader.models import Article, ParsedFeed
+    from newsreader.ui.screens import ConfirmScreen
+
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        articles = tuple(Article(guid=str(i), title=f"Story {i}") for i in range(4))
+        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+        store.set_read([store.page().rows[0].id])  # one read already: it stays read
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("A")
+        await _until(app, pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Mark 3 unread articles in" in str(app.screen.query_one(".dialog-title").render())
+        await pilot.press("n")  # no: nothing changes
+        await _settle(app, pilot)
+        assert app.unread_total == 3
+        await pilot.press("A", "y")
+        await _until(app, pilot, lambda: app.unread_total == 0)
+        await pilot.press("U")
+        await _until(app, pilot, lambda: app.unread_total == 3)
+        await pilot.press("U")  # once: the first article, read before, is still read
+        await _settle(app, pilot)
+        assert app.unread_total == 3
+    with Store(tmp_path / "newsreader.db") as store:
+        assert store.count(unread_only=True) == 3

@@ -784,14 +784,16 @@ class Store:
         return changed
 
     def mark_view_read(self, feed_id: int | None = None) -> int:
+        return len(self.mark_read_returning(feed_id))
+
+    def mark_read_returning(self, feed_id: int | None = None) -> list[int]:
+        """Mark every unread article (of one feed) read; the ids it marked, to undo it."""
+        where, params = ("", ()) if feed_id is None else (" AND feed_id = ?", (feed_id,))
         with self.write():
-            if feed_id is None:
-                cursor = self.db.execute("UPDATE articles SET read = 1 WHERE read = 0")
-            else:
-                cursor = self.db.execute(
-                    "UPDATE articles SET read = 1 WHERE read = 0 AND feed_id = ?", (feed_id,)
-                )
-        return cursor.rowcount
+            rows = self.db.execute(
+                f"UPDATE articles SET read = 1 WHERE read = 0{where} RETURNING id", params
+            ).fetchall()
+        return [r[0] for r in rows]
 
     # -- articles: reading --------------------------------------------------------------
     def page(

@@ -44,7 +44,13 @@ from newsreader.ui.onboarding import OnboardingMixin
 from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
 from newsreader.ui.refreshing import WATCH_SECONDS, RefreshMixin
 from newsreader.ui.relatedlist import RelatedList
-from newsreader.ui.screens import HelpScreen, PickerScreen, PromptScreen, WelcomeScreen
+from newsreader.ui.screens import (
+    ConfirmScreen,
+    HelpScreen,
+    PickerScreen,
+    PromptScreen,
+    WelcomeScreen,
+)
 from newsreader.views import PAGE, View, view_rows
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
@@ -107,6 +113,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         _binding("p", "prev_unread", "Prev unread", "prev_unread", show=False),
         _binding("m", "toggle_read", "Read/unread", "toggle_read", show=False),
         _binding("A", "mark_view_read", "Mark view read", "mark_view_read", show=False),
+        _binding("U", "undo_mark_read", "Undo mark read", "undo_mark_read", show=False),
         _binding("o", "open_browser", "Open link", "open_browser"),
         _binding("y", "copy_link", "Copy link", "copy_link", show=False),
         _binding("b", "toggle_bookmark", "Bookmark", "bookmark"),
@@ -149,6 +156,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.related: list[RelatedArticle] = []
         self.related_index = -1
         self.walk: RelatedWalk | None = None  # ] and [ going through one article's related
+        self.marked_read: list[int] = []  # what the last A marked: U makes it unread again
         self.sidebar_links: dict[str, str] = {}  # option id -> publisher-declared link
         self.bookmarks: list[Bookmark] = []
         self.bookmark_snapshots: dict[int, Bookmark] = {}  # row id (< 0) -> bookmark
@@ -770,25 +778,68 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.call_from_thread(self._row_changed, article_id, read, changed)
 
     def action_mark_view_read(self) -> None:
-        self._mark_view_read(self.view)
+        """A asks first, with how many it would mark; U undoes it once."""
+        self._ask_mark_view_read(self.view, [f.id for f in self.feeds if self.view.tag in f.tags])
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
-    def _mark_view_read(self, view: View) -> None:
+    def _ask_mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
+        with self.reading_store() as store:
+            if view.rows is not None:
+                unread = sum(1 for r in view.rows if not r.read and r.id > 0)
+            else:
+                unread = store.count(feed_id=view.feed_id, tag=view.tag, unread_only=True)
+        if not unread:
+            self.call_from_thread(self.notify, f"nothing unread in {view.label}", markup=False)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._mark_view_read(view, tag_feeds)
+
+        question = f"Mark {counted(unread, 'unread article')} in {view.label} read?"
+        self.call_from_thread(self.push_screen, ConfirmScreen(question), answered)
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def _mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
         with Store(self.locations.database) as store:
             if view.rows is not None:
-                changed = store.set_read([r.id for r in view.rows if r.id > 0], True)
+                ids = [r.id for r in view.rows if r.id > 0 and not r.read]
+                store.set_read(ids, True)
             elif view.tag is not None:
-                feed_ids = [f.id for f in self.feeds if view.tag in f.tags]
-                changed = sum(store.mark_view_read(fid) for fid in feed_ids)
+                ids = [i for fid in tag_feeds for i in store.mark_read_returning(fid)]
             else:
-                changed = store.mark_view_read(view.feed_id)
+                ids = store.mark_read_returning(view.feed_id)
             unread = store.count(unread_only=True)
-        self.call_from_thread(self._view_marked, view, changed, unread)
+        self.call_from_thread(self._view_marked, view, ids, unread)
 
-    def _view_marked(self, view: View, changed: int, unread: int) -> None:
+    def action_undo_mark_read(self) -> None:
+        ids, self.marked_read = self.marked_read, []
+        if not ids:
+            self.notify("nothing to undo: A marks a view read, U undoes that once", markup=False)
+            return
+        self._undo_mark_read(ids)
+
+    @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
+    def _undo_mark_read(self, ids: list[int]) -> None:
+        with Store(self.locations.database) as store:
+            changed = store.set_read(ids, False)
+            unread = store.count(unread_only=True)
+        self.call_from_thread(self._undone, changed, unread)
+
+    def _undone(self, changed: int, unread: int) -> None:
         self.unread_total = unread
+        self.prefetched = None
+        self.notify(f"{counted(changed, 'article')} unread again", markup=False)
+        self._after_refresh()  # the rows show their state again, the selection kept
+
+    def _view_marked(self, view: View, ids: list[int], unread: int) -> None:
+        self.unread_total = unread
+        self.marked_read = ids
         self.prefetched = None  # read now, as the rest of the view
-        self.notify(f"marked {changed} article(s) read in {view.label}", markup=False)
+        self.notify(
+            f"marked {counted(len(ids), 'article')} read in {view.label} (U undoes it)",
+            markup=False,
+        )
         if view.rows is not None:
             view = replace(view, rows=tuple(replace(r, read=True) for r in view.rows))
         self.show_view(view, cursor=self.query_one(ArticleList).cursor)
