@@ -218,6 +218,13 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
+        elif name == "page-with-feed":  # a site's home page that names its feed
+            page = (
+                b'<!DOCTYPE html><html><head><title>Home</title><link rel="alternate"'
+                b' type="application/rss+xml" title="News" href="/fast-named"></head>'
+                b"<body>hi</body></html>"
+            )
+            self.send(200, page, {"Content-Type": "text/html; charset=utf-8"})
         elif name == "html":
             page = b"<!DOCTYPE html><html><head><title>Home</title></head><body>hi</body></html>"
             self.send(200, page, {"Content-Type": "text/html; charset=utf-8"})
@@ -239,3 +246,10 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.flush()
         except OSError:
             pass
+
+
+def closed_port_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens (connection refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}/feed"

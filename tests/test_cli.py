@@ -338,8 +338,35 @@ def test_import_takes_only_subscription_lists_and_remove_all_from_undoes_it(
         str(lists / "notes"),
         str(tmp_path / "elsewhere.xml"),
     }
-    assert run(capsys, *d, "add", "https://b.example/kept")[0] == 0
+    assert run(capsys, *d, "add", "--no-check", "https://b.example/kept")[0] == 0
     code, out, _ = run(capsys, *d, "remove", "--all-from", str(urls))
     assert code == 0 and "removed 3 feeds" in out
     feeds = {f["url"] for f in json.loads(run(capsys, *d, "feeds", "--json")[1])}
     assert feeds == {"https://b.example/kept"}
+
+
+def test_add_checks_a_web_feed_and_finds_the_feed_a_page_names(capsys, data_dir: Path) -> None:
+    from .feedserver import FeedServer, closed_port_url
+
+    server = FeedServer().start()
+    server.mode = "bad"
+    d = ["--data-dir", str(data_dir)]
+    try:
+        code, out, _ = run(capsys, *d, "add", f"{server.base}/fast-one")
+        assert code == 0 and "fast-one, 3 articles" in out, out
+        code, out, _ = run(capsys, *d, "add", f"{server.base}/page-with-feed")
+        assert code == 0 and f"added {server.base}/fast-named" in out, out
+        assert "(the feed the page" in out and "page-with-feed names)" in out
+        code, _, err = run(capsys, *d, "add", f"{server.base}/html")
+        assert code == 1 and "not added:" in err and "not a feed (got text/html)" in err, err
+        assert "--no-check" in err
+        code, out, _ = run(capsys, *d, "add", "--no-check", f"{server.base}/html")
+        assert code == 0
+        dead = closed_port_url()
+        code, out, _ = run(capsys, *d, "add", dead)
+        assert code == 0 and "not checked now (connection refused)" in out, out
+    finally:
+        server.stop()
+    urls = {f["url"] for f in json.loads(run(capsys, *d, "feeds", "--json")[1])}
+    assert urls == {f"{server.base}/fast-one", f"{server.base}/fast-named",
+                    f"{server.base}/html", dead}  # fmt: skip

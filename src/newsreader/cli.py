@@ -131,15 +131,45 @@ def _upgrade_store(locations: Locations) -> None:
 
 
 def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.sanitize import clean_line
+    from newsreader.sanitize import clean_line, is_web_url
     from newsreader.sourcekind import normalise_source
 
     url = normalise_source(args.source)
     tags = [tag for tag in (clean_line(t) for t in args.tag or ()) if tag]
+    note = "; run 'newsreader refresh' to read it"
+    if is_web_url(url) and not args.no_check:
+        url, note = _checked_feed_url(url, loc)
     with _open_store(loc) as store:
         feed = store.add_feed(url, clean_line(args.title), tags)
-    print(f"added {feed.shown_url} (id {feed.id}); run 'newsreader refresh' to read it")
+    print(f"added {feed.shown_url} (id {feed.id}){note}")
     return 0
+
+
+def _checked_feed_url(url: str, loc: Locations) -> tuple[str, str]:
+    """What to subscribe to, and what to say of it: the feed itself, or the one its page names;
+    a server that cannot be reached now is subscribed to and checked at the next refresh."""
+    import asyncio
+
+    from newsreader.config import load
+    from newsreader.errors import FeedError
+    from newsreader.feeds.probe import probe
+    from newsreader.refresh import options_from_config
+    from newsreader.sanitize import redact_credentials
+
+    settings = options_from_config(load(loc.config_file)).fetch
+    found = asyncio.run(probe(url, settings))
+    if found.ok:
+        named = (
+            f" (the feed the page {redact_credentials(url)} names)" if found.feed_url != url else ""
+        )
+        what = f"{found.title or 'untitled'}, {counted(found.articles, 'article')}"
+        return found.feed_url, f"{named}: {what}; run 'newsreader refresh' to read it"
+    if not found.checked:
+        return url, f", not checked now ({found.problem}): the next refresh tries it"
+    raise FeedError(
+        f"not added: {redact_credentials(url)} is not a feed ({found.problem});"
+        " --no-check subscribes to it anyway"
+    )
 
 
 def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
@@ -682,6 +712,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source")
     p.add_argument("--title")
     p.add_argument("--tag", action="append")
+    p.add_argument("--no-check", action="store_true", help="do not fetch it to check it first")
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("remove", help="unsubscribe (by URL, path, id or title)")
