@@ -382,3 +382,42 @@ def test_demo_stories_find_each_other(tmp_path: Path) -> None:
         assert len(storm & set(related_to(flood))) >= 3
         quota = ids("title LIKE '%cod quota%'")
         assert len(quota) == 2 and related_to(quota[0])[0] == quota[1]
+
+
+def test_also_reported_by_needs_several_words_and_near_dates(tmp_path: Path) -> None:
+    """One word in common ("clean") is no story, and a report years apart is not the same
+    event however alike; both were marked "Also reported by"."""
+    energy = (
+        "China takes the global lead in clean energy as solar and wind capacity doubles, the"
+        " energy agency said; panels, turbines and batteries from Chinese factories dominate."
+    )
+    pay = (
+        "Firms told to come clean on the gender pay gap: employers with more than 250 staff"
+        " must publish hourly wages of men and women by April, the equality office said."
+    )
+    mars = (
+        "The rover landed in Jezero crater on Mars after a seven-month cruise; engineers"
+        " cheered as the first images of the crater floor and the delta arrived."
+    )
+    years = 3 * 365 * DAY
+    with Store(tmp_path / "s.db") as store:
+        one, two = (store.add_feed(f"/feeds/{n}") for n in ("one", "two"))
+        store.store_feed(one.id, ParsedFeed(title="One", articles=(
+            _article("e", "China takes global lead in clean energy", energy),
+            _article("m", "Rover lands in Jezero crater on Mars", mars),
+        )))  # fmt: skip
+        store.store_feed(two.id, ParsedFeed(title="Two", articles=(
+            _article("p", "Firms told to come clean on gender pay", pay),
+            _article("m2", "Rover lands in Jezero crater on Mars: video",
+                     mars + " A video of the landing followed.", T0 - years),
+            *(_article(f"x{i}", f"Unrelated item {i}", f"{STORM} {ELECTION}") for i in range(8)),
+        )))  # fmt: skip
+        ids = {guid: i for i, guid in store.db.execute("SELECT id, guid FROM articles")}
+        energy_article = store.article(ids["e"])
+        mars_article = store.article(ids["m"])
+        assert energy_article is not None and mars_article is not None
+        found = related_articles(store, energy_article)
+        assert ids["p"] not in [r.row.id for r in found]  # one common word: not listed
+        found = related_articles(store, mars_article)
+        assert found and found[0].row.id == ids["m2"]  # related, as it is
+        assert not found[0].same_story and also_reported_by(found, "One") == []

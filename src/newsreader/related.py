@@ -24,7 +24,13 @@ from newsreader.store import Store
 QUERY_TERMS = 64
 CANDIDATES = 100  # best raw scores re-ranked with dates and folded
 TIME_SCALE_DAYS = 10.0
-SAME_STORY_SCORE = 0.12  # newscluster: 93% of entries above it are the same event (eval_related)
+SAME_STORY_SCORE = 0.12  # the least score of an entry marked as the same story
+# and a same-story mark also needs several words that carry the match, none alone, and dates
+# that a story's reports fall within (a word they share by chance makes no story)
+SAME_STORY_TERMS = 3  # shared words that each carry at least STRONG_SHARE of the match
+STRONG_SHARE = 0.05
+ONE_WORD_SHARE = 0.6  # a match more than this much carried by one word is no story
+SAME_STORY_DAYS = 7.0
 _DAY = 86_400.0
 
 
@@ -101,26 +107,50 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
     # ties (identical copies score alike) go to the older article: the same list every time
     ranked = _fold(sorted(candidates.values(), key=lambda c: (-c.score, c.article_id)))
-    results = []
-    for candidate in ranked[:limit]:
+    results: list[RelatedArticle] = []
+    for candidate in ranked:
+        if len(results) == limit:
+            break
+        same_text = own_fingerprint is not None and own_fingerprint[0] == candidate.fingerprint
+        contributions = _shared_terms(store, candidate.article_id, vector)
+        if len(contributions) < 2 and not same_text:
+            continue  # one word in common, however rare, is noise, not a related story
         row = store.article_row(candidate.article_id)
         if row is None:
             continue
-        shared = _shared_terms(store, candidate.article_id, vector)
+        shared = [term for term, _ in contributions]
         copies = tuple(r for r in map(store.article_row, candidate.copies) if r is not None)
-        same_text = own_fingerprint is not None and own_fingerprint[0] == candidate.fingerprint
-        reason = "same text" if same_text else ("shares " + ", ".join(shared[:4]) if shared else "")
+        reason = "same text" if same_text else "shares " + ", ".join(shared[:4])
         results.append(
             RelatedArticle(
                 row=row,
                 score=round(candidate.score, 4),
-                reason=reason or "similar wording",
+                reason=reason,
                 shared_terms=tuple(shared),
                 copies=copies,
-                same_story=candidate.score >= SAME_STORY_SCORE,
+                same_story=same_text or _same_story(candidate, contributions, article.published),
             )
         )
     return results
+
+
+def _same_story(
+    candidate: _Candidate, contributions: list[tuple[str, float]], published: float | None
+) -> bool:
+    """Scored as the same event: a high score, carried by several words and not by one, and
+    published within days of each other (when both dates are known)."""
+    if candidate.score < SAME_STORY_SCORE:
+        return False
+    apart = (
+        abs(published - candidate.published)
+        if published is not None and candidate.published is not None
+        else 0.0
+    )
+    if apart > SAME_STORY_DAYS * _DAY:
+        return False
+    total = sum(share for _, share in contributions) or 1.0
+    strong = [share for _, share in contributions if share >= STRONG_SHARE * total]
+    return len(strong) >= SAME_STORY_TERMS and contributions[0][1] <= ONE_WORD_SHARE * total
 
 
 def also_reported_by(results: list[RelatedArticle], own_feed: str = "") -> list[str]:
@@ -171,7 +201,11 @@ def _fold(ranked: list[_Candidate]) -> list[_Candidate]:
     return kept
 
 
-def _shared_terms(store: Store, article_id: int, vector: dict[int, tuple[str, float]]) -> list[str]:
+def _shared_terms(
+    store: Store, article_id: int, vector: dict[int, tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """The words the stored article shares with the query, with what each adds to the
+    match, largest first."""
     keys = list(vector)
     marks = ",".join("?" * len(keys))
     rows = store.db.execute(
@@ -183,4 +217,4 @@ def _shared_terms(store: Store, article_id: int, vector: dict[int, tuple[str, fl
     for key, weight in rows:
         term, query_weight = vector[key]
         contributions[term] = contributions.get(term, 0.0) + weight * query_weight
-    return [t for t, _ in sorted(contributions.items(), key=lambda kv: -kv[1])]
+    return sorted(contributions.items(), key=lambda kv: -kv[1])

@@ -617,7 +617,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 self.sidebar_links[f"link:{g}:{n}"] = link.url
                 options.append(Option(label, id=f"link:{g}:{n}"))
         if not options:
-            options.append(Option(Text("Nothing related yet", style="dim"), disabled=True))
+            options.append(Option(Text("No close match in your feeds", style="dim"), disabled=True))
         sidebar.add_options([o for o in options if o is not None])
 
     @on(OptionList.OptionSelected, "#related")
