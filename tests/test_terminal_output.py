@@ -128,3 +128,42 @@ def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
     for needle in FORBIDDEN:
         assert needle not in output, f"{needle!r} reached the terminal"
     assert b"Body" in output and b"Cap" in output and b"Ferry cap" in output
+
+
+@pytest.mark.parametrize("env", [{"NO_COLOR": "1", "TERM": "xterm-256color"}, {"TERM": "vt100"}])
+def test_no_colour_reaches_a_terminal_that_asks_for_none(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    """NO_COLOR, or a terminal without colours: not one colour code (Textual's monochrome drew
+    256-colour greys), and the cursor row still shows (reverse video)."""
+    import re
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsreader", "--demo"],
+        stdin=slave, stdout=slave, stderr=slave, env={**full_env, **env},
+        start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    output = bytearray()
+    try:
+        assert _read(master, time.monotonic() + 30, b"Valley Courier", output), output[-2000:]
+        os.write(master, b"j\r")
+        assert _read(master, time.monotonic() + 10, b"Also reported by", output), output[-2000:]
+        os.write(master, b"Q")
+        _read(master, time.monotonic() + 10, None, output)
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        os.close(master)
+    codes = re.findall(rb"\x1b\[([0-9;]*)m", bytes(output))
+    colours = [
+        c for c in codes
+        if re.search(rb"(?:^|;)(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;|$)", c)
+    ]  # fmt: skip
+    assert not colours, colours[:5]
+    assert any(re.search(rb"(?:^|;)7(?:;|$)", c) for c in codes)  # the cursor, in reverse

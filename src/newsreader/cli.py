@@ -661,8 +661,15 @@ def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
     return 0
 
 
+# terminals that show no colour at all: the reader draws for them as for NO_COLOR
+MONOCHROME_TERMS = frozenset({"vt100", "vt102", "vt220", "vt52", "dumb"})
+
+
 def run_tui(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.config import load
+
+    if os.environ.get("TERM", "") in MONOCHROME_TERMS:
+        os.environ.setdefault("NO_COLOR", "1")
 
     config = load(loc.config_file)
     if not args.demo:

@@ -141,7 +141,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         first_screen: FirstScreen | None = None,
     ) -> None:
         """``first_screen``: the first view's count, rows and unread count, read already."""
-        super().__init__()
+        # NO_COLOR: Textual's own monochrome still draws 256-colour greys; with the terminal's
+        # ANSI colours its NoColor filter draws none, and the styles mark by reverse and bold
+        super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.first_screen = first_screen
         self.locations = locations
         self.config = config
