@@ -383,3 +383,13 @@ async def test_A_asks_first_and_U_undoes_it_once(tmp_path: Path) -> None:
         assert app.unread_total == 3
     with Store(tmp_path / "newsreader.db") as store:
         assert store.count(unread_only=True) == 3
+
+
+async def test_a_first_run_shows_the_welcome_screen_every_time(tmp_path: Path) -> None:
+    """Two workers create the missing store at once on a first run; one of them lost to
+    "database is locked" in a quarter of the tries, and the welcome screen never came."""
+    for run in range(50):
+        data = tmp_path / f"first{run}"
+        app = NewsreaderApp(resolve(data, bookmarks_file=data / "b.json"), Config())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _until(app, pilot, lambda: type(app.screen).__name__ == "WelcomeScreen")

@@ -303,3 +303,29 @@ def test_counting_what_is_left_to_index_reads_only_the_pending_rows(tmp_path: Pa
         plan = [row[3] for row in store.db.execute("EXPLAIN QUERY PLAN " + PENDING_COUNT_SQL)]
         assert not {"SCAN a", "SCAN articles"} & set(plan), plan  # a scan without an index
         assert store.pending_index_count() == 50
+
+
+def test_two_threads_creating_a_store_at_once_both_open_it(tmp_path: Path) -> None:
+    """The reader's first run opens the missing store from two workers at once: SQLite answered
+    "database is locked" to one of them in a quarter of the tries."""
+    import threading
+
+    failures: list[str] = []
+    for trial in range(300):
+        db = tmp_path / f"t{trial}" / "newsreader.db"
+        start = threading.Barrier(2)
+
+        def open_it(db: Path = db, start: threading.Barrier = start) -> None:
+            start.wait()
+            try:
+                with Store(db) as store:
+                    store.feeds()
+            except Exception as exc:
+                failures.append(str(exc))
+
+        threads = [threading.Thread(target=open_it) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []

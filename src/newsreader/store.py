@@ -291,7 +291,7 @@ class Store:
             self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.db.execute("PRAGMA foreign_keys = ON")
             if not readonly:
-                self.db.execute("PRAGMA journal_mode = WAL")
+                self._use_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
                 # the WAL grows to what a large indexing writes between checkpoints (100 MB);
                 # while another connection (the reader) keeps the store open it is never
@@ -312,6 +312,20 @@ class Store:
                 else exc.strerror or str(exc)
             )
             raise StoreError(f"cannot open store {self.path}: {reason}") from None
+
+    def _use_wal(self) -> None:
+        """Switch a new store to WAL. Two connections creating one store at once (the reader's
+        first run starts two workers) meet here, and SQLite answers "database is locked" at
+        once instead of waiting for the other: wait here, as the busy timeout would."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
 
     @classmethod
     def for_reading(cls, path: Path | str) -> Store:
