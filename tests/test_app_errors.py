@@ -392,4 +392,38 @@ async def test_a_first_run_shows_the_welcome_screen_every_time(tmp_path: Path) -
         data = tmp_path / f"first{run}"
         app = NewsreaderApp(resolve(data, bookmarks_file=data / "b.json"), Config())
         async with app.run_test(size=(80, 24)) as pilot:
-            await _until(app, pilot, lambda: type(app.screen).__name__ == "WelcomeScreen")
+            await _until(app, pilot, lambda a=app: type(a.screen).__name__ == "WelcomeScreen")
+
+
+async def test_a_refresh_never_waits_on_the_screen(tmp_path: Path, server: FeedServer) -> None:
+    """While the UI is busy for 2 s (it runs no callbacks), the refresh goes on to its end:
+    it posts what it has to say instead of waiting for the UI to hear each feed."""
+    from newsreader.ui.messages import RefreshProgress
+
+    with Store(tmp_path / "newsreader.db") as store:
+        for i in range(3):
+            store.add_feed(f"{server.base}/fast{i}")
+    blocked: list[float] = []
+    ended: list[float] = []
+
+    class BusyUI(NewsreaderApp):
+        def on_refresh_progress(self, message: RefreshProgress) -> None:
+            if not blocked:
+                time.sleep(2.0)  # the screen is stuck: no callback runs meanwhile
+                blocked.append(time.monotonic())
+            super().on_refresh_progress(message)
+
+    app = BusyUI(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    clear = app.refresh_running.clear
+
+    def cleared() -> None:
+        ended.append(time.monotonic())
+        clear()
+
+    app.refresh_running.clear = cleared  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("R")
+        await _until(app, pilot, lambda: bool(blocked) and bool(ended))
+        await _until(app, pilot, lambda: "refreshed 3 feeds" in _status(app))
+    assert ended[0] < blocked[0]  # the refresh ended while the screen was stuck
