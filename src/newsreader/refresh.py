@@ -38,7 +38,7 @@ from newsreader.lifeline import die_with_parent
 from newsreader.models import Feed, ParsedFeed
 from newsreader.phrases import moment
 from newsreader.safefiles import FileRefused, read_regular_file
-from newsreader.sanitize import clean_line
+from newsreader.sanitize import clean_line, redact_credentials
 from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.store import Store
@@ -370,9 +370,10 @@ async def _refresh_feeds(
                 return await local(feed)
             return await web(feed, fetcher)
         except NewsreaderError as exc:
-            message = clean_line(str(exc))
+            message = redact_credentials(clean_line(str(exc)))
         except Exception as exc:  # a bug on one feed never stops the others
-            message = f"internal error: {type(exc).__name__}: {clean_line(str(exc))[:120]}"
+            detail = redact_credentials(clean_line(str(exc)))[:120]
+            message = f"internal error: {type(exc).__name__}: {detail}"
         await writer.call(Store.record_error, feed.id, message)
         return RefreshOutcome(feed, error=message)
 
