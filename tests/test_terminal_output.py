@@ -15,6 +15,8 @@ import subprocess
 import sys
 import termios
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,32 @@ FORBIDDEN = [
     b"PWNED-TITLE", b"\x1b]52;", b"cm0gLXJmIH4=", b"evil.example", b"\x1b[6n", b"\x1b[20h",
     b"\x1b[5i", "\x9b".encode(), "\x9d".encode(), "\x90".encode(), "\x9c".encode(),
 ]  # fmt: skip
+
+
+@contextmanager
+def _reader_on_a_terminal(
+    args: list[str], env: dict[str, str], size: tuple[int, int]
+) -> Iterator[tuple[int, bytearray]]:
+    """The reader on a pseudo-terminal of ``size`` (rows, columns), with ``env`` over the
+    environment (NO_COLOR and TERM only from it): its pty's master and everything it wrote.
+    It must have quit by the end of the block; it is killed if it has not."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    base = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "newsreader", *args],
+        stdin=slave, stdout=slave, stderr=slave, env={**base, **env}, start_new_session=True,
+    )  # fmt: skip
+    os.close(slave)
+    output = bytearray()
+    try:
+        yield master, output
+        process.wait(timeout=10)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        os.close(master)
 
 
 def _feed(path: Path) -> None:
@@ -96,18 +124,9 @@ def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
         assert not any(o.error for o in outcomes), outcomes
         stored = store.rows_at(0, 5)
         assert len(stored) == 2 and not any("PWNED" in r.title for r in stored)
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 110, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "110", "LINES": "30"}
-    env.pop("NO_COLOR", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsreader", "--data-dir", str(data),
-         "--bookmarks", str(tmp_path / "b.json")],
-        stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
-    )  # fmt: skip
-    os.close(slave)
-    output = bytearray()
-    try:
+    env = {"TERM": "xterm-256color", "COLUMNS": "110", "LINES": "30"}
+    args = ["--data-dir", str(data), "--bookmarks", str(tmp_path / "b.json")]
+    with _reader_on_a_terminal(args, env, (30, 110)) as (master, output):
         assert _read(master, time.monotonic() + 20, b"Harbour", output), output[-2000:]
         os.write(master, b"\r")  # open the article: headline, body, caption, links, sources
         assert _read(master, time.monotonic() + 10, b"Sources", output), output[-2000:]
@@ -119,12 +138,6 @@ def test_hostile_escapes_never_reach_the_terminal(tmp_path: Path) -> None:
         assert _read(master, time.monotonic() + 10, b"Second", output), output[-2000:]
         os.write(master, b"q")
         _read(master, time.monotonic() + 10, None, output)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        os.close(master)
     for needle in FORBIDDEN:
         assert needle not in output, f"{needle!r} reached the terminal"
     assert b"Body" in output and b"Cap" in output and b"Ferry cap" in output
@@ -138,28 +151,12 @@ def test_no_colour_reaches_a_terminal_that_asks_for_none(
     256-colour greys), and the cursor row still shows (reverse video)."""
     import re
 
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "TERM")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "newsreader", "--demo"],
-        stdin=slave, stdout=slave, stderr=slave, env={**full_env, **env},
-        start_new_session=True,
-    )  # fmt: skip
-    os.close(slave)
-    output = bytearray()
-    try:
+    with _reader_on_a_terminal(["--demo"], env, (24, 80)) as (master, output):
         assert _read(master, time.monotonic() + 30, b"Valley Courier", output), output[-2000:]
         os.write(master, b"j\r")
         assert _read(master, time.monotonic() + 10, b"Also reported by", output), output[-2000:]
         os.write(master, b"Q")
         _read(master, time.monotonic() + 10, None, output)
-        process.wait(timeout=10)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        os.close(master)
     codes = re.findall(rb"\x1b\[([0-9;]*)m", bytes(output))
     colours = [
         c for c in codes
