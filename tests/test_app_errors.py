@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.config import Config
+from newsreader.models import Article, ParsedFeed
 from newsreader.paths import resolve
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp
@@ -25,6 +26,13 @@ async def _until(app: NewsreaderApp, pilot, condition) -> None:  # type: ignore[
     while time.monotonic() < deadline and not condition():
         await pilot.pause(0.02)
     assert condition(), "condition not met"
+
+
+def _store_articles(data: Path, articles: tuple[Article, ...], feed_title: str = "Feed") -> None:
+    """A store in ``data`` with one feed holding ``articles``."""
+    with Store(data / "newsreader.db") as store:
+        feed = store.add_feed(str(data / "f.xml"))
+        store.store_feed(feed.id, ParsedFeed(title=feed_title, articles=articles))
 
 
 def _status(app: NewsreaderApp) -> str:
@@ -106,7 +114,6 @@ def test_constructing_the_app_writes_no_state(tmp_path: Path) -> None:
 async def test_the_reader_lists_what_another_process_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsreader.models import Article, ParsedFeed
     from newsreader.ui import app as app_module
     from newsreader.ui.articlelist import ArticleList
 
@@ -157,18 +164,15 @@ def test_a_second_refresh_of_a_store_is_refused_at_once(
 
 
 async def test_search_takes_news_words_and_highlights_them(tmp_path: Path) -> None:
-    from newsreader.models import Article, ParsedFeed
     from newsreader.ui.articlelist import ArticleList
     from newsreader.ui.readerpane import ReaderPane
 
-    with Store(tmp_path / "newsreader.db") as store:
-        feed = store.add_feed(str(tmp_path / "f.xml"))
-        articles = (
-            Article(guid="1", title="COVID-19 cases fall in Port Ellery",
-                    body="<p>The covid-19 ward closed. Calm after covid.</p>"),
-            Article(guid="2", title="A plain harbour story", body="<p>Nothing here.</p>"),
-        )  # fmt: skip
-        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    articles = (
+        Article(guid="1", title="COVID-19 cases fall in Port Ellery",
+                body="<p>The covid-19 ward closed. Calm after covid.</p>"),
+        Article(guid="2", title="A plain harbour story", body="<p>Nothing here.</p>"),
+    )  # fmt: skip
+    _store_articles(tmp_path, articles)
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
 
     def underlined(strip: object) -> list[str]:
@@ -198,18 +202,15 @@ async def test_keys_act_on_what_the_cursor_shows(tmp_path: Path) -> None:
     reader they act on the open article; the key bar says how to go back."""
     import json
 
-    from newsreader.models import Article, ParsedFeed
     from newsreader.ui.articlelist import ArticleList
     from newsreader.ui.keybar import KeyBar
 
-    with Store(tmp_path / "newsreader.db") as store:
-        feed = store.add_feed(str(tmp_path / "f.xml"))
-        articles = tuple(
-            Article(guid=str(i), title=f"Story {i}", url=f"https://x.example/{i}",
-                    body=f"<p>Body {i}</p>", published=time.time() - i * 60)
-            for i in range(3)
-        )  # fmt: skip
-        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    articles = tuple(
+        Article(guid=str(i), title=f"Story {i}", url=f"https://x.example/{i}",
+                body=f"<p>Body {i}</p>", published=time.time() - i * 60)
+        for i in range(3)
+    )  # fmt: skip
+    _store_articles(tmp_path, articles)
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
     async with app.run_test(size=(200, 40)) as pilot:
         await _settle(app, pilot)
@@ -272,7 +273,7 @@ def test_one_day_reads_the_same_in_the_list_whatever_its_hour() -> None:
 async def test_small_things_on_screen(tmp_path: Path) -> None:
     """0/0 on an empty list, a cut title keeps its … beside a scrollbar, an image without
     words is "[image]", and j/k move in the related pane."""
-    from newsreader.models import Article, Caption, ParsedFeed
+    from newsreader.models import Article, Caption
     from newsreader.ui.articlelist import ArticleList
     from newsreader.ui.readerpane import ReaderPane
 
@@ -281,16 +282,14 @@ async def test_small_things_on_screen(tmp_path: Path) -> None:
     app = NewsreaderApp(resolve(empty, bookmarks_file=empty / "b.json"), Config())
     async with app.run_test(size=(120, 30)) as pilot:
         await _until(app, pilot, lambda: app.query_one(ArticleList).border_subtitle == "0/0")
-    with Store(tmp_path / "newsreader.db") as store:
-        feed = store.add_feed(str(tmp_path / "f.xml"))
-        long = "Harbour wall story " * 8
-        articles = tuple(
-            Article(guid=str(i), title=f"{i} {long}", body="<p>Harbour wall story.</p>",
-                    captions=(Caption(text="", image_url="https://x.example/i.jpg"),),
-                    published=time.time() - i)
-            for i in range(60)
-        )  # fmt: skip
-        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    long = "Harbour wall story " * 8
+    articles = tuple(
+        Article(guid=str(i), title=f"{i} {long}", body="<p>Harbour wall story.</p>",
+                captions=(Caption(text="", image_url="https://x.example/i.jpg"),),
+                published=time.time() - i)
+        for i in range(60)
+    )  # fmt: skip
+    _store_articles(tmp_path, articles)
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
     async with app.run_test(size=(120, 30)) as pilot:
         await _settle(app, pilot)
@@ -319,12 +318,9 @@ async def test_small_things_on_screen(tmp_path: Path) -> None:
 async def test_q_goes_back_from_the_article_and_quits_from_the_list(
     tmp_path: Path, q_goes_back: bool
 ) -> None:
-    from newsreader.models import Article, ParsedFeed
 
-    with Store(tmp_path / "newsreader.db") as store:
-        feed = store.add_feed(str(tmp_path / "f.xml"))
-        articles = (Article(guid="1", title="One", body="<p>Text</p>"),)
-        store.store_feed(feed.id, ParsedFeed(title="Feed", articles=articles))
+    articles = (Article(guid="1", title="One", body="<p>Text</p>"),)
+    _store_articles(tmp_path, articles)
     config = Config(q_goes_back=q_goes_back)
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), config)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -341,7 +337,6 @@ async def test_q_goes_back_from_the_article_and_quits_from_the_list(
 
 
 async def test_at_120_columns_the_list_shows_a_title(tmp_path: Path) -> None:
-    from newsreader.models import Article, ParsedFeed
     from newsreader.ui.articlelist import ArticleList
 
     title = "Storm Edda floods Port Ellery harbour as the old sea wall gives way at last"
@@ -357,7 +352,6 @@ async def test_at_120_columns_the_list_shows_a_title(tmp_path: Path) -> None:
 
 
 async def test_A_asks_first_and_U_undoes_it_once(tmp_path: Path) -> None:
-    from newsreader.models import Article, ParsedFeed
     from newsreader.ui.screens import ConfirmScreen
 
     with Store(tmp_path / "newsreader.db") as store:
