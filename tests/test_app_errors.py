@@ -273,7 +273,7 @@ def test_one_day_reads_the_same_in_the_list_whatever_its_hour() -> None:
 async def test_small_things_on_screen(tmp_path: Path) -> None:
     """0/0 on an empty list, a cut title keeps its … beside a scrollbar, an image without
     words is "[image]", and j/k move in the related pane."""
-    from newsreader.models import Article, Caption
+    from newsreader.models import Caption
     from newsreader.ui.articlelist import ArticleList
     from newsreader.ui.readerpane import ReaderPane
 

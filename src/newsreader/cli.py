@@ -11,10 +11,10 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsreader import __version__
 from newsreader.errors import NewsreaderError, UsageError
@@ -24,6 +24,9 @@ from newsreader.phrases import counted
 
 if TYPE_CHECKING:
     from newsreader.store import Store
+
+
+_T = TypeVar("_T")
 
 
 def _iso(epoch: float | None) -> str | None:
@@ -194,10 +197,7 @@ def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
 
 def _remove_all_from(name: str, loc: Locations) -> int:
     """Undo an import: every feed the OPML or urls file lists (and only those) goes."""
-    from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
-
-    data = _read_user_file(name, MAX_IMPORT_BYTES)
-    listed = read_subscriptions(data, Path(name).expanduser().absolute().parent).subscriptions
+    listed = _subscription_list(name).subscriptions
     removed = absent = articles = 0
     with _open_store(loc) as store:
         for sub in listed:
@@ -402,22 +402,33 @@ def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
 
 def _read_user_file(name: str, limit: int) -> bytes:
     """A file named on the command line: a regular file, at most ``limit`` bytes."""
-    from newsreader.safefiles import FileRefused, read_regular_file
+    from newsreader.safefiles import read_regular_file
+
+    return _user_file(name, lambda: read_regular_file(name, limit))
+
+
+def _user_file(name: str, read: Callable[[], _T]) -> _T:
+    """``read()`` of a file named on the command line; what stops it is a usage error."""
+    from newsreader.safefiles import FileRefused
     from newsreader.sanitize import clean_line
 
     try:
-        return read_regular_file(name, limit)
+        return read()
     except FileRefused as exc:
         raise UsageError(f"cannot read {clean_line(name)}: {exc}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {clean_line(name)}: {exc.strerror or exc}") from None
 
 
-def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
+def _subscription_list(name: str) -> Any:
+    """An OPML or urls file named on the command line (opml.ImportResult)."""
+    from newsreader.opml import read_subscription_file
 
-    data = _read_user_file(args.file, MAX_IMPORT_BYTES)
-    result = read_subscriptions(data, Path(args.file).expanduser().absolute().parent)
+    return _user_file(name, lambda: read_subscription_file(Path(name)))
+
+
+def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
+    result = _subscription_list(args.file)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     added = skipped = 0

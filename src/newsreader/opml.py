@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 from newsreader.errors import ImportFileError, UsageError
 from newsreader.feeds.parse import prepare
 from newsreader.models import Feed
+from newsreader.safefiles import read_regular_file
 from newsreader.sanitize import clean_line, clean_url, is_web_url, without_credentials
 from newsreader.sourcekind import normalise_source
 
@@ -45,6 +46,13 @@ def read_subscriptions(data: bytes, base_dir: Path | None = None) -> ImportResul
     else:
         result = read_urls_file(data.decode("utf-8", errors="replace"))
     return _resolve_sources(result, base_dir or Path.cwd())
+
+
+def read_subscription_file(path: Path) -> ImportResult:
+    """The subscriptions an OPML or urls file lists (a bounded regular file; its paths read
+    from its own folder). Raises :class:`FileRefused` or :class:`OSError` for the file."""
+    path = path.expanduser().absolute()
+    return read_subscriptions(read_regular_file(path, MAX_IMPORT_BYTES), path.parent)
 
 
 _PATH_START = ("/", "~", "./", "../", "file://")

@@ -60,13 +60,11 @@ class OnboardingMixin(AppBase):
         from pathlib import Path
 
         from newsreader.errors import NewsreaderError
-        from newsreader.opml import MAX_IMPORT_BYTES, read_subscriptions
-        from newsreader.safefiles import read_regular_file
+        from newsreader.opml import read_subscription_file
 
         added = []
         try:
-            source = Path(path).expanduser().absolute()
-            result = read_subscriptions(read_regular_file(source, MAX_IMPORT_BYTES), source.parent)
+            result = read_subscription_file(Path(path))
             with Store(self.locations.database) as store:
                 for sub in result.subscriptions:
                     if store.feed_by_url(sub.url) is None:
