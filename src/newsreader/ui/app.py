@@ -675,7 +675,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         if target is not None and target.url:
             return target.url
         if target is not None:
-            self.notify(f"no link to open or copy: {target.title}", markup=False)
+            self.notify(f"this article has no link: {target.title}", markup=False)
         return None
 
     def action_open(self) -> None:
