@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 
 from newsreader import relatedindex
-from newsreader.htmldoc import quick_text
 from newsreader.models import Article, ParsedFeed
 from newsreader.store import Store
+from newsreader.text.htmldoc import quick_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

@@ -172,8 +172,8 @@ def in_app_opens(data: Path, size: tuple[int, int], count: int, rested: bool) ->
     open reads, builds and wraps the article itself."""
     import asyncio
 
-    from newsreader.config import Config
-    from newsreader.paths import resolve
+    from newsreader.library.config import Config
+    from newsreader.library.paths import resolve
     from newsreader.ui.app import NewsreaderApp
     from newsreader.ui.articlelist import ArticleList
 

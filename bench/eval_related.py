@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
-from newsreader.refresh import refresh_all
 from newsreader.related import related_articles
 from newsreader.store import Store
 
@@ -93,7 +93,7 @@ def add_distractors(store: Store, count: int, seed: int = 11) -> float:
     sys.path.insert(0, str(SHARED / "bench"))
     from gen_corpus import ArticleGen  # the shared generator's text
 
-    from newsreader.htmldoc import quick_text
+    from newsreader.text.htmldoc import quick_text
 
     rng = random.Random(seed)
     start_ts = datetime(2013, 1, 1, tzinfo=UTC).timestamp()

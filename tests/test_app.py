@@ -16,11 +16,11 @@ from textual import events
 from textual.widgets import OptionList, Static
 from textual.worker import WorkerCancelled
 
-from newsreader.config import Config
-from newsreader.firstscreen import read_first_screen
+from newsreader.library.config import Config
+from newsreader.library.firstscreen import read_first_screen
+from newsreader.library.paths import resolve
+from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
-from newsreader.paths import resolve
-from newsreader.refresh import refresh_all
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp, ReaderPane
 from newsreader.ui.articlelist import ArticleList
@@ -321,7 +321,7 @@ async def test_bindings_rebind_from_config_and_help_shows_them(tmp_path: Path) -
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 50)])
 async def test_layouts_have_no_collapsed_panes(tmp_path: Path, size: tuple[int, int]) -> None:
-    from newsreader.demo import prepare_demo
+    from newsreader.library.demo import prepare_demo
 
     app = _app(prepare_demo(), demo=True)
     async with app.run_test(size=size) as pilot:
@@ -646,7 +646,7 @@ async def test_rows_stored_by_a_running_refresh_are_listed_before_it_ends(
 
 
 async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_path: Path) -> None:
-    from newsreader.demo import prepare_demo
+    from newsreader.library.demo import prepare_demo
 
     app = _app(prepare_demo(), demo=True)
     async with app.run_test(size=(200, 50)) as pilot:

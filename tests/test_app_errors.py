@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.config import Config
+from newsreader.library.config import Config
+from newsreader.library.paths import resolve
 from newsreader.models import Article, ParsedFeed
-from newsreader.paths import resolve
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp
 
@@ -239,7 +239,7 @@ async def test_b_bookmarks_every_demo_article(tmp_path: Path) -> None:
     and said nothing, on 18 of the 32 demo articles)."""
     import json
 
-    from newsreader.demo import prepare_demo
+    from newsreader.library.demo import prepare_demo
     from newsreader.ui.articlelist import ArticleList
 
     data = prepare_demo()

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.feeds.parse import parse_feed
+from newsreader.library.reading import complete_article
 from newsreader.models import ParsedFeed, SourceKind
-from newsreader.reading import complete_article
 
 from .conftest import SHARED
 

@@ -7,8 +7,8 @@ import time
 from pathlib import Path
 
 from newsreader.cli import main
-from newsreader.demo import OWNER_FILE, PREFIX, demo_sources, prepare_demo
-from newsreader.paths import styles_dir
+from newsreader.library.demo import OWNER_FILE, PREFIX, demo_sources, prepare_demo
+from newsreader.library.paths import styles_dir
 
 
 def test_demo_lists_its_articles(capsys) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsreader.feeds.fetch import FetchSettings, parse_retry_after
-from newsreader.refresh import RefreshOptions, refresh_feeds
+from newsreader.library.refresh import RefreshOptions, refresh_feeds
 from newsreader.store import Store
 
 from .feedserver import ETAG, FeedServer, TLSFeedServer
@@ -228,7 +228,7 @@ def test_retry_after_forms() -> None:
 
 
 def test_per_feed_overrides(server: FeedServer, tmp_path: Path) -> None:
-    from newsreader.config import load
+    from newsreader.library.config import load
 
     server.mode = "bad"
     config = tmp_path / "config.toml"
@@ -248,8 +248,8 @@ def test_per_feed_overrides(server: FeedServer, tmp_path: Path) -> None:
 
 
 def test_bad_config_is_one_line(tmp_path: Path) -> None:
-    from newsreader.config import load
     from newsreader.errors import UsageError
+    from newsreader.library.config import load
 
     config = tmp_path / "config.toml"
     config.write_text('[feeds."https://x.example/"]\ntimeout_seconds = "soon"\n')

@@ -133,7 +133,7 @@ def test_a_server_that_hangs_up_says_so(server: FeedServer, tmp_path: Path, tran
 
 def test_a_retry_time_says_the_day_when_it_is_not_today_and_how_long() -> None:
     from newsreader.models import Feed
-    from newsreader.phrases import feed_problem, moment
+    from newsreader.text.phrases import feed_problem, moment
 
     now = 1_796_287_860.0  # Thu 2026-12-03 08:51 UTC
     assert moment(now + 120, now) == "at 08:53 UTC (in 2 min)"

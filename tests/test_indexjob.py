@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.errors import StoreError
+from newsreader.library.refresh import _index_in_own_process
 from newsreader.models import Article, ParsedFeed
-from newsreader.refresh import _index_in_own_process
 from newsreader.store import Store
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
-from newsreader.safefiles import MAX_DEPTH
 from newsreader.sources import local
 from newsreader.sources.local import read_directory
+from newsreader.sources.safefiles import MAX_DEPTH
 
 ESC_TITLE = "\x1b]0;owned\x07"
 

@@ -1,8 +1,8 @@
 import json
 from pathlib import Path
 
+from newsreader.library.reading import complete_article
 from newsreader.models import SourceKind
-from newsreader.reading import complete_article
 from newsreader.sources.local import read_directory
 
 

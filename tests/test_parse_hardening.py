@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from newsreader.feeds.parse import SHORT_FIELD_BYTES, parse_feed, prepare
-from newsreader.refresh import RefreshOptions, refresh_feeds
+from newsreader.library.refresh import RefreshOptions, refresh_feeds
 from newsreader.store import Store
 
 # not well-formed (a bare "&"), so the fast path hands it to feedparser

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
+from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
-from newsreader.refresh import refresh_all
 from newsreader.related import also_reported_by, related_articles
 from newsreader.relatedindex import url_words
 from newsreader.store import Store
@@ -364,7 +364,7 @@ def test_cli_related_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_demo_stories_find_each_other(tmp_path: Path) -> None:
-    from newsreader.demo import demo_sources
+    from newsreader.library.demo import demo_sources
 
     with Store(tmp_path / "s.db") as store:
         refresh_all(store, [store.add_feed(str(p)) for p in demo_sources()])

@@ -4,7 +4,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsreader.sanitize import (
+from newsreader.text.sanitize import (
     clean_document,
     clean_line,
     clean_text,
@@ -95,7 +95,7 @@ def test_whole_escape_sequences_are_removed() -> None:
 
 
 def test_escape_written_as_html_entity_is_caught_after_unescaping() -> None:
-    from newsreader.htmldoc import parse_html
+    from newsreader.text.htmldoc import parse_html
 
     doc = parse_html("<p>title&#27;]52;c;eA==&#7; &amp;#27;[31m</p>")
     assert not (set(doc.text) & FORBIDDEN_ANYWHERE)

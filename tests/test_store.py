@@ -194,7 +194,7 @@ def test_an_article_the_indexing_cannot_read_does_not_stop_the_others(
 ) -> None:
     """A body that makes text extraction fail is indexed by its title; the batch goes on (else
     every later refresh would stop at the same article)."""
-    from newsreader import htmldoc
+    from newsreader.text import htmldoc
 
     real = htmldoc.quick_text
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.refresh import refresh_all
+from newsreader.library.refresh import refresh_all
 from newsreader.store import Store
 
 OSC0 = "\x1b]0;PWNED-TITLE\x07"

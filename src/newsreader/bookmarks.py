@@ -25,8 +25,9 @@ from typing import Any
 
 from newsreader.errors import NewsreaderError
 from newsreader.models import Article, Bookmark, Caption, SourceKind, SourceRef
-from newsreader.safefiles import FileRefused, read_regular_file, size_text
-from newsreader.sanitize import clean_line, clean_text, clean_url
+from newsreader.sources.safefiles import FileRefused, read_regular_file
+from newsreader.text.phrases import size_text
+from newsreader.text.sanitize import clean_line, clean_text, clean_url
 
 VERSION = 1
 MAX_FILE_BYTES = 20 * 1024 * 1024

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsreader import __version__
 from newsreader.errors import NewsreaderError, UsageError
+from newsreader.library.paths import Locations, resolve
 from newsreader.models import Article, ArticleRow, Feed, is_id
-from newsreader.paths import Locations, resolve
-from newsreader.phrases import counted
+from newsreader.text.phrases import counted
 
 if TYPE_CHECKING:
     from newsreader.store import Store
@@ -134,8 +134,8 @@ def _upgrade_store(locations: Locations) -> None:
 
 
 def cmd_add(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.sanitize import clean_line, is_web_url
-    from newsreader.sourcekind import normalise_source
+    from newsreader.sources.kind import normalise_source
+    from newsreader.text.sanitize import clean_line, is_web_url
 
     url = normalise_source(args.source)
     tags = [tag for tag in (clean_line(t) for t in args.tag or ()) if tag]
@@ -153,11 +153,11 @@ def _checked_feed_url(url: str, loc: Locations) -> tuple[str, str]:
     a server that cannot be reached now is subscribed to and checked at the next refresh."""
     import asyncio
 
-    from newsreader.config import load
     from newsreader.errors import FeedError
     from newsreader.feeds.probe import probe
-    from newsreader.refresh import options_from_config
-    from newsreader.sanitize import redact_credentials
+    from newsreader.library.config import load
+    from newsreader.library.refresh import options_from_config
+    from newsreader.text.sanitize import redact_credentials
 
     settings = options_from_config(load(loc.config_file)).fetch
     found = asyncio.run(probe(url, settings))
@@ -176,8 +176,8 @@ def _checked_feed_url(url: str, loc: Locations) -> tuple[str, str]:
 
 
 def cmd_remove(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.sanitize import redact_credentials
-    from newsreader.sourcekind import normalise_source
+    from newsreader.sources.kind import normalise_source
+    from newsreader.text.sanitize import redact_credentials
 
     if args.all_from:
         return _remove_all_from(args.all_from, loc)
@@ -223,7 +223,7 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
         return 0
     if not feeds:
         print("no feeds yet: 'newsreader add URL|FILE|FOLDER' or 'newsreader import FILE'")
-    from newsreader.phrases import feed_problem
+    from newsreader.text.phrases import feed_problem
 
     for feed in feeds:
         status = f"error: {feed_problem(feed)}" if feed.last_error else "ok"
@@ -314,13 +314,13 @@ class _Progress:
 def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     import asyncio
 
-    from newsreader.config import load
     from newsreader.feeds.fetch import warm_up
+    from newsreader.library.config import load
 
     warming = warm_up()
     try:
         config = load(loc.config_file)
-        from newsreader.refresh import options_from_config, refresh_feeds
+        from newsreader.library.refresh import options_from_config, refresh_feeds
 
         with _open_store(loc) as store:
             feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
@@ -402,15 +402,15 @@ def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
 
 def _read_user_file(name: str, limit: int) -> bytes:
     """A file named on the command line: a regular file, at most ``limit`` bytes."""
-    from newsreader.safefiles import read_regular_file
+    from newsreader.sources.safefiles import read_regular_file
 
     return _user_file(name, lambda: read_regular_file(name, limit))
 
 
 def _user_file(name: str, read: Callable[[], _T]) -> _T:
     """``read()`` of a file named on the command line; what stops it is a usage error."""
-    from newsreader.safefiles import FileRefused
-    from newsreader.sanitize import clean_line
+    from newsreader.sources.safefiles import FileRefused
+    from newsreader.text.sanitize import clean_line
 
     try:
         return read()
@@ -422,7 +422,7 @@ def _user_file(name: str, read: Callable[[], _T]) -> _T:
 
 def _subscription_list(name: str) -> Any:
     """An OPML or urls file named on the command line (opml.ImportResult)."""
-    from newsreader.opml import read_subscription_file
+    from newsreader.library.opml import read_subscription_file
 
     return _user_file(name, lambda: read_subscription_file(Path(name)))
 
@@ -444,7 +444,7 @@ def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_export(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.opml import write_opml
+    from newsreader.library.opml import write_opml
 
     with _open_store(loc, write=False) as store:
         sys.stdout.write(write_opml(store.feeds()))
@@ -492,7 +492,7 @@ def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
 
 def _article(store: Any, article_id: str) -> Article:
     if not is_id(article_id):
-        from newsreader.sanitize import clean_line
+        from newsreader.text.sanitize import clean_line
 
         raise UsageError(f"article ids are numbers: {clean_line(article_id)!r}")
     article = store.article(int(article_id))
@@ -502,7 +502,7 @@ def _article(store: Any, article_id: str) -> Article:
 
 
 def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.reading import as_text, build_view, complete_article
+    from newsreader.library.reading import as_text, build_view, complete_article
 
     with _open_store(loc, write=False) as store:
         article = _article(store, args.id)
@@ -575,7 +575,7 @@ def _run_bookmark_command(loc: Locations, bookmark: Any) -> None:
     arguments: never through a shell."""
     import subprocess
 
-    from newsreader.config import load
+    from newsreader.library.config import load
 
     command = load(loc.config_file).bookmark_command
     if not command:
@@ -589,7 +589,7 @@ def _run_bookmark_command(loc: Locations, bookmark: Any) -> None:
 
 def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader import bookmarks as bm
-    from newsreader.sanitize import clean_line, clean_text
+    from newsreader.text.sanitize import clean_line, clean_text
 
     book = _bookmark_file(loc)
     action = args.action or "list"
@@ -611,7 +611,7 @@ def cmd_bookmarks(args: argparse.Namespace, loc: Locations) -> int:
         with _open_store(loc, write=False) as store:
             article = _article(store, args.target)
             feed = store.feed_by_id(article.feed_id)
-        from newsreader.reading import complete_article
+        from newsreader.library.reading import complete_article
 
         bookmark_tags = [clean_line(t) for t in args.tag or () if clean_line(t)]
         bookmark = bm.snapshot(
@@ -677,7 +677,7 @@ MONOCHROME_TERMS = frozenset({"vt100", "vt102", "vt220", "vt52", "dumb"})
 
 
 def run_tui(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.config import load
+    from newsreader.library.config import load
 
     if os.environ.get("TERM", "") in MONOCHROME_TERMS:
         os.environ.setdefault("NO_COLOR", "1")
@@ -685,7 +685,7 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
     config = load(loc.config_file)
     if not args.demo:
         _upgrade_store(loc)
-    from newsreader.firstscreen import read_first_screen
+    from newsreader.library.firstscreen import read_first_screen
 
     # Before Textual is imported: a thread would fight that import for the GIL at every row
     first_screen = read_first_screen(loc)
@@ -807,7 +807,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         if args.demo:
-            from newsreader.demo import prepare_demo
+            from newsreader.library.demo import prepare_demo
 
             data_dir = str(prepare_demo())
             loc = resolve(data_dir, args.config, os.path.join(data_dir, "bookmarks.json"))
@@ -825,7 +825,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except OSError as exc:  # a file the command needed: one line, never a traceback
-        from newsreader.sanitize import clean_line
+        from newsreader.text.sanitize import clean_line
 
         name = f" {clean_line(str(exc.filename))}" if exc.filename else ""
         print(f"newsreader: cannot use{name}: {exc.strerror or exc}", file=sys.stderr)

@@ -36,7 +36,7 @@ def index_pending(db_path: Path, workers: int, searchable: Callable[[], None] | 
         import os
         from concurrent.futures import ProcessPoolExecutor
 
-        from newsreader.lifeline import die_with_parent
+        from newsreader.feeds.lifeline import die_with_parent
 
         with ProcessPoolExecutor(
             workers, initializer=die_with_parent, initargs=(os.getpid(),)
@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsreader.errors import NewsreaderError
 
     if argv is None:  # run as the refresh's job: it ends with the refresh
-        from newsreader.lifeline import die_with_parent
+        from newsreader.feeds.lifeline import die_with_parent
 
         die_with_parent()
     args = sys.argv[1:] if argv is None else argv

@@ -1,6 +1,6 @@
 """The data model: frozen dataclasses of plain types, shared by every layer.
 
-Every string in these objects has passed :mod:`newsreader.sanitize` before it was built; the
+Every string in these objects has passed :mod:`newsreader.text.sanitize` before it was built; the
 objects themselves do no checking so that building them stays cheap.
 """
 
@@ -118,7 +118,7 @@ class Feed:
     @property
     def shown_url(self) -> str:
         """The URL as it may be shown, printed or exported: without its credentials."""
-        from newsreader.sanitize import clean_line, redact_credentials  # a CLI start skips it
+        from newsreader.text.sanitize import clean_line, redact_credentials  # a CLI start skips it
 
         return redact_credentials(clean_line(self.url))
 

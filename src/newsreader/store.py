@@ -42,8 +42,8 @@ from newsreader.models import (
     SourceRef,
     is_id,
 )
-from newsreader.sanitize import clean_line, redact_credentials
-from newsreader.searchquery import as_words, to_fts
+from newsreader.text.sanitize import clean_line, redact_credentials
+from newsreader.text.searchquery import as_words, to_fts
 
 SCHEMA_VERSION = 4
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
@@ -566,7 +566,7 @@ class Store:
         third of what storing cost; :meth:`article` extracts it when one is opened before).
         The slow parts (hashes, the text of each new body) run before the write lock is taken,
         so parallel workers only queue for the writes themselves."""
-        from newsreader.htmldoc import quick_text
+        from newsreader.text.htmldoc import quick_text
 
         now = fetched_at or time.time()
         known = dict(
@@ -985,7 +985,7 @@ class Store:
         text = row[11]
         if row[10] == "html" and (not text or len(text) >= STORED_TEXT_CHARS):
             # not indexed yet, or only the start the indexes read was kept: from the body
-            from newsreader.htmldoc import quick_text
+            from newsreader.text.htmldoc import quick_text
 
             text = quick_text(row[9])
         if row[8]:
@@ -1034,7 +1034,7 @@ def _text_of(html: str) -> str:
     """The words of an HTML body, for the indexes ("" when extraction fails: a bug one body
     meets must not stop every later refresh's indexing; the article is indexed by its title).
     Module level, so that a process pool can run it."""
-    from newsreader.htmldoc import quick_text
+    from newsreader.text.htmldoc import quick_text
 
     try:
         return quick_text(html)[:STORED_TEXT_CHARS]

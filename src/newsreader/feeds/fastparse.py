@@ -28,7 +28,7 @@ from newsreader.feeds.normalize import (
     ttl_minutes,
 )
 from newsreader.models import Caption, Enclosure, ParsedFeed, RelatedLink, SourceKind, SourceRef
-from newsreader.sanitize import clean_line, clean_url
+from newsreader.text.sanitize import clean_line, clean_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ATOM03 = "{http://purl.org/atom/ns#}"
@@ -313,7 +313,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
     title, _ = _atom_content(_first(kids, f"{ns}title"))
     title_el = _first(kids, f"{ns}title")
     if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
-        from newsreader.htmldoc import quick_text
+        from newsreader.text.htmldoc import quick_text
 
         title = quick_text(title)
     authors = [_child_text(a, f"{ns}name") or _text(a) for a in kids.get(f"{ns}author", ())]

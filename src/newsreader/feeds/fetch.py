@@ -32,8 +32,8 @@ from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 from newsreader import __version__
 from newsreader.feeds.httpximport import import_httpx
-from newsreader.safefiles import size_text
-from newsreader.sanitize import clean_line, is_web_url, redact_credentials
+from newsreader.text.phrases import size_text
+from newsreader.text.sanitize import clean_line, is_web_url, redact_credentials
 
 PROJECT_URL = "https://github.com/newsreader-tui/newsreader"
 DEFAULT_USER_AGENT = f"newsreader/{__version__} (+{PROJECT_URL})"

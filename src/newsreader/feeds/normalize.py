@@ -12,9 +12,9 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from newsreader.htmldoc import looks_like_html, quick_text, text_blocks
 from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
-from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
+from newsreader.text.htmldoc import looks_like_html, quick_text, text_blocks
+from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url
 
 MAX_TITLE = 1_000
 MAX_BODY = 1_000_000

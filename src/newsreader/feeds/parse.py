@@ -32,7 +32,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
-from newsreader.sanitize import clean_document, clean_line, clean_url
+from newsreader.text.sanitize import clean_document, clean_line, clean_url
 
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
 # A DOCTYPE (with its internal subset) anywhere, but never the text of a CDATA section or a

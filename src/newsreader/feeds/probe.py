@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 
 from newsreader.errors import FeedError
 from newsreader.feeds.fetch import Fetcher, FetchSettings
-from newsreader.sanitize import clean_line, is_web_url
+from newsreader.text.sanitize import clean_line, is_web_url
 
 _FEED_TYPES = (
     "application/rss+xml",
@@ -65,7 +65,7 @@ _UNREACHABLE = ("timed out", "connection refused", "cannot resolve", "network un
 
 
 async def probe(url: str, settings: FetchSettings | None = None) -> Probe:
-    from newsreader.refresh import parse_body
+    from newsreader.library.refresh import parse_body
 
     async with Fetcher(settings or FetchSettings(deadline=15.0)) as fetcher:
         for _hop in range(2):

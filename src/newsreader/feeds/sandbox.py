@@ -31,7 +31,7 @@ def in_worker_process() -> bool:
 
 
 def _the_pool() -> ProcessPoolExecutor:
-    from newsreader.lifeline import die_with_parent
+    from newsreader.feeds.lifeline import die_with_parent
 
     with _lock:
         if not _pool:

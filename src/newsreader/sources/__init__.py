@@ -1,1 +1,1 @@
-"""Sources other than feeds: local directories of article files."""
+"""Sources other than feeds: local files and folders of articles, read safely, and their kind."""

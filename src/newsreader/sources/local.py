@@ -18,15 +18,15 @@ from newsreader.errors import FeedError
 from newsreader.feeds.jsonfeed import load_json, parse_date
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import Article, Caption, ParsedFeed, RelatedLink, SourceKind, SourceRef
-from newsreader.safefiles import (
+from newsreader.sources.safefiles import (
     FileRefused,
     FolderListing,
     inside_folder,
     read_regular_file,
     walk_folder,
 )
-from newsreader.sanitize import clean_document, clean_line
 from newsreader.sources.textarticle import parse_sources, parse_text_article
+from newsreader.text.sanitize import clean_document, clean_line
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json")
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -266,7 +266,7 @@ def read_file(path: Path, rel: str, *, follow_symlinks: bool = True) -> list[Raw
 
 
 def list_folder(directory: Path) -> FolderListing:
-    """The article files of a folder source (see :func:`newsreader.safefiles.walk_folder`)."""
+    """The article files of a folder source (see ``safefiles.walk_folder``)."""
     return walk_folder(directory, SUFFIXES, MAX_FILES)
 
 

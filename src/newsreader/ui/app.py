@@ -27,15 +27,16 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from newsreader.config import Config
 from newsreader.errors import NewsreaderError
+from newsreader.library.config import Config
+from newsreader.library.paths import Locations, styles_dir
+from newsreader.library.state import load_state, save_state
+from newsreader.library.views import PAGE, View, view_rows
 from newsreader.models import Article, ArticleRow, Bookmark, Feed
-from newsreader.paths import Locations, styles_dir
-from newsreader.phrases import counted, feed_problem
-from newsreader.sanitize import clean_line, is_web_url
-from newsreader.searchquery import match_pattern
-from newsreader.state import load_state, save_state
 from newsreader.store import Store, describe
+from newsreader.text.phrases import counted, feed_problem
+from newsreader.text.sanitize import clean_line, is_web_url
+from newsreader.text.searchquery import match_pattern
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
 from newsreader.ui.keybar import KeyBar
@@ -51,7 +52,6 @@ from newsreader.ui.screens import (
     PromptScreen,
     WelcomeScreen,
 )
-from newsreader.views import PAGE, View, view_rows
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
 WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at NARROW and below
@@ -60,8 +60,8 @@ WIDE, NARROW = 160, 100  # columns: three panes at WIDE and above, one pane at N
 # them, after the first screen is up: a tenth of a second less before the list shows.
 if TYPE_CHECKING:
     from newsreader.bookmarks import BookmarkFile
-    from newsreader.firstscreen import FirstScreen
-    from newsreader.reading import ReadingView
+    from newsreader.library.firstscreen import FirstScreen
+    from newsreader.library.reading import ReadingView
     from newsreader.related import RelatedArticle
 
 
@@ -487,7 +487,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def _ready_article(self, article_id: int, layout: LayoutRequest) -> ReadyArticle | None:
         """In a worker thread: the article read, built into parts and wrapped for ``layout``."""
-        from newsreader.reading import build_view
+        from newsreader.library.reading import build_view
         from newsreader.ui.render import highlighted, reading_parts
 
         if article_id < 0:  # a bookmark whose article is no longer stored

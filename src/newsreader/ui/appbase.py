@@ -14,13 +14,13 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from newsreader.bookmarks import BookmarkFile
-    from newsreader.config import Config
+    from newsreader.library.config import Config
+    from newsreader.library.paths import Locations
+    from newsreader.library.views import View
     from newsreader.models import ArticleRow, Bookmark, Feed
-    from newsreader.paths import Locations
     from newsreader.store import Store
     from newsreader.ui.app import Target
     from newsreader.ui.readerpane import ReadyArticle
-    from newsreader.views import View
 
     class AppBase(App[None]):
         locations: Locations

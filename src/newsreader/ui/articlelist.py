@@ -25,8 +25,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from newsreader.library.views import PAGE
 from newsreader.models import ArticleRow
-from newsreader.views import PAGE
 
 MAX_PAGES = 40  # pages kept; the ones farthest from the cursor go first
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from textual import work
 
+from newsreader.library.views import View
 from newsreader.models import Article, ArticleRow, Bookmark
 from newsreader.store import Store
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen
-from newsreader.views import View
 
 
 class BookmarksMixin(AppBase):
@@ -35,7 +35,7 @@ class BookmarksMixin(AppBase):
             message = f"bookmark removed: {title}"
         else:
             from newsreader.bookmarks import snapshot
-            from newsreader.reading import complete_article
+            from newsreader.library.reading import complete_article
 
             with Store(self.locations.database) as store:
                 article = store.article(article_id) if article_id > 0 else None

@@ -6,8 +6,8 @@ from __future__ import annotations
 from textual import work
 
 from newsreader.models import Feed
-from newsreader.phrases import counted
 from newsreader.store import Store
+from newsreader.text.phrases import counted
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen, WelcomeScreen
 
@@ -43,7 +43,7 @@ class OnboardingMixin(AppBase):
         from newsreader.errors import NewsreaderError
 
         try:
-            from newsreader.sourcekind import normalise_source
+            from newsreader.sources.kind import normalise_source
 
             with Store(self.locations.database) as store:
                 feed = store.add_feed(normalise_source(url))
@@ -60,7 +60,7 @@ class OnboardingMixin(AppBase):
         from pathlib import Path
 
         from newsreader.errors import NewsreaderError
-        from newsreader.opml import read_subscription_file
+        from newsreader.library.opml import read_subscription_file
 
         added = []
         try:
@@ -85,7 +85,7 @@ class OnboardingMixin(AppBase):
 def _check_feed(value: str) -> str:
     """The rule of ``newsreader add``: an http(s) URL, or an existing file or folder."""
     from newsreader.errors import UsageError
-    from newsreader.sourcekind import normalise_source
+    from newsreader.sources.kind import normalise_source
 
     if not value:
         return "type a feed URL or a path"

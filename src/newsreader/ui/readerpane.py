@@ -18,8 +18,8 @@ from textual.strip import Strip
 from newsreader.ui.textlayout import PART_STYLES, Part, layout_lines
 
 if TYPE_CHECKING:
+    from newsreader.library.reading import ReadingView
     from newsreader.models import Article
-    from newsreader.reading import ReadingView
 
 
 def _binding(keys: str, action: str, description: str, id: str) -> Binding:

@@ -9,10 +9,11 @@ from typing import Any
 
 from textual import work
 
+from newsreader.library.views import PAGE, View, view_rows
 from newsreader.models import ArticleRow, Feed
-from newsreader.phrases import counted
-from newsreader.sanitize import clean_line
 from newsreader.store import Store
+from newsreader.text.phrases import counted
+from newsreader.text.sanitize import clean_line
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.messages import (
@@ -22,7 +23,6 @@ from newsreader.ui.messages import (
     RefreshStage,
     StoreChanged,
 )
-from newsreader.views import PAGE, View, view_rows
 
 LIST_UPDATE_SECONDS = 1.5
 WATCH_SECONDS = 5.0  # how often the store is checked for another process's changes
@@ -69,9 +69,9 @@ class RefreshMixin(AppBase):
         """Everything it says to the UI is posted: the refresh never waits on the screen."""
         import asyncio
 
-        from newsreader.config import load
         from newsreader.errors import NewsreaderError
-        from newsreader.refresh import RefreshStopped, options_from_config, refresh_until
+        from newsreader.library.config import load
+        from newsreader.library.refresh import RefreshStopped, options_from_config, refresh_until
 
         done = [0]
 

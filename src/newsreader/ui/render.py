@@ -12,8 +12,8 @@ from rich.style import Style
 from rich.text import Text
 from textual.widgets.option_list import Option
 
+from newsreader.library.reading import ReadingView, format_size, source_label, source_text
 from newsreader.models import Caption, Enclosure, RelatedLink, SourceRef
-from newsreader.reading import ReadingView, format_size, source_label, source_text
 from newsreader.related import RelatedArticle
 from newsreader.ui.articlelist import relative_date
 from newsreader.ui.textlayout import Part

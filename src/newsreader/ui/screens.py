@@ -17,7 +17,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from newsreader.models import Feed
-from newsreader.phrases import feed_problem
+from newsreader.text.phrases import feed_problem
 
 
 class HelpScreen(ModalScreen[None]):

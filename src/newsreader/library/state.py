@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from newsreader.safefiles import FileRefused, read_regular_file
+from newsreader.sources.safefiles import FileRefused, read_regular_file
 
 MAX_STATE_BYTES = 1024 * 1024
 

@@ -16,9 +16,9 @@ from xml.sax.saxutils import quoteattr
 from newsreader.errors import ImportFileError, UsageError
 from newsreader.feeds.parse import prepare
 from newsreader.models import Feed
-from newsreader.safefiles import read_regular_file
-from newsreader.sanitize import clean_line, clean_url, is_web_url, without_credentials
-from newsreader.sourcekind import normalise_source
+from newsreader.sources.kind import normalise_source
+from newsreader.sources.safefiles import read_regular_file
+from newsreader.text.sanitize import clean_line, clean_url, is_web_url, without_credentials
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024  # an OPML or urls file
 

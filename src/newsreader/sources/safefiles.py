@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsreader.errors import NewsreaderError
-from newsreader.sanitize import clean_line
+from newsreader.text.phrases import size_text
+from newsreader.text.sanitize import clean_line
 
 PSEUDO_FILESYSTEMS = ("/proc", "/sys", "/dev")
 MAX_DEPTH = 16  # folders below an article folder
@@ -25,13 +26,6 @@ MAX_ENTRIES = 200_000  # directory entries looked at in one walk
 
 class FileRefused(NewsreaderError):
     """A file that is not read: ``str()`` is the one-line reason, without the name."""
-
-
-def size_text(limit: int) -> str:
-    mib = limit / (1024 * 1024)
-    if mib >= 1:
-        return f"{mib:g} MiB"
-    return f"{limit // 1024} KiB" if limit >= 1024 else f"{limit} bytes"
 
 
 def _kind(mode: int) -> str:

@@ -10,10 +10,10 @@ import sqlite3
 from dataclasses import dataclass
 
 from newsreader.errors import NewsreaderError
+from newsreader.library.paths import Locations
+from newsreader.library.views import View, view_rows
 from newsreader.models import ArticleRow
-from newsreader.paths import Locations
 from newsreader.store import Store
-from newsreader.views import View, view_rows
 
 
 @dataclass(frozen=True, slots=True)

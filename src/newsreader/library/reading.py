@@ -10,8 +10,8 @@ import textwrap
 import time
 from dataclasses import dataclass
 
-from newsreader.htmldoc import Block, parse_html, text_blocks
 from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
+from newsreader.text.htmldoc import Block, parse_html, text_blocks
 
 _SOURCE_LABELS = {
     SourceKind.ORIGIN: "Original",

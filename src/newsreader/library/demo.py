@@ -10,13 +10,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsreader.paths import package_file
-from newsreader.refresh import refresh_all
+from newsreader.library.paths import package_file
+from newsreader.library.refresh import refresh_all
 from newsreader.store import Store
 
 
 def demo_sources() -> list[Path]:
-    root = package_file("demo")
+    root = package_file("library", "demo")
     return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
 
 

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsreader.config import Config, FeedOverride
 from newsreader.errors import FeedError, NewsreaderError, StoreError
 from newsreader.feeds.fetch import (
     DEFAULT_USER_AGENT,
@@ -32,16 +31,17 @@ from newsreader.feeds.fetch import (
     FetchResult,
     FetchSettings,
 )
+from newsreader.feeds.lifeline import die_with_parent
 from newsreader.feeds.parse import parse_feed
 from newsreader.indexjob import BATCH as INDEX_BATCH
-from newsreader.lifeline import die_with_parent
+from newsreader.library.config import Config, FeedOverride
 from newsreader.models import Feed, ParsedFeed
-from newsreader.phrases import moment
-from newsreader.safefiles import FileRefused, read_regular_file
-from newsreader.sanitize import clean_line, redact_credentials
-from newsreader.sourcekind import ARTICLE_SUFFIXES, is_local
+from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
+from newsreader.sources.safefiles import FileRefused, read_regular_file
 from newsreader.store import Store
+from newsreader.text.phrases import moment
+from newsreader.text.sanitize import clean_line, redact_credentials
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so 8 MiB costs 9% more indexing time than 32 and saves 25 MB of memory per process

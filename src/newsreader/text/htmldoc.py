@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from newsreader.models import Caption
-from newsreader.sanitize import clean_line, clean_text, clean_url, is_web_url
+from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url
 
 _SKIPPED = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"}

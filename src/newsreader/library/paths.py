@@ -45,8 +45,8 @@ def resolve(
 
 
 def package_file(*parts: str) -> Path:
-    """A file shipped inside the package (styles, demo articles)."""
-    return Path(__file__).parent.joinpath(*parts)
+    """A file shipped inside the package (styles, demo articles), named from the package's root."""
+    return Path(__file__).parents[1].joinpath(*parts)
 
 
 def styles_dir() -> Path:
@@ -55,4 +55,4 @@ def styles_dir() -> Path:
     packaged = package_file("styles")
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "styles"
+    return Path(__file__).resolve().parents[3] / "styles"

@@ -6,8 +6,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from newsreader.errors import UsageError
-from newsreader.safefiles import FileRefused, check_source_path
-from newsreader.sanitize import clean_line, is_web_url
+from newsreader.sources.safefiles import FileRefused, check_source_path
+from newsreader.text.sanitize import clean_line, is_web_url
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 

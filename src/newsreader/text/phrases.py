@@ -15,6 +15,13 @@ def counted(number: int, noun: str, plural: str = "") -> str:
     return f"{number:,} {noun if number == 1 else plural or noun + 's'}"
 
 
+def size_text(limit: int) -> str:
+    mib = limit / (1024 * 1024)
+    if mib >= 1:
+        return f"{mib:g} MiB"
+    return f"{limit // 1024} KiB" if limit >= 1024 else f"{limit} bytes"
+
+
 def _duration(seconds: float) -> str:
     seconds = max(0, round(seconds))
     if seconds < 60:

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from newsreader.errors import UsageError
-from newsreader.safefiles import FileRefused, read_regular_file
-from newsreader.sanitize import clean_line, redact_credentials
+from newsreader.sources.safefiles import FileRefused, read_regular_file
+from newsreader.text.sanitize import clean_line, redact_credentials
 
 MAX_CONFIG_BYTES = 1024 * 1024
 

@@ -1,0 +1,1 @@
+"""Text: untrusted text made safe, HTML turned into blocks, search words, the phrases shown."""
