@@ -22,8 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsreader import relatedindex
 from newsreader.models import Article, ParsedFeed
+from newsreader.related import terms as relatedindex
 from newsreader.store import Store
 from newsreader.text.htmldoc import quick_text
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
-from newsreader.related import related_articles
+from newsreader.related.rank import related_articles
 from newsreader.store import Store
 
 REPO = Path(__file__).resolve().parent.parent

@@ -270,10 +270,10 @@ def test_a_parse_past_its_time_limit_is_abandoned(server: FeedServer, tmp_path: 
 def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """More new articles than an indexing batch are indexed by ``newsreader.indexjob`` in a
+    """More new articles than an indexing batch are indexed by ``newsreader.store.indexjob`` in a
     lean process of its own; a small refresh indexes in its own process. Either way search and
     related articles have every article when the refresh returns."""
-    from newsreader import relatedindex
+    from newsreader.related import terms as relatedindex
 
     started: list[tuple[object, ...]] = []
     real = asyncio.create_subprocess_exec
@@ -289,7 +289,7 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     assert refresh(db, [small])["by_url"][small].new == 3  # type: ignore[index]
     assert started == []
     assert refresh(db, [small, large])["by_url"][large].new == 600  # type: ignore[index]
-    assert [args[1:4] for args in started] == [("-P", "-m", "newsreader.indexjob")]
+    assert [args[1:4] for args in started] == [("-P", "-m", "newsreader.store.indexjob")]
     with Store(db) as store:
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("599")] == ["many-Item 599"]

@@ -1,4 +1,4 @@
-"""Indexing in a process of its own (``newsreader.indexjob``): real processes, real stores."""
+"""Indexing in a process of its own (``newsreader.store.indexjob``): real processes, real stores."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def stored_unindexed(path: Path, count: int) -> None:
 def test_the_job_indexes_what_is_pending_and_prints_how_many(tmp_path: Path) -> None:
     stored_unindexed(tmp_path / "s.db", 700)
     job = subprocess.run(
-        [sys.executable, "-P", "-m", "newsreader.indexjob", str(tmp_path / "s.db"), "2"],
+        [sys.executable, "-P", "-m", "newsreader.store.indexjob", str(tmp_path / "s.db"), "2"],
         capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
     assert (job.returncode, job.stdout, job.stderr) == (0, "searchable\n700\n", "")
@@ -99,7 +99,7 @@ def test_the_job_imports_only_the_store(tmp_path: Path) -> None:
     """The point of the job's own process: none of the refresh's HTTP, parser or UI stacks."""
     stored_unindexed(tmp_path / "s.db", 3)
     code = (
-        "import sys\nfrom newsreader.indexjob import main\n"
+        "import sys\nfrom newsreader.store.indexjob import main\n"
         f"assert main([{str(tmp_path / 's.db')!r}, '1']) == 0\n"
         "heavy = {'lxml', 'httpx', 'aiohttp', 'feedparser', 'asyncio', 'ssl', 'rich', 'textual'}\n"
         "print(sorted(heavy & {name.split('.')[0] for name in sys.modules}))\n"

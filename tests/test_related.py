@@ -13,8 +13,8 @@ import pytest
 from newsreader.cli import main
 from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
-from newsreader.related import also_reported_by, related_articles
-from newsreader.relatedindex import url_words
+from newsreader.related.rank import also_reported_by, related_articles
+from newsreader.related.terms import url_words
 from newsreader.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -289,7 +289,7 @@ def test_what_an_interrupted_refresh_left_unindexed_the_next_one_indexes(tmp_pat
 
 
 def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> None:
-    from newsreader.relatedindex import GENERATION_BITS
+    from newsreader.related.terms import GENERATION_BITS
 
     with Store(tmp_path / "s.db") as store:
         placeholder = store.add_feed("/feeds/placeholder")

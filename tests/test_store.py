@@ -240,7 +240,7 @@ def test_search_is_indexed_before_related_articles_and_an_interruption_loses_not
     the related-articles one. Stopped in between, the articles are searchable, still counted
     as pending, and the next indexing does only what is left; an article changed or deleted
     in between is indexed again or forgotten, and both indexes stay consistent."""
-    from newsreader import relatedindex
+    from newsreader.related import terms as relatedindex
 
     bodies = {"a": "harbour ferry timetable", "b": "lighthouse comet", "c": "tide tables"}
     with Store(tmp_path / "s.db") as store:

@@ -383,7 +383,7 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_index(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.indexjob import BATCH, index_pending
+    from newsreader.store.indexjob import BATCH, index_pending
 
     with _open_store(loc) as store:
         pending = store.pending_index_count()
@@ -517,7 +517,7 @@ def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.related import also_reported_by, related_articles
+    from newsreader.related.rank import also_reported_by, related_articles
 
     with _open_store(loc, write=False) as store:
         for article_id in args.ids:

@@ -33,13 +33,13 @@ from newsreader.feeds.fetch import (
 )
 from newsreader.feeds.lifeline import die_with_parent
 from newsreader.feeds.parse import parse_feed
-from newsreader.indexjob import BATCH as INDEX_BATCH
 from newsreader.library.config import Config, FeedOverride
 from newsreader.models import Feed, ParsedFeed
 from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.sources.safefiles import FileRefused, read_regular_file
 from newsreader.store import Store
+from newsreader.store.indexjob import BATCH as INDEX_BATCH
 from newsreader.text.phrases import moment
 from newsreader.text.sanitize import clean_line, redact_credentials
 
@@ -509,10 +509,10 @@ async def refresh_until(
 async def _index_in_own_process(
     db_path: Path, workers: int, searchable: Callable[[], None] | None = None
 ) -> int:
-    """Index what the refresh stored in a lean process of its own (:mod:`newsreader.indexjob`);
+    """Index what the refresh stored in a lean process of its own (``store.indexjob``);
     ``-P``: a ``newsreader`` folder in the current directory is never imported."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-P", "-m", "newsreader.indexjob", str(db_path), str(workers),
+        sys.executable, "-P", "-m", "newsreader.store.indexjob", str(db_path), str(workers),
         stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip

@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from newsreader.bookmarks import BookmarkFile
     from newsreader.library.firstscreen import FirstScreen
     from newsreader.library.reading import ReadingView
-    from newsreader.related import RelatedArticle
+    from newsreader.related.rank import RelatedArticle
 
 
 def _binding(keys: str, action: str, description: str, id: str, show: bool = True) -> Binding:
@@ -573,7 +573,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="related", exit_on_error=False)
     def load_related(self, article: Article) -> None:
-        from newsreader.related import also_reported_by, related_articles
+        from newsreader.related.rank import also_reported_by, related_articles
 
         with self.reading_store() as store:
             found = related_articles(store, article, 10)

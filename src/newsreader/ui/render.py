@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from newsreader.library.reading import ReadingView, format_size, source_label, source_text
 from newsreader.models import Caption, Enclosure, RelatedLink, SourceRef
-from newsreader.related import RelatedArticle
+from newsreader.related.rank import RelatedArticle
 from newsreader.ui.articlelist import relative_date
 from newsreader.ui.textlayout import Part
 

@@ -1,4 +1,4 @@
-"""Indexing stored articles in a process of its own: ``python -P -m newsreader.indexjob DB N``.
+"""Indexing in a process of its own: ``python -P -m newsreader.store.indexjob DB N``.
 
 A refresh that stored more than a batch of articles has them indexed (full text, related) here,
 in a fresh interpreter that imports only the store, with ``N`` processes forked from it to
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         die_with_parent()
     args = sys.argv[1:] if argv is None else argv
     if len(args) != 2 or not args[1].isdigit():
-        print("usage: python -m newsreader.indexjob DATABASE WORKERS", file=sys.stderr)
+        print("usage: python -m newsreader.store.indexjob DATABASE WORKERS", file=sys.stderr)
         return 2
     try:
         count = index_pending(Path(args[0]), int(args[1]), _say_searchable)

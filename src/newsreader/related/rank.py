@@ -2,7 +2,7 @@
 
 The score of a stored article for the open one is the dot product of their term vectors (the
 open article's ``QUERY_TERMS`` strongest words, weighed with today's document frequencies,
-against each stored article's indexed terms; see :mod:`newsreader.relatedindex`), plus a fifth
+against each stored article's indexed terms; see :mod:`newsreader.related.terms`), plus a fifth
 of their headlines' likeness, times a time factor: one for articles published the same day,
 falling to one half for articles far apart (a story is reported within days, but extracted dates
 are often wrong, so time only tips the balance). Identical and near-identical texts (syndicated
@@ -17,8 +17,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from newsreader import relatedindex as ri
 from newsreader.models import Article, ArticleRow
+from newsreader.related import terms as ri
 from newsreader.store import Store
 
 QUERY_TERMS = 64

@@ -4,7 +4,7 @@ WAL with a busy timeout so that two processes (two terminals, ``textual serve`` 
 refresh) share it; every write is one ``BEGIN IMMEDIATE`` transaction, one per feed, so a failed
 parse changes nothing already stored. Lists are read by keyset pagination on ``(sort_key, id)``,
 never OFFSET and never all rows. The indexes (FTS5 over the title and the first ``INDEX_CHARS``
-characters of the text; related articles, :mod:`newsreader.relatedindex`) are written either
+characters of the text; related articles, :mod:`newsreader.related.terms`) are written either
 with the articles, in the same transaction, or afterwards by :meth:`Store.index_pending` in
 large batches, as a refresh does (and for older stores, repairs, an interrupted refresh).
 
@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from newsreader import relatedindex
 from newsreader.errors import SearchQueryError, StoreError, UsageError
 from newsreader.models import (
     Article,
@@ -42,6 +41,7 @@ from newsreader.models import (
     SourceRef,
     is_id,
 )
+from newsreader.related import terms as relatedindex
 from newsreader.text.sanitize import clean_line, redact_credentials
 from newsreader.text.searchquery import as_words, to_fts
 

@@ -1,0 +1,1 @@
+"""Related articles: the words an article is indexed by (terms) and the ranking over them (rank)."""
