@@ -24,7 +24,7 @@ from pathlib import Path
 
 from newsreader.models import Article, ParsedFeed
 from newsreader.related import terms as relatedindex
-from newsreader.store import Store
+from newsreader.store import Store, postings
 from newsreader.text.htmldoc import quick_text
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -61,7 +61,7 @@ def per_article(texts: list[tuple[str, str, str]], label: str) -> None:
         started = time.perf_counter()
         for start in range(0, len(items), 50):
             with store.write():
-                relatedindex.index_articles(store.db, items[start : start + 50])
+                postings.index_articles(store.db, items[start : start + 50])
         writing = (time.perf_counter() - started) / len(items) * 1000
     print(f"{label:22} count_terms {counting:.2f} ms, index_articles {writing:.2f} ms per article")
 
@@ -99,16 +99,16 @@ def main() -> int:
     # alternated, three rounds each (the first touches a cold cache): medians compared
     with_index: list[float] = []
     without: list[float] = []
-    saved = relatedindex.index_articles, relatedindex.count_terms
+    saved = postings.index_articles, relatedindex.count_terms
     nothing = relatedindex.TermCounts({}, {})
     for _round in range(3):
         with_index.append(store_feeds(articles, "with the index", into))
-        relatedindex.index_articles = lambda db, items: None  # type: ignore[assignment]
+        postings.index_articles = lambda db, items: None  # type: ignore[assignment]
         relatedindex.count_terms = lambda *a: nothing  # type: ignore[assignment]
         try:
             without.append(store_feeds(articles, "without it", into))
         finally:
-            relatedindex.index_articles, relatedindex.count_terms = saved
+            postings.index_articles, relatedindex.count_terms = saved
     added = statistics.median(with_index) - statistics.median(without)
     print(f"the index adds {added:.2f} ms per stored article (one process, medians)")
     return 0

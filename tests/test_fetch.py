@@ -273,7 +273,7 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     """More new articles than an indexing batch are indexed by ``newsreader.store.indexjob`` in a
     lean process of its own; a small refresh indexes in its own process. Either way search and
     related articles have every article when the refresh returns."""
-    from newsreader.related import terms as relatedindex
+    from newsreader.store import postings
 
     started: list[tuple[object, ...]] = []
     real = asyncio.create_subprocess_exec
@@ -293,4 +293,4 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     with Store(db) as store:
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("599")] == ["many-Item 599"]
-        assert relatedindex.docs_count(store.db) == 603
+        assert postings.docs_count(store.db) == 603

@@ -240,7 +240,7 @@ def test_search_is_indexed_before_related_articles_and_an_interruption_loses_not
     the related-articles one. Stopped in between, the articles are searchable, still counted
     as pending, and the next indexing does only what is left; an article changed or deleted
     in between is indexed again or forgotten, and both indexes stay consistent."""
-    from newsreader.related import terms as relatedindex
+    from newsreader.store import postings
 
     bodies = {"a": "harbour ferry timetable", "b": "lighthouse comet", "c": "tide tables"}
     with Store(tmp_path / "s.db") as store:
@@ -252,7 +252,7 @@ def test_search_is_indexed_before_related_articles_and_an_interruption_loses_not
             store.index_pending(searchable=_stop)
         assert [r.title for r in store.search("comet")] == ["Report b"]
         assert store.pending_index_count() == 4
-        assert relatedindex.docs_count(store.db) == 0
+        assert postings.docs_count(store.db) == 0
         # in between: one article changes, a feed goes
         store.store_feed(feed.id, _html_feed({**bodies, "b": "lighthouse eclipse"}), index=False)
         store.remove_feed(other.url)
@@ -262,7 +262,7 @@ def test_search_is_indexed_before_related_articles_and_an_interruption_loses_not
         assert not store.search("comet") and [r.title for r in store.search("eclipse")] == [
             "Report b"
         ]
-        assert relatedindex.docs_count(store.db) == 3
+        assert postings.docs_count(store.db) == 3
         assert store.db.execute("SELECT count(*) FROM related_docs").fetchone() == (3,)
         check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
         store.db.execute(check)

@@ -66,9 +66,8 @@ class _Candidate:
 def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]:
     """key → (term, weight) for the article's strongest words and its headline words."""
     counts = ri.count_terms(article.title, article.summary, article.text, article.url)
-    df = ri.document_frequencies(store.db, counts.words.keys())
-    docs = max(ri.docs_count(store.db), 1)
-    idf = ri.inverse_frequencies(df, docs, counts.words)
+    df, docs = store.related_frequencies(counts.words.keys())
+    idf = ri.inverse_frequencies(df, max(docs, 1), counts.words)
     words, title = ri.weigh(counts, idf, limit=QUERY_TERMS, title_limit=ri.TITLE_TERMS)
     vector = {key: (term, weight) for key, term, weight in words.terms}
     vector.update({key: (term, weight) for key, term, weight in title.terms})
@@ -78,31 +77,13 @@ def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]
 def related_articles(store: Store, article: Article, limit: int = 10) -> list[RelatedArticle]:
     """The stored articles most related to ``article``, best first, copies folded."""
     vector = query_vector(store, article)
-    generations = ri.generations(store.db)
-    if not vector or not generations:
-        return []
-    values = ",".join("(?, ?)" for _ in vector)
-    params: list[object] = []
-    for key, (_term, weight) in vector.items():
-        params.extend((key, weight))
-    # CROSS JOIN fixes the order: one index seek per (generation, term); left to itself the
-    # planner scanned each generation's postings whole (100 ms on 383 articles)
-    rows = store.db.execute(
-        f"""WITH q (term, weight) AS (VALUES {values}),
-                 g (generation) AS (VALUES {",".join("(?)" for _ in generations)})
-            SELECT p.article_id, sum(q.weight * p.weight) AS s
-            FROM g CROSS JOIN q CROSS JOIN related_postings p
-            WHERE p.generation = g.generation AND p.term = q.term AND p.article_id != ?
-            GROUP BY p.article_id ORDER BY s DESC, p.article_id LIMIT ?""",
-        (*params, *generations, article.id, CANDIDATES),
-    ).fetchall()
+    weights = [(key, weight) for key, (_term, weight) in vector.items()]
+    rows = store.related_matches(weights, article.id, CANDIDATES)
     if not rows:
         return []
     candidates = {r[0]: _Candidate(r[0], r[1] / ri.WEIGHT_SCALE) for r in rows}
     _load_details(store, candidates)
-    own_fingerprint = store.db.execute(
-        "SELECT fingerprint FROM related_docs WHERE article_id = ?", (article.id,)
-    ).fetchone()
+    own_fingerprint = store.related_fingerprint(article.id)
     for candidate in candidates.values():
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
     # ties (identical copies score alike) go to the older article: the same list every time
@@ -111,7 +92,7 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
     for candidate in ranked:
         if len(results) == limit:
             break
-        same_text = own_fingerprint is not None and own_fingerprint[0] == candidate.fingerprint
+        same_text = own_fingerprint is not None and own_fingerprint == candidate.fingerprint
         contributions = _shared_terms(store, candidate.article_id, vector)
         if len(contributions) < 2 and not same_text:
             continue  # one word in common, however rare, is noise, not a related story
@@ -172,19 +153,12 @@ def time_factor(a: float | None, b: float | None) -> float:
 
 
 def _load_details(store: Store, candidates: dict[int, _Candidate]) -> None:
-    ids = list(candidates)
-    marks = ",".join("?" * len(ids))
-    for article_id, published, fp in store.db.execute(
-        f"""SELECT a.id, a.published, d.fingerprint FROM articles a
-            LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({marks})""",
-        ids,
-    ):
-        candidates[article_id].published = published
-        candidates[article_id].fingerprint = fp or 0
-    for article_id in [i for i in ids if candidates[i].fingerprint == 0]:
-        # a posting left behind by an article deleted without the index (never shown)
-        if not store.db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+    found = {row[0]: row for row in store.related_details(list(candidates))}
+    for article_id in list(candidates):
+        if article_id not in found:  # a posting left behind by a deleted article
             del candidates[article_id]
+            continue
+        _, candidates[article_id].published, candidates[article_id].fingerprint = found[article_id]
 
 
 def _fold(ranked: list[_Candidate]) -> list[_Candidate]:
@@ -206,13 +180,7 @@ def _shared_terms(
 ) -> list[tuple[str, float]]:
     """The words the stored article shares with the query, with what each adds to the
     match, largest first."""
-    keys = list(vector)
-    marks = ",".join("?" * len(keys))
-    rows = store.db.execute(
-        "SELECT term, weight FROM related_postings"
-        f" WHERE generation = ? AND article_id = ? AND term IN ({marks})",
-        (article_id >> ri.GENERATION_BITS, article_id, *keys),
-    ).fetchall()
+    rows = store.shared_postings(article_id, list(vector))
     contributions: dict[str, float] = {}
     for key, weight in rows:
         term, query_weight = vector[key]

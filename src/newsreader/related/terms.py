@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter, mul
+from operator import mul
 from urllib.parse import unquote, urlsplit
 
 DOC_TERMS = 48
@@ -48,33 +47,6 @@ SLUG_WORDS = 24  # a link's words that count, at most
 SINGLETONS_BELOW = 80  # an article with fewer distinct words keeps those it uses once
 GENERATION_BITS = 14  # 16,384 articles per generation of postings
 
-
-def postings_table(name: str = "related_postings") -> str:
-    """The postings table's DDL (the store's migration builds it under another name first)."""
-    return f"""CREATE TABLE {name} (
-    generation INTEGER NOT NULL,
-    term INTEGER NOT NULL,
-    article_id INTEGER NOT NULL,
-    weight INTEGER NOT NULL,
-    PRIMARY KEY (generation, term, article_id)
-) WITHOUT ROWID;
-"""
-
-
-SCHEMA = (
-    """
-CREATE TABLE related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
-"""
-    + postings_table()
-    + """CREATE TABLE related_docs (
-    article_id INTEGER PRIMARY KEY,
-    fingerprint INTEGER NOT NULL,
-    terms BLOB NOT NULL
-);
-CREATE TABLE related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL);
-INSERT INTO related_stats (id, docs) VALUES (1, 0);
-"""
-)
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d", re.UNICODE)
 STOP_WORDS = frozenset(
@@ -267,7 +239,7 @@ def fingerprint(strongest_keys: Sequence[int]) -> int:
 _TITLE_SCALE = TITLE_SIMILARITY * WEIGHT_SCALE
 
 
-def _weighed(terms: PackedTerms, idf: dict[int, float]) -> tuple[dict[int, int], list[int]]:
+def weighed(terms: PackedTerms, idf: dict[int, float]) -> tuple[dict[int, int], list[int]]:
     """What the index keeps of an article: ``key -> weight`` in ``WEIGHT_SCALE`` units (its
     ``DOC_TERMS`` strongest words, strongest first, then its ``TITLE_TERMS`` headline terms,
     each normalised over all) and the keys of its own text's strongest words, for its
@@ -297,106 +269,3 @@ def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[floa
     norm = math.hypot(*[w for w, _k in weighted]) or 1.0
     weighted.sort(reverse=True)
     return [(w / norm, key) for w, key in weighted[:limit] if w > 0]
-
-
-# -- reading and writing the index ---------------------------------------------------------
-def generations(db: sqlite3.Connection) -> list[int]:
-    """The generations that may hold postings (all, up to the newest article's)."""
-    newest = db.execute("SELECT max(article_id) FROM related_docs").fetchone()[0]
-    return list(range((newest >> GENERATION_BITS) + 1)) if newest is not None else []
-
-
-def docs_count(db: sqlite3.Connection) -> int:
-    row = db.execute("SELECT docs FROM related_stats WHERE id = 1").fetchone()
-    return row[0] if row else 0
-
-
-def _select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
-    """Rows of ``sql`` (one ``IN ({})`` placeholder) for ``values``, 900 per statement."""
-    wanted = list(set(values))
-    rows: list[tuple] = []
-    for start in range(0, len(wanted), 900):
-        chunk = wanted[start : start + 900]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
-
-
-def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
-    return dict(_select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
-
-
-def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, PackedTerms]]) -> None:
-    """Index ``(article id, terms)`` pairs inside the caller's write transaction. An article
-    seen for the first time counts towards document frequencies; one already indexed is
-    re-indexed in place."""
-    if not items:
-        return
-    ids = [article_id for article_id, _ in items]
-    sql = "SELECT article_id FROM related_docs WHERE article_id IN ({})"
-    known = {row[0] for row in _select_in(db, sql, ids)}
-    new_ids = set(ids) - known
-    remove_articles(db, list(known))
-    frequency: Counter[int] = Counter()
-    for article_id, terms in items:
-        if article_id in new_ids:
-            frequency.update(terms.word_keys)
-    df = _count_documents(db, frequency)
-    if new_ids:
-        db.execute("UPDATE related_stats SET docs = docs + ? WHERE id = 1", (len(new_ids),))
-    words_of_batch = {key for _, terms in items for key in terms.word_keys}
-    df.update(document_frequencies(db, words_of_batch.difference(df)))
-    # one idf per distinct word of the batch, not one per word of each article
-    idf = inverse_frequencies(df, docs_count(db), words_of_batch)
-    postings: list[tuple[int, int, int, int]] = []
-    documents: list[tuple[int, int, bytes]] = []
-    for article_id, terms in sorted(items, key=itemgetter(0)):
-        merged, strongest = _weighed(terms, idf)
-        generation = article_id >> GENERATION_BITS
-        postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
-        documents.append((article_id, fingerprint(strongest), array("q", merged).tobytes()))
-    # in key order (generation, term, article), each page of the index is visited once: the
-    # articles were taken in id order and both sorts are stable (sorting whole tuples: 2.5x slower)
-    postings.sort(key=itemgetter(1))
-    postings.sort(key=itemgetter(0))
-    db.executemany(
-        "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
-        " VALUES (?, ?, ?, ?)",
-        postings,
-    )
-    db.executemany(
-        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
-        documents,
-    )
-
-
-def _count_documents(db: sqlite3.Connection, frequency: Counter[int]) -> dict[int, int]:
-    """Add to the document frequencies and return the new ones (one upsert per 400 terms)."""
-    found: dict[int, int] = {}
-    pairs = list(frequency.items())
-    for start in range(0, len(pairs), 400):
-        chunk = pairs[start : start + 400]
-        values = ",".join("(?, ?)" for _ in chunk)
-        found.update(
-            db.execute(
-                f"""INSERT INTO related_df (term, df) VALUES {values}
-                    ON CONFLICT (term) DO UPDATE SET df = df + excluded.df
-                    RETURNING term, df""",
-                [v for pair in chunk for v in pair],
-            ).fetchall()
-        )
-    return found
-
-
-def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
-    """Take articles out of the index (their postings and their entry)."""
-    sql = "SELECT article_id, terms FROM related_docs WHERE article_id IN ({})"
-    rows = _select_in(db, sql, article_ids)
-    keys = sorted(
-        (article_id >> GENERATION_BITS, key, article_id)
-        for article_id, blob in rows
-        for key in array("q", blob)
-    )
-    db.executemany(
-        "DELETE FROM related_postings WHERE generation = ? AND term = ? AND article_id = ?", keys
-    )
-    db.executemany("DELETE FROM related_docs WHERE article_id = ?", [(r[0],) for r in rows])

@@ -1,0 +1,173 @@
+"""The related-articles index's tables: postings by generation, document frequencies, each
+article's entry. Written inside the caller's transaction; read by :class:`RelatedReads`, the
+store's side of :mod:`newsreader.related.rank`."""
+
+from __future__ import annotations
+
+import sqlite3
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
+
+from newsreader.related import terms as ri
+from newsreader.store.connection import Connection
+
+
+def generations(db: sqlite3.Connection) -> list[int]:
+    """The generations that may hold postings (all, up to the newest article's)."""
+    newest = db.execute("SELECT max(article_id) FROM related_docs").fetchone()[0]
+    return list(range((newest >> ri.GENERATION_BITS) + 1)) if newest is not None else []
+
+
+def docs_count(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT docs FROM related_stats WHERE id = 1").fetchone()
+    return row[0] if row else 0
+
+
+def _select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
+    """Rows of ``sql`` (one ``IN ({})`` placeholder) for ``values``, 900 per statement."""
+    wanted = list(set(values))
+    rows: list[tuple] = []
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
+    return rows
+
+
+def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
+    return dict(_select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
+
+
+def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedTerms]]) -> None:
+    """Index ``(article id, terms)`` pairs inside the caller's write transaction. An article
+    seen for the first time counts towards document frequencies; one already indexed is
+    re-indexed in place."""
+    if not items:
+        return
+    ids = [article_id for article_id, _ in items]
+    sql = "SELECT article_id FROM related_docs WHERE article_id IN ({})"
+    known = {row[0] for row in _select_in(db, sql, ids)}
+    new_ids = set(ids) - known
+    remove_articles(db, list(known))
+    frequency: Counter[int] = Counter()
+    for article_id, terms in items:
+        if article_id in new_ids:
+            frequency.update(terms.word_keys)
+    df = _count_documents(db, frequency)
+    if new_ids:
+        db.execute("UPDATE related_stats SET docs = docs + ? WHERE id = 1", (len(new_ids),))
+    words_of_batch = {key for _, terms in items for key in terms.word_keys}
+    df.update(document_frequencies(db, words_of_batch.difference(df)))
+    # one idf per distinct word of the batch, not one per word of each article
+    idf = ri.inverse_frequencies(df, docs_count(db), words_of_batch)
+    postings: list[tuple[int, int, int, int]] = []
+    documents: list[tuple[int, int, bytes]] = []
+    for article_id, terms in sorted(items, key=itemgetter(0)):
+        merged, strongest = ri.weighed(terms, idf)
+        generation = article_id >> ri.GENERATION_BITS
+        postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
+        documents.append((article_id, ri.fingerprint(strongest), array("q", merged).tobytes()))
+    # in key order (generation, term, article), each page of the index is visited once: the
+    # articles were taken in id order and both sorts are stable (sorting whole tuples: 2.5x slower)
+    postings.sort(key=itemgetter(1))
+    postings.sort(key=itemgetter(0))
+    db.executemany(
+        "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
+        " VALUES (?, ?, ?, ?)",
+        postings,
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
+        documents,
+    )
+
+
+def _count_documents(db: sqlite3.Connection, frequency: Counter[int]) -> dict[int, int]:
+    """Add to the document frequencies and return the new ones (one upsert per 400 terms)."""
+    found: dict[int, int] = {}
+    pairs = list(frequency.items())
+    for start in range(0, len(pairs), 400):
+        chunk = pairs[start : start + 400]
+        values = ",".join("(?, ?)" for _ in chunk)
+        found.update(
+            db.execute(
+                f"""INSERT INTO related_df (term, df) VALUES {values}
+                    ON CONFLICT (term) DO UPDATE SET df = df + excluded.df
+                    RETURNING term, df""",
+                [v for pair in chunk for v in pair],
+            ).fetchall()
+        )
+    return found
+
+
+def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
+    """Take articles out of the index (their postings and their entry)."""
+    sql = "SELECT article_id, terms FROM related_docs WHERE article_id IN ({})"
+    rows = _select_in(db, sql, article_ids)
+    keys = sorted(
+        (article_id >> ri.GENERATION_BITS, key, article_id)
+        for article_id, blob in rows
+        for key in array("q", blob)
+    )
+    db.executemany(
+        "DELETE FROM related_postings WHERE generation = ? AND term = ? AND article_id = ?", keys
+    )
+    db.executemany("DELETE FROM related_docs WHERE article_id = ?", [(r[0],) for r in rows])
+
+
+class RelatedReads(Connection):
+    """What :func:`newsreader.related.rank.related_articles` reads of the index."""
+
+    def related_generations(self) -> list[int]:
+        return generations(self.db)
+
+    def related_frequencies(self, keys: Iterable[int]) -> tuple[dict[int, int], int]:
+        """The document frequencies of ``keys``, and how many documents are indexed."""
+        return document_frequencies(self.db, keys), docs_count(self.db)
+
+    def related_matches(
+        self, weights: Sequence[tuple[int, float]], exclude: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """The ``limit`` articles whose postings best match ``(term, weight)`` pairs, with
+        their summed scores (``ri.WEIGHT_SCALE`` times the cosine), best first."""
+        found = generations(self.db)
+        if not weights or not found:
+            return []
+        values = ",".join("(?, ?)" for _ in weights)
+        params = [v for pair in weights for v in pair]
+        # CROSS JOIN fixes the order: one index seek per (generation, term); left to itself the
+        # planner scanned each generation's postings whole
+        return self.db.execute(
+            f"""WITH q (term, weight) AS (VALUES {values}),
+                     g (generation) AS (VALUES {",".join("(?)" for _ in found)})
+                SELECT p.article_id, sum(q.weight * p.weight) AS s
+                FROM g CROSS JOIN q CROSS JOIN related_postings p
+                WHERE p.generation = g.generation AND p.term = q.term AND p.article_id != ?
+                GROUP BY p.article_id ORDER BY s DESC, p.article_id LIMIT ?""",
+            (*params, *found, exclude, limit),
+        ).fetchall()
+
+    def related_fingerprint(self, article_id: int) -> int | None:
+        row = self.db.execute(
+            "SELECT fingerprint FROM related_docs WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def related_details(self, article_ids: Sequence[int]) -> list[tuple[int, float | None, int]]:
+        """``(id, published, fingerprint)`` of the stored articles among ``article_ids``; a
+        posting left behind by an article deleted without the index is never returned."""
+        sql = (
+            "SELECT a.id, a.published, coalesce(d.fingerprint, 0) FROM articles a"
+            " LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({})"
+        )
+        return _select_in(self.db, sql, article_ids)
+
+    def shared_postings(self, article_id: int, keys: Sequence[int]) -> list[tuple[int, int]]:
+        """The ``(term, weight)`` postings of one article among ``keys``."""
+        marks = ",".join("?" * len(keys))
+        return self.db.execute(
+            "SELECT term, weight FROM related_postings"
+            f" WHERE generation = ? AND article_id = ? AND term IN ({marks})",
+            (article_id >> ri.GENERATION_BITS, article_id, *keys),
+        ).fetchall()

@@ -1,0 +1,234 @@
+"""Reading the store: pages of a view by keyset (never OFFSET over rows, never all rows),
+positions and counts, search, one article."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from newsreader.errors import SearchQueryError
+from newsreader.models import Article, ArticleRow, Page
+from newsreader.store import codec
+from newsreader.store.connection import Connection
+from newsreader.store.indexing import STORED_TEXT_CHARS
+from newsreader.text.sanitize import clean_line
+from newsreader.text.searchquery import as_words, to_fts
+
+SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
+
+SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
+
+
+class Queries(Connection):
+    def page(
+        self,
+        *,
+        after: tuple[float, int] | None = None,
+        limit: int = 50,
+        feed_id: int | None = None,
+        unread_only: bool = False,
+        tag: str | None = None,
+    ) -> Page:
+        """One page of the newest-first list, starting after the cursor ``(sort_key, id)``."""
+        rows = self.rows_at(
+            0, limit + 1, feed_id=feed_id, tag=tag, unread_only=unread_only, after=after
+        )
+        items = tuple(rows[:limit])
+        cursor = (items[-1].sort_key, items[-1].id) if len(rows) > limit and items else None
+        return Page(items, cursor)
+
+    def _view_where(
+        self, feed_id: int | None, tag: str | None, unread_only: bool
+    ) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if feed_id is not None:
+            where.append("a.feed_id = ?")
+            params.append(feed_id)
+        if unread_only:
+            where.append("a.read = 0")
+        if tag is not None:
+            where.append(
+                "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+            )
+            params.append(tag)
+        return where, params
+
+    def rows_at(
+        self,
+        offset: int,
+        limit: int,
+        *,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+        after: tuple[float, int] | None = None,
+    ) -> list[ArticleRow]:
+        """Rows by position in the newest-first list: from the cursor ``after`` when the caller
+        has the row before (scrolling), else by ``offset`` over the index (a jump)."""
+        where, params = self._view_where(feed_id, tag, unread_only)
+        if after is not None:
+            where.append("(a.sort_key, a.id) < (?, ?)")
+            params.extend(after)
+            offset = 0
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        rows = self.db.execute(
+            f"""SELECT {codec.ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id {clause}
+                ORDER BY a.sort_key DESC, a.id DESC LIMIT ? OFFSET ?""",
+            (*params, limit, offset),
+        ).fetchall()
+        return [codec.list_row(r) for r in rows]
+
+    def position_of(
+        self,
+        sort_key: float,
+        article_id: int,
+        *,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+    ) -> int:
+        """How many rows of the view come before this one (its index in the list)."""
+        where, params = self._view_where(feed_id, tag, unread_only)
+        where.append("(a.sort_key, a.id) > (?, ?)")
+        params.extend((sort_key, article_id))
+        return self.db.execute(
+            f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
+        ).fetchone()[0]
+
+    def count(
+        self, *, feed_id: int | None = None, tag: str | None = None, unread_only: bool = False
+    ) -> int:
+        where, params = self._view_where(feed_id, tag, unread_only)
+        clause = ("WHERE " + " AND ".join(where)) if where else ""
+        return self.db.execute(f"SELECT count(*) FROM articles a {clause}", params).fetchone()[0]
+
+    def next_unread(
+        self,
+        sort_key: float,
+        article_id: int,
+        *,
+        forward: bool = True,
+        feed_id: int | None = None,
+        tag: str | None = None,
+        unread_only: bool = False,
+    ) -> tuple[int, ArticleRow] | None:
+        """The next (older) or previous (newer) unread row of the view, with its position in
+        the view (``unread_only``: the view lists unread rows only)."""
+        where, params = self._view_where(feed_id, tag, True)
+        op, order = ("<", "DESC") if forward else (">", "ASC")
+        where.append(f"(a.sort_key, a.id) {op} (?, ?)")
+        params.extend((sort_key, article_id))
+        row = self.db.execute(
+            f"""SELECT {codec.ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id
+                WHERE {" AND ".join(where)}
+                ORDER BY a.sort_key {order}, a.id {order} LIMIT 1""",
+            params,
+        ).fetchone()
+        if row is None:
+            return None
+        found = codec.list_row(row)
+        position = self.position_of(
+            found.sort_key, found.id, feed_id=feed_id, tag=tag, unread_only=unread_only
+        )
+        return position, found
+
+    def ids_by_url(self, urls: Sequence[str]) -> dict[str, int]:
+        """Stored article ids for these URLs (bookmarks point at articles by URL)."""
+        found: dict[str, int] = {}
+        wanted = list(dict.fromkeys(u for u in urls if u))
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for article_id, url in self.db.execute(
+                f"SELECT id, url FROM articles WHERE url IN ({marks})", chunk
+            ):
+                found.setdefault(url, article_id)
+        return found
+
+    def tags(self) -> list[str]:
+        return sorted(
+            {t for (t,) in self.db.execute("SELECT t.value FROM feeds, json_each(feeds.tags) t")}
+        )
+
+    def search(self, query: str, limit: int = 50) -> list[ArticleRow]:
+        """Plain words as typed, FTS5 syntax where the user wrote it (:mod:`.searchquery`);
+        a query whose syntax FTS5 refuses is searched for its words."""
+        query = query.strip()
+        if not query:
+            raise SearchQueryError("empty search query")
+        error: sqlite3.OperationalError | None = None
+        for fts in dict.fromkeys((to_fts(query), as_words(query))):
+            if not fts:
+                continue
+            try:
+                return self._search(fts, limit)
+            except sqlite3.OperationalError as exc:
+                error = exc
+        raise SearchQueryError(
+            f"cannot search for {clean_line(query)!r}"
+            + (f" ({clean_line(str(error))})" if error else ": it has no words")
+        )
+
+    def _search(self, fts: str, limit: int) -> list[ArticleRow]:
+        # BM25 over the newest SEARCH_WINDOW matches only: a word found in every article
+        # then costs what a rare one does, instead of ranking 100,000 rows
+        rows = self.db.execute(
+            f"""SELECT {codec.ROW_COLUMNS} FROM (
+                    SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?
+                    ORDER BY rowid DESC LIMIT ?) AS hit
+                JOIN articles a ON a.id = hit.rowid
+                JOIN feeds f ON f.id = a.feed_id
+                ORDER BY hit.rank LIMIT ?""",
+            (fts, SEARCH_WINDOW, limit),
+        ).fetchall()
+        return [codec.list_row(r) for r in rows]
+
+    def article(self, article_id: int) -> Article | None:
+        row = self.db.execute(
+            """SELECT id, feed_id, guid, url, title, authors, published, updated, summary, body,
+                   body_format, text, extra, read, fetched_at FROM articles WHERE id = ?""",
+            (article_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        text = row[11]
+        if row[10] == "html" and (not text or len(text) >= STORED_TEXT_CHARS):
+            # not indexed yet, or only the start the indexes read was kept: from the body
+            from newsreader.text.htmldoc import quick_text
+
+            text = quick_text(row[9])
+        if row[8]:
+            summary = row[8]
+        else:
+            from newsreader.feeds.normalize import title_from_text  # lxml: only when needed
+
+            summary = title_from_text(text, SUMMARY_CHARS)
+        extra = codec.extra_from_json(row[12])
+        return Article(
+            id=row[0], feed_id=row[1], guid=row[2], url=row[3], title=row[4],
+            authors=tuple(a for a in row[5].split("\n") if a), published=row[6], updated=row[7],
+            summary=summary, body=row[9], body_format=row[10], text=text, read=bool(row[13]),
+            fetched_at=row[14], **extra,
+        )  # fmt: skip
+
+    def article_row(self, article_id: int) -> ArticleRow | None:
+        row = self.db.execute(
+            f"SELECT {codec.ROW_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id"
+            " WHERE a.id = ?",
+            (article_id,),
+        ).fetchone()
+        return codec.list_row(row) if row else None
+
+    def change_marker(self) -> tuple[int, float, int]:
+        """What tells that another process (a cron refresh, a second reader) changed the store:
+        the newest article id, the latest fetch time and the unread count, all from indexes."""
+        newest, fetched = self.db.execute(
+            "SELECT (SELECT max(id) FROM articles), (SELECT max(last_fetched) FROM feeds)"
+        ).fetchone()
+        return newest or 0, fetched or 0.0, self.count(unread_only=True)
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, unread) in the whole store."""
+        return self.count(), self.count(unread_only=True)

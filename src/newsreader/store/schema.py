@@ -1,0 +1,161 @@
+"""The store's schema: its tables, indexes and triggers, and what upgrades an older store."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from newsreader.related.terms import GENERATION_BITS
+
+SCHEMA_VERSION = 4
+INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
+
+
+def postings_table(name: str = "related_postings") -> str:
+    """The postings table's DDL (the store's migration builds it under another name first)."""
+    return f"""CREATE TABLE {name} (
+    generation INTEGER NOT NULL,
+    term INTEGER NOT NULL,
+    article_id INTEGER NOT NULL,
+    weight INTEGER NOT NULL,
+    PRIMARY KEY (generation, term, article_id)
+) WITHOUT ROWID;
+"""
+
+
+RELATED_SCHEMA = (
+    """
+CREATE TABLE related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
+"""
+    + postings_table()
+    + """CREATE TABLE related_docs (
+    article_id INTEGER PRIMARY KEY,
+    fingerprint INTEGER NOT NULL,
+    terms BLOB NOT NULL
+);
+CREATE TABLE related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL);
+INSERT INTO related_stats (id, docs) VALUES (1, 0);
+"""
+)
+
+
+# -- reading and writing the index ---------------------------------------------------------
+
+
+SCHEMA = f"""
+CREATE TABLE feeds (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    title TEXT NOT NULL DEFAULT '',
+    user_title TEXT NOT NULL DEFAULT '',
+    site_url TEXT NOT NULL DEFAULT '',
+    tags TEXT NOT NULL DEFAULT '[]',
+    etag TEXT NOT NULL DEFAULT '',
+    last_modified TEXT NOT NULL DEFAULT '',
+    body_hash TEXT NOT NULL DEFAULT '',
+    ttl_minutes INTEGER,
+    last_fetched REAL,
+    last_error TEXT,
+    error_count INTEGER NOT NULL DEFAULT 0,
+    next_fetch_after REAL,
+    added_at REAL NOT NULL
+);
+CREATE TABLE articles (
+    id INTEGER PRIMARY KEY,
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '',
+    published REAL,
+    updated REAL,
+    sort_key REAL NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL DEFAULT '',
+    body_format TEXT NOT NULL DEFAULT 'html',
+    text TEXT NOT NULL DEFAULT '',
+    extra TEXT NOT NULL DEFAULT '{{}}',
+    content_hash TEXT NOT NULL,
+    read INTEGER NOT NULL DEFAULT 0,
+    indexed INTEGER NOT NULL DEFAULT 0,
+    fetched_at REAL NOT NULL,
+    UNIQUE (feed_id, guid)
+);
+CREATE INDEX articles_by_date ON articles (sort_key DESC, id DESC);
+CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC, id DESC);
+CREATE INDEX articles_unread ON articles (sort_key DESC, id DESC) WHERE read = 0;
+CREATE INDEX articles_unindexed ON articles (id) WHERE indexed = 0;
+CREATE INDEX articles_feed_read ON articles (feed_id, read);
+CREATE VIEW articles_fts_source AS
+    SELECT id, title, substr(text, 1, {INDEX_CHARS}) AS text FROM articles;
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    title, text,
+    content = 'articles_fts_source', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
+-- in the full-text index (indexed = 1), not yet in the related-articles one: a refresh fills
+-- the first for every article, then the second (search is ready seconds sooner)
+CREATE TABLE related_pending (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
+CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
+END;
+CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+WHEN old.indexed = 1 BEGIN
+    INSERT INTO articles_fts (articles_fts, rowid, title, text)
+    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
+    UPDATE articles SET indexed = 0 WHERE id = new.id;
+END;
+"""
+
+SCHEMA += RELATED_SCHEMA
+
+# version -> SQL that brings version-1 to version
+MIGRATIONS: dict[int, str] = {
+    # the related-articles index: every article is indexed again, for both indexes
+    2: RELATED_SCHEMA
+    + """
+CREATE INDEX IF NOT EXISTS articles_feed_read ON articles (feed_id, read);
+INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
+UPDATE articles SET indexed = 0;
+""",
+    # postings by generation first: a batch writes into one small B-tree (related.terms)
+    3: postings_table("related_postings_v3")
+    + """INSERT INTO related_postings_v3 (generation, term, article_id, weight)
+    SELECT article_id >> """
+    + str(GENERATION_BITS)
+    + """, term, article_id, weight FROM related_postings ORDER BY 1, 2, 3;
+DROP TABLE related_postings;
+ALTER TABLE related_postings_v3 RENAME TO related_postings;
+""",
+    # the two indexes are filled one after the other
+    4: """CREATE TABLE IF NOT EXISTS related_pending (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+);
+""",
+}
+
+
+# CROSS JOIN: the few pending rows drive the join (SQLite's planner preferred to scan every
+# article and look each one up among them, reading the whole table at every refresh)
+PENDING_COUNT_SQL = (
+    "SELECT (SELECT count(*) FROM articles WHERE indexed = 0) + (SELECT count(*)"
+    " FROM related_pending p CROSS JOIN articles a ON a.id = p.article_id WHERE a.indexed = 1)"
+)
+
+
+def split_sql(script: str) -> list[str]:
+    """Statements of a schema script; a trigger body's semicolons stay inside its statement."""
+    statements: list[str] = []
+    current: list[str] = []
+    for line in script.strip().splitlines():
+        current.append(line)
+        joined = "\n".join(current).strip()
+        if joined.endswith(";") and sqlite3.complete_statement(joined):
+            statements.append(joined)
+            current = []
+    if "".join(current).strip():
+        statements.append("\n".join(current))
+    return statements
