@@ -544,7 +544,7 @@ async def test_a_refresh_whose_indexing_fails_says_why_and_lets_the_next_one_run
     """A full disk cannot be made here: the indexing's write failure is stood in for. The
     reader shows it in one line, keeps what was stored, and the next refresh is not refused
     as "running"."""
-    from newsreader.errors import StoreError
+    from newsreader.models import StoreError
 
     feed_file = tmp_path / "feed.xml"
     feed_file.write_text(

@@ -248,8 +248,8 @@ def test_per_feed_overrides(server: FeedServer, tmp_path: Path) -> None:
 
 
 def test_bad_config_is_one_line(tmp_path: Path) -> None:
-    from newsreader.errors import UsageError
     from newsreader.library.config import load
+    from newsreader.models import UsageError
 
     config = tmp_path / "config.toml"
     config.write_text('[feeds."https://x.example/"]\ntimeout_seconds = "soon"\n')

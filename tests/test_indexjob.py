@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.errors import StoreError
 from newsreader.library.refresh import _index_in_own_process
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import Article, ParsedFeed, StoreError
 from newsreader.store import Store
 
 

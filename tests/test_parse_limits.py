@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from newsreader.errors import FeedError
 from newsreader.feeds.parse import parse_feed
+from newsreader.models import FeedError
 
 
 def rss(items: str, extra_ns: str = "") -> bytes:

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.errors import SearchQueryError
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import Article, ParsedFeed, SearchQueryError
 from newsreader.store import Store
 
 

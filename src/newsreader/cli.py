@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from newsreader import __version__
-from newsreader.errors import NewsreaderError, UsageError
 from newsreader.library.paths import Locations, resolve
-from newsreader.models import Article, ArticleRow, Feed, is_id
+from newsreader.models import Article, ArticleRow, Feed, NewsreaderError, UsageError, is_id
 from newsreader.text.phrases import counted
 
 if TYPE_CHECKING:
@@ -153,10 +152,10 @@ def _checked_feed_url(url: str, loc: Locations) -> tuple[str, str]:
     a server that cannot be reached now is subscribed to and checked at the next refresh."""
     import asyncio
 
-    from newsreader.errors import FeedError
     from newsreader.feeds.probe import probe
     from newsreader.library.config import load
     from newsreader.library.refresh import options_from_config
+    from newsreader.models import FeedError
     from newsreader.text.sanitize import redact_credentials
 
     settings = options_from_config(load(loc.config_file)).fetch

@@ -1,4 +1,5 @@
-"""The data model: frozen dataclasses of plain types, shared by every layer.
+"""The data model: frozen dataclasses of plain types, shared by every layer, and the errors the
+user sees (each carries one plain line that says what failed and why).
 
 Every string in these objects has passed :mod:`newsreader.text.sanitize` before it was built; the
 objects themselves do no checking so that building them stays cheap.
@@ -162,3 +163,28 @@ class Bookmark:
     saved_at: float = 0.0
     tags: tuple[str, ...] = field(default_factory=tuple)
     note: str = ""
+
+
+# -- errors the user sees -------------------------------------------------------------------
+class NewsreaderError(Exception):
+    """Base class: ``str(error)`` is the one line shown to the user."""
+
+
+class UsageError(NewsreaderError):
+    """The user asked for something that cannot be done as asked."""
+
+
+class FeedError(NewsreaderError):
+    """One source could not be read or parsed; other sources are unaffected."""
+
+
+class StoreError(NewsreaderError):
+    """The article store could not be opened, read or written."""
+
+
+class SearchQueryError(NewsreaderError):
+    """A search query the full-text index cannot read."""
+
+
+class ImportFileError(NewsreaderError):
+    """An OPML or urls file that cannot be read."""

@@ -8,9 +8,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from newsreader.errors import FeedError
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
-from newsreader.models import Article, Caption, Enclosure, ParsedFeed, SourceKind, SourceRef
+from newsreader.models import (
+    Article,
+    Caption,
+    Enclosure,
+    FeedError,
+    ParsedFeed,
+    SourceKind,
+    SourceRef,
+)
 from newsreader.text.sanitize import clean_line, clean_tree, clean_url
 
 MAX_DOCUMENT = 20 * 1024 * 1024

@@ -12,7 +12,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from newsreader.errors import FeedError
 from newsreader.feeds.media import MediaImage, extract_media, hide_media_descriptions
 from newsreader.feeds.normalize import (
     MAX_ITEMS,
@@ -27,6 +26,7 @@ from newsreader.models import (
     Article,
     Caption,
     Enclosure,
+    FeedError,
     ParsedFeed,
     RelatedLink,
     SourceKind,

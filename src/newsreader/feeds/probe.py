@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
-from newsreader.errors import FeedError
 from newsreader.feeds.fetch import Fetcher, FetchSettings
+from newsreader.models import FeedError
 from newsreader.text.sanitize import clean_line, is_web_url
 
 _FEED_TYPES = (

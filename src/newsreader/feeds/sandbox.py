@@ -19,8 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from newsreader.errors import FeedError
-from newsreader.models import ParsedFeed
+from newsreader.models import FeedError, ParsedFeed
 
 _lock = threading.Lock()
 _pool: list[ProcessPoolExecutor] = []  # zero or one: the worker kept between parses

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsreader.errors import UsageError
+from newsreader.models import UsageError
 from newsreader.sources.safefiles import FileRefused, read_regular_file
 from newsreader.text.sanitize import clean_line, redact_credentials
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-from newsreader.errors import NewsreaderError
 from newsreader.library.paths import Locations
 from newsreader.library.views import View, view_rows
-from newsreader.models import ArticleRow
+from newsreader.models import ArticleRow, NewsreaderError
 from newsreader.store import Store
 
 

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from newsreader.errors import ImportFileError, UsageError
 from newsreader.feeds.parse import prepare
-from newsreader.models import Feed
+from newsreader.models import Feed, ImportFileError, UsageError
 from newsreader.sources.kind import normalise_source
 from newsreader.sources.safefiles import read_regular_file
 from newsreader.text.sanitize import clean_line, clean_url, is_web_url, without_credentials

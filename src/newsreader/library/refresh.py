@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from newsreader.errors import FeedError, NewsreaderError, StoreError
 from newsreader.feeds.fetch import (
     DEFAULT_USER_AGENT,
     MAX_BODY_BYTES,
@@ -34,7 +33,7 @@ from newsreader.feeds.fetch import (
 from newsreader.feeds.lifeline import die_with_parent
 from newsreader.feeds.parse import parse_feed
 from newsreader.library.config import Config, FeedOverride
-from newsreader.models import Feed, ParsedFeed
+from newsreader.models import Feed, FeedError, NewsreaderError, ParsedFeed, StoreError
 from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.sources.safefiles import FileRefused, read_regular_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from newsreader.errors import UsageError
+from newsreader.models import UsageError
 from newsreader.sources.safefiles import FileRefused, check_source_path
 from newsreader.text.sanitize import clean_line, is_web_url
 

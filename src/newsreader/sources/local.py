@@ -14,10 +14,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsreader.errors import FeedError
 from newsreader.feeds.jsonfeed import load_json, parse_date
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
-from newsreader.models import Article, Caption, ParsedFeed, RelatedLink, SourceKind, SourceRef
+from newsreader.models import (
+    Article,
+    Caption,
+    FeedError,
+    ParsedFeed,
+    RelatedLink,
+    SourceKind,
+    SourceRef,
+)
 from newsreader.sources.safefiles import (
     FileRefused,
     FolderListing,

@@ -15,7 +15,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsreader.errors import NewsreaderError
+from newsreader.models import NewsreaderError
 from newsreader.text.phrases import size_text
 from newsreader.text.sanitize import clean_line
 

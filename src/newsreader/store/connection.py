@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Self
 from urllib.parse import quote
 
-from newsreader.errors import StoreError
+from newsreader.models import StoreError
 from newsreader.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, split_sql
 from newsreader.text.sanitize import clean_line
 

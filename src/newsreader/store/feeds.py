@@ -8,8 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from newsreader.errors import UsageError
-from newsreader.models import Feed, is_id
+from newsreader.models import Feed, UsageError, is_id
 from newsreader.store import codec, postings
 from newsreader.store.connection import Connection
 from newsreader.text.sanitize import redact_credentials

@@ -25,7 +25,7 @@ CACHE_MIB = 8
 def index_pending(db_path: Path, workers: int, searchable: Callable[[], None] | None = None) -> int:
     """Both indexes, with ``workers`` processes extracting words when more than one;
     ``searchable`` is called when the full-text index is complete."""
-    from newsreader.errors import StoreError
+    from newsreader.models import StoreError
     from newsreader.store import Store
 
     if not db_path.is_file():  # never a new, empty store
@@ -51,7 +51,7 @@ def _say_searchable() -> None:
 def main(argv: list[str] | None = None) -> int:
     import sqlite3
 
-    from newsreader.errors import NewsreaderError
+    from newsreader.models import NewsreaderError
 
     if argv is None:  # run as the refresh's job: it ends with the refresh
         from newsreader.feeds.lifeline import die_with_parent

@@ -7,8 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from newsreader.errors import SearchQueryError
-from newsreader.models import Article, ArticleRow, Page
+from newsreader.models import Article, ArticleRow, Page, SearchQueryError
 from newsreader.store import codec
 from newsreader.store.connection import Connection
 from newsreader.store.indexing import STORED_TEXT_CHARS

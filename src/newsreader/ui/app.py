@@ -27,12 +27,11 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from newsreader.errors import NewsreaderError
 from newsreader.library.config import Config
 from newsreader.library.paths import Locations, styles_dir
 from newsreader.library.state import load_state, save_state
 from newsreader.library.views import PAGE, View, view_rows
-from newsreader.models import Article, ArticleRow, Bookmark, Feed
+from newsreader.models import Article, ArticleRow, Bookmark, Feed, NewsreaderError
 from newsreader.store import Store, describe
 from newsreader.text.phrases import counted, feed_problem
 from newsreader.text.sanitize import clean_line, is_web_url
@@ -1004,7 +1003,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _run_search(self, query: str) -> None:
-        from newsreader.errors import SearchQueryError
+        from newsreader.models import SearchQueryError
 
         try:
             with Store(self.locations.database) as store:

@@ -40,7 +40,7 @@ class OnboardingMixin(AppBase):
         if not url:
             self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
             return
-        from newsreader.errors import NewsreaderError
+        from newsreader.models import NewsreaderError
 
         try:
             from newsreader.sources.kind import normalise_source
@@ -59,8 +59,8 @@ class OnboardingMixin(AppBase):
             return
         from pathlib import Path
 
-        from newsreader.errors import NewsreaderError
         from newsreader.library.opml import read_subscription_file
+        from newsreader.models import NewsreaderError
 
         added = []
         try:
@@ -84,7 +84,7 @@ class OnboardingMixin(AppBase):
 
 def _check_feed(value: str) -> str:
     """The rule of ``newsreader add``: an http(s) URL, or an existing file or folder."""
-    from newsreader.errors import UsageError
+    from newsreader.models import UsageError
     from newsreader.sources.kind import normalise_source
 
     if not value:

@@ -69,9 +69,9 @@ class RefreshMixin(AppBase):
         """Everything it says to the UI is posted: the refresh never waits on the screen."""
         import asyncio
 
-        from newsreader.errors import NewsreaderError
         from newsreader.library.config import load
         from newsreader.library.refresh import RefreshStopped, options_from_config, refresh_until
+        from newsreader.models import NewsreaderError
 
         done = [0]
 
