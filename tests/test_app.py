@@ -489,7 +489,7 @@ def test_the_first_screen_is_read_in_the_app_when_the_store_is_missing_or_broken
     with sqlite3.connect(tmp_path / "newsreader.db") as db:  # being created by a worker
         db.execute("PRAGMA journal_mode = WAL")
     assert read_first_screen(resolve(tmp_path)) is None
-    with _app(tmp_path).reading_store() as store:  # a reading worker waits for the schema
+    with _app(tmp_path).library.reading() as store:  # a reading worker waits for the schema
         assert store.count() == 0
     (tmp_path / "newsreader.db").unlink()
     (tmp_path / "newsreader.db").write_bytes(b"not a database" * 100)

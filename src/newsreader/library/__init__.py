@@ -1,2 +1,216 @@
-"""The library: the one front door the CLI and the reader share, and what it stands on
-(settings and paths, subscription lists, the refresh, views, reading, the demo)."""
+"""The library: the one front door to the core that the CLI and the reader share.
+
+:class:`Library` holds the data directory and offers what both front ends do — subscribe,
+import, remove, pages of a view, open an article (completed in one place), mark read by a
+view, search, related articles, bookmark snapshots — and hands out the store for what a caller
+reads in one go. Beside it: the settings and paths (``config``, ``paths``, ``state``),
+subscription lists (``opml``), the refresh, views, reading and the demo.
+
+Every call opens the store for the calling thread and closes it (a connection belongs to the
+thread that opened it), so a worker thread may call any method. Nothing here imports a UI
+toolkit; the heavy parts are imported when first used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from newsreader.library.paths import Locations
+from newsreader.models import Article, ArticleRow, Bookmark, Feed, UsageError, is_id
+
+if TYPE_CHECKING:
+    from newsreader.library.opml import Subscription
+    from newsreader.library.views import View
+    from newsreader.related.rank import RelatedArticle
+    from newsreader.store import Store
+
+
+class Library:
+    """The operations on one data directory (its store; the bookmarks file is the caller's)."""
+
+    def __init__(self, locations: Locations) -> None:
+        self.locations = locations
+
+    # -- the store ----------------------------------------------------------------------
+    def store(self) -> Store:
+        """A read-write store for this thread (created or upgraded on its first open)."""
+        from newsreader.store import Store
+
+        return Store(self.locations.database)
+
+    def reading(self) -> Store:
+        """A store for work that only reads: a read-only connection (no schema check, no WAL
+        set-up) when the store is ready; else the read-write open, which waits for a first
+        run's other worker creating it or upgrades it; on a medium no one can write, the
+        read-only fallback of :meth:`Store.for_reading`."""
+        from newsreader.models import StoreError
+        from newsreader.store import Store
+
+        database = self.locations.database
+        if database.exists():
+            try:
+                store = Store(database, readonly=True)
+                if store.schema_ready():
+                    return store
+                store.close()
+            except StoreError:
+                pass
+        return Store.for_reading(database)
+
+    # -- subscriptions ------------------------------------------------------------------
+    def subscribe(self, source: str, title: str = "", tags: Sequence[str] = ()) -> Feed:
+        """Subscribe to a feed URL, file or folder (as typed: normalised here)."""
+        from newsreader.sources.kind import normalise_source
+
+        with self.store() as store:
+            return store.add_feed(normalise_source(source), title, tags)
+
+    def import_subscriptions(self, subscriptions: Sequence[Subscription]) -> list[Feed]:
+        """Subscribe to each listed feed not subscribed yet; the feeds added."""
+        added: list[Feed] = []
+        with self.store() as store:
+            for sub in subscriptions:
+                if store.feed_by_url(sub.url) is None:
+                    added.append(store.add_feed(sub.url, sub.title, sub.tags))
+        return added
+
+    def remove(self, key: str) -> Feed:
+        """Unsubscribe from a feed named by id, URL, path or title, with its articles."""
+        from newsreader.sources.kind import normalise_source
+        from newsreader.text.sanitize import redact_credentials
+
+        with self.store() as store:
+            try:
+                return store.remove_feed(key)
+            except UsageError:
+                try:
+                    return store.remove_feed(normalise_source(key))
+                except UsageError:
+                    raise UsageError(f"no such feed: {redact_credentials(key)}") from None
+
+    def remove_listed(self, subscriptions: Sequence[Subscription]) -> tuple[int, int, int]:
+        """Undo an import: (feeds removed, listed but not subscribed, articles removed)."""
+        removed = absent = articles = 0
+        with self.store() as store:
+            for sub in subscriptions:
+                feed = store.feed_by_url(sub.url)
+                if feed is None:
+                    absent += 1
+                    continue
+                store.remove_feed(str(feed.id))
+                removed += 1
+                articles += feed.article_count
+        return removed, absent, articles
+
+    def feeds(self) -> list[Feed]:
+        with self.reading() as store:
+            return store.feeds()
+
+    def feeds_and_tags(self) -> tuple[list[Feed], list[str]]:
+        with self.reading() as store:
+            return store.feeds(), store.tags()
+
+    # -- views --------------------------------------------------------------------------
+    def rows(
+        self, view: View, offset: int, limit: int, after: tuple[float, int] | None = None
+    ) -> list[ArticleRow]:
+        """Rows of a stored view by position (from the cursor ``after`` when scrolling)."""
+        from newsreader.library.views import view_rows
+
+        with self.reading() as store:
+            return view_rows(store, view, offset, limit, after)
+
+    def count(self, view: View) -> int:
+        with self.reading() as store:
+            return store.count(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
+
+    def unread(self) -> int:
+        with self.reading() as store:
+            return store.count(unread_only=True)
+
+    def next_unread(
+        self, view: View, after: tuple[float, int], forward: bool
+    ) -> tuple[int, ArticleRow] | None:
+        """The next (older) or previous (newer) unread row of a stored view from the list
+        position ``after`` (``(sort_key, id)``), with its position in the view."""
+        with self.reading() as store:
+            return store.next_unread(
+                after[0], after[1], forward=forward, feed_id=view.feed_id, tag=view.tag,
+                unread_only=view.unread_only,
+            )  # fmt: skip
+
+    def search(self, query: str, limit: int = 50) -> tuple[list[ArticleRow], int]:
+        """The rows matching ``query``, best first, and how many articles are not indexed yet."""
+        with self.reading() as store:
+            return store.search(query, limit), store.pending_index_count()
+
+    # -- reading ------------------------------------------------------------------------
+    def article(self, article_id: int | str) -> tuple[Article, Feed | None]:
+        """A stored article as stored, with its feed; an id as typed is checked here."""
+        if isinstance(article_id, str):
+            if not is_id(article_id):
+                from newsreader.text.sanitize import clean_line
+
+                raise UsageError(f"article ids are numbers: {clean_line(article_id)!r}")
+            article_id = int(article_id)
+        with self.reading() as store:
+            article = store.article(article_id)
+            if article is None:
+                raise UsageError(f"no article with id {article_id}")
+            return article, store.feed_by_id(article.feed_id)
+
+    def open_article(self, article_id: int | str) -> tuple[Article, Feed | None]:
+        """The article as the reader shows it (:func:`~newsreader.library.reading.
+        complete_article`: its body's captions and links), with its feed."""
+        from newsreader.library.reading import complete_article
+
+        article, feed = self.article(article_id)
+        return complete_article(article), feed
+
+    def related(self, article: Article, limit: int = 10) -> list[RelatedArticle]:
+        from newsreader.related.rank import related_articles
+
+        with self.reading() as store:
+            return related_articles(store, article, limit)
+
+    def bookmark_snapshot(
+        self, article_id: int | str, tags: Sequence[str] = (), note: str = ""
+    ) -> Bookmark:
+        """What a bookmark keeps of an article: the completed article, as both front ends
+        save it, so a bookmark opens the same whoever made it."""
+        from newsreader.bookmarks import snapshot
+
+        article, feed = self.open_article(article_id)
+        return snapshot(article, feed.display_title if feed else "", list(tags), note)
+
+    def bookmarked_rows(self, urls: Sequence[str]) -> dict[str, ArticleRow]:
+        """The stored rows of bookmarked URLs (a bookmark points at its article by URL)."""
+        with self.reading() as store:
+            ids = store.ids_by_url(urls)
+            rows = {url: store.article_row(article_id) for url, article_id in ids.items()}
+        return {url: row for url, row in rows.items() if row is not None}
+
+    # -- read state ---------------------------------------------------------------------
+    def set_read(self, article_ids: Sequence[int], read: bool = True) -> tuple[int, int]:
+        """Mark articles read or unread: (how many changed, the unread count after)."""
+        with self.store() as store:
+            return store.set_read(article_ids, read), store.count(unread_only=True)
+
+    def mark_view_read(self, view: View, tag_feeds: Sequence[int] = ()) -> tuple[list[int], int]:
+        """Mark what a view shows read (a search's or the bookmarks' rows, a tag's feeds, a
+        feed, everything): the ids it marked, to undo it, and the unread count after."""
+        with self.store() as store:
+            if view.rows is not None:
+                ids = [row.id for row in view.rows if not row.read and row.id > 0]
+                store.set_read(ids, True)
+            elif view.tag is not None:
+                ids = [i for feed_id in tag_feeds for i in store.mark_read_returning(feed_id)]
+            else:
+                ids = store.mark_read_returning(view.feed_id)
+            return ids, store.count(unread_only=True)
+
+    def change_marker(self) -> tuple[int, float, int]:
+        """What tells that another process changed the store (see ``Store.change_marker``)."""
+        with self.reading() as store:
+            return store.change_marker()

@@ -27,12 +27,13 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from newsreader.library import Library
 from newsreader.library.config import Config
 from newsreader.library.paths import Locations, styles_dir
 from newsreader.library.state import load_state, save_state
 from newsreader.library.views import PAGE, View, view_rows
 from newsreader.models import Article, ArticleRow, Bookmark, Feed, NewsreaderError
-from newsreader.store import Store, describe
+from newsreader.store import describe
 from newsreader.text.phrases import counted, feed_problem
 from newsreader.text.sanitize import clean_line, is_web_url
 from newsreader.text.searchquery import match_pattern
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from newsreader.library.firstscreen import FirstScreen
     from newsreader.library.reading import ReadingView
     from newsreader.related.rank import RelatedArticle
+    from newsreader.store import Store
 
 
 def _binding(keys: str, action: str, description: str, id: str, show: bool = True) -> Binding:
@@ -138,13 +140,16 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         config: Config,
         demo: bool = False,
         first_screen: FirstScreen | None = None,
+        library: Library | None = None,
     ) -> None:
-        """``first_screen``: the first view's count, rows and unread count, read already."""
+        """``first_screen``: the first view's count, rows and unread count, read already;
+        ``library``: the core's front door (by default on ``locations``' data directory)."""
         # NO_COLOR: Textual's own monochrome still draws 256-colour greys; with the terminal's
         # ANSI colours its NoColor filter draws none, and the styles mark by reverse and bold
         super().__init__(ansi_color=True if "NO_COLOR" in os.environ else None)
         self.first_screen = first_screen
         self.locations = locations
+        self.library = library or Library(locations)
         self.config = config
         self.demo = demo
         self.view = View()
@@ -300,7 +305,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         """What the first screen does not wait for: feeds (for the picker and the palette),
         the unread count (``unread``: read already with the first screen), bookmarks. The list
         is loaded at the same time by ``show_view``."""
-        with Store(self.locations.database) as store:
+        with self.library.store() as store:  # a first run creates it here, once
             feeds, tags = store.feeds(), store.tags()
             if unread is None:
                 unread = store.count(unread_only=True)
@@ -354,7 +359,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def load_view_total(self, view: View, cursor: int, total: int | None) -> None:
         """Count the view and read the page the cursor is on, in one worker: the list then
         draws its first rows without a second trip through a thread."""
-        with self.reading_store() as store:
+        with self.library.reading() as store:
             if total is None or view.feed_id or view.tag or view.unread_only:
                 total = store.count(
                     feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
@@ -377,18 +382,6 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         self.query_one(ArticleList).reset(total, loader, cursor, pages=first)
         self._empty_note(total)
 
-    def reading_store(self) -> Store:
-        """A store for a worker that only reads: opened read-only (no schema check, no WAL
-        set-up: a fifth of the time), unless the store is not made yet (on a first run
-        another worker may be creating it: the read-write open waits for that)."""
-        database = self.locations.database
-        if database.exists():
-            store = Store(database, readonly=True)
-            if store.schema_ready():
-                return store
-            store.close()
-        return Store(database)
-
     def feed_of(self, article: Article, store: Store) -> Feed | None:
         """The article's feed, from the list the app holds (the store's once it is loaded)."""
         known = next((feed for feed in self.feeds if feed.id == article.feed_id), None)
@@ -396,8 +389,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def _store_loader(self, view: View) -> Any:
         def load(offset: int, limit: int, after: tuple[float, int] | None) -> list[ArticleRow]:
-            with self.reading_store() as store:
-                return view_rows(store, view, offset, limit, after)
+            return self.library.rows(view, offset, limit, after)
 
         return load
 
@@ -494,7 +486,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
             article = _article_from_bookmark(bookmark)
             view = build_view(article, bookmark.feed_title)
         else:
-            with self.reading_store() as store:
+            with self.library.reading() as store:
                 found = store.article(article_id)
                 if found is None:
                     return None
@@ -574,7 +566,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def load_related(self, article: Article) -> None:
         from newsreader.related.rank import also_reported_by, related_articles
 
-        with self.reading_store() as store:
+        with self.library.reading() as store:
             found = related_articles(store, article, 10)
             feed = self.feed_of(article, store)
         reporters = also_reported_by(found, feed.display_title if feed else "")
@@ -747,11 +739,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
                 if row
                 else ((float("inf"), 0) if forward else (float("-inf"), 0))
             )
-            with Store(self.locations.database) as store:
-                hit = store.next_unread(
-                    key[0], key[1], forward=forward, feed_id=view.feed_id, tag=view.tag,
-                    unread_only=view.unread_only,
-                )  # fmt: skip
+            hit = self.library.next_unread(view, key, forward)
         self.call_from_thread(self._unread_found, hit)
 
     def _unread_found(self, hit: tuple[int, ArticleRow] | None) -> None:
@@ -774,8 +762,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
     def _set_read_by_id(self, article_id: int, read: bool) -> None:
         changed = 0
         if article_id > 0:
-            with Store(self.locations.database) as store:
-                changed = store.set_read([article_id], read)
+            changed, _unread = self.library.set_read([article_id], read)
         self.call_from_thread(self._row_changed, article_id, read, changed)
 
     def action_mark_view_read(self) -> None:
@@ -784,7 +771,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _ask_mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
-        with self.reading_store() as store:
+        with self.library.reading() as store:
             if view.rows is not None:
                 unread = sum(1 for r in view.rows if not r.read and r.id > 0)
             else:
@@ -802,15 +789,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
-        with Store(self.locations.database) as store:
-            if view.rows is not None:
-                ids = [r.id for r in view.rows if r.id > 0 and not r.read]
-                store.set_read(ids, True)
-            elif view.tag is not None:
-                ids = [i for fid in tag_feeds for i in store.mark_read_returning(fid)]
-            else:
-                ids = store.mark_read_returning(view.feed_id)
-            unread = store.count(unread_only=True)
+        ids, unread = self.library.mark_view_read(view, tag_feeds)
         self.call_from_thread(self._view_marked, view, ids, unread)
 
     def action_undo_mark_read(self) -> None:
@@ -822,9 +801,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _undo_mark_read(self, ids: list[int]) -> None:
-        with Store(self.locations.database) as store:
-            changed = store.set_read(ids, False)
-            unread = store.count(unread_only=True)
+        changed, unread = self.library.set_read(ids, False)
         self.call_from_thread(self._undone, changed, unread)
 
     def _undone(self, changed: int, unread: int) -> None:
@@ -969,8 +946,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="picker", exit_on_error=False)
     def _open_picker(self) -> None:
-        with Store(self.locations.database) as store:
-            feeds, tags = store.feeds(), store.tags()
+        feeds, tags = self.library.feeds_and_tags()
         self.call_from_thread(self._picker_ready, feeds, tags)
 
     def _picker_ready(self, feeds: list[Feed], tags: list[str]) -> None:
@@ -1006,8 +982,7 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
         from newsreader.models import SearchQueryError
 
         try:
-            with Store(self.locations.database) as store:
-                rows = store.search(query, limit=500)
+            rows, _pending = self.library.search(query, limit=500)
         except SearchQueryError as exc:
             self.call_from_thread(self.report_error, exc)
             return

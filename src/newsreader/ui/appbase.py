@@ -14,16 +14,17 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from newsreader.bookmarks import BookmarkFile
+    from newsreader.library import Library
     from newsreader.library.config import Config
     from newsreader.library.paths import Locations
     from newsreader.library.views import View
     from newsreader.models import ArticleRow, Bookmark, Feed
-    from newsreader.store import Store
     from newsreader.ui.app import Target
     from newsreader.ui.readerpane import ReadyArticle
 
     class AppBase(App[None]):
         locations: Locations
+        library: Library
         config: Config
         feeds: list[Feed]
         view: View
@@ -42,9 +43,6 @@ if TYPE_CHECKING:
         def _empty_note(self, total: int) -> None: ...
         def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None: ...
         def _after_refresh(self) -> None: ...
-
-        def reading_store(self) -> Store:
-            raise NotImplementedError
 
         def _store_loader(self, view: View) -> Any:
             raise NotImplementedError

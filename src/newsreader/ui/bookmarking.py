@@ -10,7 +10,6 @@ from textual import work
 
 from newsreader.library.views import View
 from newsreader.models import Article, ArticleRow, Bookmark
-from newsreader.store import Store
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen
 
@@ -34,19 +33,17 @@ class BookmarksMixin(AppBase):
             bookmarks = self.bookmark_file.remove(url)
             message = f"bookmark removed: {title}"
         else:
-            from newsreader.bookmarks import snapshot
-            from newsreader.library.reading import complete_article
+            from newsreader.models import UsageError
 
-            with Store(self.locations.database) as store:
-                article = store.article(article_id) if article_id > 0 else None
-                feed = store.feed_by_id(article.feed_id) if article is not None else None
-            if article is None:
+            try:
+                if article_id <= 0:
+                    raise UsageError("the article is no longer stored")
+                snapshot = self.library.bookmark_snapshot(article_id)
+            except UsageError:
                 message = "not bookmarked: the article is no longer stored"
                 self.call_from_thread(self.notify, message, markup=False)
                 return
-            # the article as the reader shows it (its body's captions), as the CLI saves it
-            feed_title = feed.display_title if feed is not None else ""
-            bookmarks = self.bookmark_file.add(snapshot(complete_article(article), feed_title))
+            bookmarks = self.bookmark_file.add(snapshot)
             message = f"bookmarked: {title}"
         self.call_from_thread(self._bookmarks_changed, bookmarks, message)
 
@@ -64,12 +61,11 @@ class BookmarksMixin(AppBase):
     def _open_bookmarks(self) -> None:
         loaded = self.bookmark_file.load()
         bookmarks = loaded.bookmarks
-        with Store(self.locations.database) as store:
-            ids = store.ids_by_url([b.url for b in bookmarks])
-            rows = []
-            for n, bookmark in enumerate(bookmarks):
-                stored = store.article_row(ids[bookmark.url]) if bookmark.url in ids else None
-                rows.append(stored or _bookmark_row(bookmark, n))
+        stored = self.library.bookmarked_rows([b.url for b in bookmarks])
+        rows = [
+            stored.get(bookmark.url) or _bookmark_row(bookmark, n)
+            for n, bookmark in enumerate(bookmarks)
+        ]
         rows.sort(key=lambda r: -(r.published or 0))
         view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
         # rows of bookmarks whose article left the store open from these snapshots

@@ -6,7 +6,6 @@ from __future__ import annotations
 from textual import work
 
 from newsreader.models import Feed
-from newsreader.store import Store
 from newsreader.text.phrases import counted
 from newsreader.ui.appbase import AppBase
 from newsreader.ui.screens import PromptScreen, WelcomeScreen
@@ -43,10 +42,7 @@ class OnboardingMixin(AppBase):
         from newsreader.models import NewsreaderError
 
         try:
-            from newsreader.sources.kind import normalise_source
-
-            with Store(self.locations.database) as store:
-                feed = store.add_feed(normalise_source(url))
+            feed = self.library.subscribe(url)
         except NewsreaderError as exc:
             self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -62,13 +58,9 @@ class OnboardingMixin(AppBase):
         from newsreader.library.opml import read_subscription_file
         from newsreader.models import NewsreaderError
 
-        added = []
         try:
             result = read_subscription_file(Path(path))
-            with Store(self.locations.database) as store:
-                for sub in result.subscriptions:
-                    if store.feed_by_url(sub.url) is None:
-                        added.append(store.add_feed(sub.url, sub.title, sub.tags))
+            added = self.library.import_subscriptions(result.subscriptions)
         except (NewsreaderError, OSError) as exc:
             self.call_from_thread(
                 self.notify, f"cannot import {path}: {exc}", severity="error", markup=False

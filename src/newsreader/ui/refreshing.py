@@ -11,7 +11,6 @@ from textual import work
 
 from newsreader.library.views import PAGE, View, view_rows
 from newsreader.models import ArticleRow, Feed
-from newsreader.store import Store
 from newsreader.text.phrases import counted
 from newsreader.text.sanitize import clean_line
 from newsreader.ui.appbase import AppBase
@@ -47,8 +46,7 @@ class RefreshMixin(AppBase):
 
     @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
     def _refresh_all(self) -> None:
-        with Store(self.locations.database) as store:
-            feeds = store.feeds()
+        feeds = self.library.feeds()
         self.call_from_thread(self.run_refresh, feeds, False)
 
     def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None:
@@ -151,8 +149,7 @@ class RefreshMixin(AppBase):
         listed, and the unread count follows, without a key.)"""
         if not self.locations.database.exists():  # a first run: the welcome screen makes it
             return
-        with self.reading_store() as store:
-            marker = store.change_marker()
+        marker = self.library.change_marker()
         self.post_message(StoreChanged(marker))
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -189,7 +186,7 @@ class RefreshMixin(AppBase):
         """Counts, the selected row's new position, and the rows the screen will show there:
         the list is redrawn at once, not through placeholders while its pages load again."""
         pages: dict[int, list[ArticleRow]] = {}
-        with self.reading_store() as store:
+        with self.library.reading() as store:
             feeds, tags = store.feeds(), store.tags()
             unread = store.count(unread_only=True)
             if view.rows is not None:
