@@ -19,6 +19,8 @@ from newsreader.ui.app import NewsreaderApp
 from .feedserver import FeedServer
 from .test_app import _settle
 
+pytestmark = pytest.mark.ui
+
 
 async def _until(app: NewsreaderApp, pilot, condition) -> None:  # type: ignore[no-untyped-def]
     """Wait for ``condition``, at most 15 s; workers that fail are what these tests expect."""
@@ -135,6 +137,7 @@ async def test_the_reader_lists_what_another_process_stored(
         await _until(app, pilot, lambda: app.unread_total == 1 and "1 unread" in app.sub_title)
 
 
+@pytest.mark.slow
 def test_a_second_refresh_of_a_store_is_refused_at_once(
     tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
 import textwrap
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -173,6 +171,7 @@ WRITER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     path = tmp_path / "bookmarks.json"
     procs = [
@@ -185,20 +184,70 @@ def test_two_processes_adding_at_once_lose_nothing(tmp_path: Path) -> None:
     assert len(urls) == 400
 
 
-def test_killed_writer_never_leaves_a_broken_file(tmp_path: Path) -> None:
+KILLED_WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from newsreader.bookmarks import BookmarkFile
+    from newsreader.models import Bookmark
+    path, step = sys.argv[1], sys.argv[2]
+    real = {"fsync": os.fsync, "replace": os.replace, "open": open}
+    def die():
+        os.kill(os.getpid(), signal.SIGKILL)
+    class HalfWritten:
+        def __init__(self, handle):
+            self.handle = handle
+        def __enter__(self):
+            return self
+        def __exit__(self, *exc):
+            self.handle.close()
+        def fileno(self):
+            return self.handle.fileno()
+        def write(self, data):
+            self.handle.write(data[: len(data) // 2])
+            self.handle.flush()
+            die()
+    if step == "temp-half-written":
+        import builtins
+        def opened(name, mode="r", *args, **kwargs):
+            handle = real["open"](name, mode, *args, **kwargs)
+            return HalfWritten(handle) if str(name).endswith(".tmp") else handle
+        builtins.open = opened
+    elif step == "before-replace":
+        os.replace = lambda *a: die()
+    elif step == "after-replace":
+        def replaced(*a):
+            real["replace"](*a); die()
+        os.replace = replaced
+    elif step == "before-directory-sync":
+        def synced(fd):
+            if os.path.isdir(f"/proc/self/fd/{fd}"):
+                die()
+            real["fsync"](fd)
+        os.fsync = synced
+    BookmarkFile(path).add(Bookmark(url="https://new.example/", title="new", saved_at=1))
+    sys.exit(3)  # never reached: the writer dies at its step
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "step", ["temp-half-written", "before-replace", "after-replace", "before-directory-sync"]
+)
+def test_a_writer_killed_at_any_step_never_leaves_a_broken_file(tmp_path: Path, step: str) -> None:
+    """The writer is killed at each dangerous moment of a save (not after a random sleep):
+    the file reads whole, with either the old bookmarks or the new one, never a mix."""
     path = tmp_path / "bookmarks.json"
-    rng = random.Random(7)
-    for _round in range(6):
-        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"r{_round}", "200"])
-        time.sleep(0.3 + rng.random() * 0.7)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
-        if path.exists():
-            result = BookmarkFile(path).load()
-            assert not result.problem, result.problem
-    BookmarkFile(path).add(sample(1))  # the next save clears what killed writers left
+    BookmarkFile(path).add(sample(1))
+    done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path), step], timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    result = BookmarkFile(path).load()
+    assert not result.problem, result.problem
+    urls = [b.url for b in result.bookmarks]
+    assert sorted(urls) in ([sample(1).url], sorted([sample(1).url, "https://new.example/"]))
+    BookmarkFile(path).add(sample(2))  # the next save clears what the killed writer left
     assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert not BookmarkFile(path).load().problem
+    assert len(BookmarkFile(path).load().bookmarks) == len(urls) + 1
 
 
 class _Links(HTMLParser):

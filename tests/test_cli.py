@@ -133,6 +133,7 @@ def test_import_opml_and_newsboat_urls(capsys, data_dir: Path, tmp_path: Path) -
     assert len(feeds) == 4
 
 
+@pytest.mark.slow
 def test_user_errors_are_one_line_without_traceback(data_dir: Path) -> None:
     cases = [
         ["show", "999"],
@@ -164,6 +165,7 @@ def test_locate_and_environment_overrides(capsys, tmp_path: Path, monkeypatch) -
     assert not (tmp_path / "env-data").exists()  # locate creates nothing
 
 
+@pytest.mark.slow
 def test_ttl_is_a_minimum_interval_but_one_feed_by_hand_always_fetches(
     capsys, data_dir: Path, tmp_path: Path
 ) -> None:
@@ -209,6 +211,7 @@ def on_terminal(*args: str) -> tuple[int, str]:
     return os.waitstatus_to_exitcode(status), output.decode("utf-8", "replace")
 
 
+@pytest.mark.slow
 def test_refresh_on_a_terminal_shows_progress_and_a_summary(
     data_dir: Path, feed_file: Path
 ) -> None:
@@ -222,6 +225,7 @@ def test_refresh_on_a_terminal_shows_progress_and_a_summary(
     assert "Traceback" not in text
 
 
+@pytest.mark.slow
 def test_a_folders_warnings_show_on_a_terminal_too(data_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "notes"
     folder.mkdir()
@@ -232,6 +236,7 @@ def test_a_folders_warnings_show_on_a_terminal_too(data_dir: Path, tmp_path: Pat
     assert code == 0 and "warning: broken.json: " in text, text
 
 
+@pytest.mark.slow
 def test_bookmarks_commands(capsys, data_dir: Path, feed_file: Path, tmp_path: Path) -> None:
     marker = tmp_path / "command-args.json"
     script = tmp_path / "record.py"
@@ -284,6 +289,7 @@ def test_index_command_finishes_what_a_refresh_left(capsys, data_dir: Path) -> N
     assert code == 0 and len(json.loads(out)) == 3
 
 
+@pytest.mark.slow
 def test_a_refresh_whose_output_is_closed_finishes_its_work(data_dir: Path) -> None:
     """``newsreader refresh | head -1``: the reader of the output goes after a line; the refresh
     stores, indexes and records every feed as if it were still read."""

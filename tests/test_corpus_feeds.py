@@ -15,6 +15,8 @@ from newsreader.models import ParsedFeed, SourceKind
 
 from .conftest import SHARED
 
+pytestmark = pytest.mark.slow
+
 CORPUS = SHARED / "corpus" / "real-feeds"
 
 

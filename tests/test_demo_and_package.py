@@ -6,6 +6,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 from newsreader.cli import main
 from newsreader.library.demo import OWNER_FILE, PREFIX, demo_sources, prepare_demo
 from newsreader.library.paths import styles_dir
@@ -52,6 +54,7 @@ def test_installed_wheel_ships_styles_and_demo() -> None:
     assert (root / "demo" / "harbour-gazette").is_dir()
 
 
+@pytest.mark.slow
 def test_a_demo_removes_the_directories_of_killed_demos(tmp_path, monkeypatch) -> None:
     """A demo killed by SIGHUP (a closed terminal) skips atexit: the next one cleans up."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))

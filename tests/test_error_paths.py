@@ -233,8 +233,10 @@ def test_nonsense_config_values_are_one_line_each(
         'feeds."https://***@x.example/".timeout_seconds = -1: must be a number of seconds',
         'feeds."https://***@x.example/".max_body_bytes = -1: must be a whole number',
     ]
-    for line, text in zip(lines, expected, strict=True):
-        assert line.startswith(f"newsreader: config {config}: {text}"), (line, text)
+    prefix = f"newsreader: config {config}: "
+    assert [line.startswith(prefix + text) for line, text in zip(lines, expected, strict=True)] == [
+        True
+    ] * len(expected), lines
     assert "secret" not in err
 
 

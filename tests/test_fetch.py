@@ -267,6 +267,7 @@ def test_a_parse_past_its_time_limit_is_abandoned(server: FeedServer, tmp_path: 
     assert result.error is not None and result.error.startswith("parsing took longer than")
 
 
+@pytest.mark.slow
 def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

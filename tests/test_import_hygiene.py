@@ -82,3 +82,29 @@ def test_the_refresh_warm_up_loads_the_http_stack_once() -> None:
         "print(loaded, extra, made, fetch._ssl_context() is fetch._ssl_made[0])\n"
     )
     assert run_python(code) == "True [] 1 True"
+
+
+def test_only_ui_tests_import_the_ui() -> None:
+    """``pytest -m "not ui"`` runs without Textual: a test module that imports textual, rich
+    or ``newsreader.ui`` is marked ``ui`` as a whole."""
+    import ast
+
+    wrong = []
+    for path in sorted(Path(__file__).parent.glob("test_*.py")):
+        source = path.read_text()
+        if "pytestmark = pytest.mark.ui" in source or "pytest.mark.ui," in source:
+            continue
+        for node in ast.walk(ast.parse(source)):
+            names = (
+                [alias.name for alias in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            wrong += [
+                f"{path.name}: {name}"
+                for name in names
+                if name.split(".")[0] in {"textual", "rich"} or name.startswith("newsreader.ui")
+            ]
+    assert wrong == []

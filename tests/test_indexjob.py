@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from newsreader.library.refresh import _index_in_own_process
 from newsreader.models import Article, ParsedFeed, StoreError
 from newsreader.store import Store
+
+pytestmark = pytest.mark.slow
 
 
 def stored_unindexed(path: Path, count: int) -> None:
@@ -59,6 +62,12 @@ def test_a_job_that_fails_says_why_in_one_line(
     assert content is not None or not path.exists()  # no empty store left behind
 
 
+def _indexed(path: Path) -> int:
+    """Articles in the full-text index so far, read without a lock."""
+    with Store(path, readonly=True) as store:
+        return store.db.execute("SELECT count(*) FROM articles WHERE indexed = 1").fetchone()[0]
+
+
 def test_a_cancelled_job_stops_and_loses_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,7 +87,11 @@ def test_a_cancelled_job_stops_and_loses_nothing(
 
     async def cancel_soon() -> None:
         task = asyncio.create_task(_index_in_own_process(path, 1))
-        await asyncio.sleep(0.5)
+        # cancelled while it writes: once its first batch is in, with more to write
+        deadline = time.monotonic() + 60
+        while _indexed(path) == 0 and not task.done() and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        assert not task.done(), "the job ended before it could be cancelled"
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task

@@ -16,6 +16,8 @@ from newsreader.feeds.parse import parse_feed, prepare
 
 from .conftest import SHARED
 
+pytestmark = pytest.mark.slow
+
 CORPUS = SHARED / "corpus" / "real-feeds"
 FILES = sorted(p.name for p in CORPUS.glob("*.xml")) if CORPUS.is_dir() else []
 

@@ -16,6 +16,8 @@ from newsreader.store import Store
 
 from .feedserver import FeedServer
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server() -> Iterator[FeedServer]:

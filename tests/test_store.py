@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.models import Article, ParsedFeed, SearchQueryError
+from newsreader.models import Article, ParsedFeed, SearchQueryError, StoreError
 from newsreader.store import Store
 
 
@@ -66,13 +66,23 @@ def test_update_in_place_keeps_read_state(tmp_path: Path) -> None:
 
 
 def test_failed_write_changes_nothing(tmp_path: Path) -> None:
+    """A write that fails halfway through the feed's transaction (the fourth new article is
+    refused by the database) leaves nothing of it: no article, no feed metadata, no index."""
     with Store(tmp_path / "s.db") as store:
         feed = store.add_feed("/tmp/feed.xml")
         store.store_feed(feed.id, make(5))
-        bad = replace(make(5, "b"), articles=(*make(5, "b").articles, "not an article"))  # type: ignore[arg-type]
-        with pytest.raises(AttributeError):
-            store.store_feed(feed.id, bad)
+        store.db.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON articles WHEN new.guid = 'b3'"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+        changed = replace(make(5, "b"), title="Renamed")
+        with pytest.raises(StoreError, match="refused"):
+            store.store_feed(feed.id, changed, body_hash="new")
         assert store.counts() == (5, 5)
+        assert not store.db.in_transaction
+        assert store.feed_by_id(feed.id).title == "Feed"  # type: ignore[union-attr]
+        assert store.feed_body_hash(feed.id) == ""
+        assert store.search("b1") == [] and store.pending_index_count() == 0
 
 
 def test_search_and_malformed_query(tmp_path: Path) -> None:
@@ -116,6 +126,7 @@ def test_search_takes_news_words_as_typed(tmp_path: Path) -> None:
         assert [r.title for r in store.search("NEAR(plain harbour, 3)")] == [titles[6]]
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     db = tmp_path / "s.db"
     with Store(db) as store:

@@ -24,6 +24,8 @@ import pytest
 from newsreader.library.refresh import refresh_all
 from newsreader.store import Store
 
+pytestmark = [pytest.mark.ui, pytest.mark.slow]
+
 OSC0 = "\x1b]0;PWNED-TITLE\x07"
 OSC52 = "\x1b]52;c;cm0gLXJmIH4=\x07"
 OSC8 = "\x1b]8;;https://evil.example/\x1b\\click\x1b]8;;\x1b\\"

@@ -3,7 +3,11 @@ exactly where the word-at-a-time path does."""
 
 import random
 
+import pytest
+
 from newsreader.ui.textlayout import _break_words, break_offsets
+
+pytestmark = pytest.mark.ui
 
 
 def _word_at_a_time(plain: str, width: int) -> list[int]:
