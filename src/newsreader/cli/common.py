@@ -102,7 +102,7 @@ def open_library(locations: Locations) -> Library:
 
 def upgrade_store(locations: Locations) -> None:
     """A store written by an older newsreader is upgraded once, here, before anything else
-    opens it, and says so: a large one takes a while (14 s for 100,000 articles), and other
+    opens it, and says so: a large one takes a while, and other
     connections would wait on it without a word."""
     from newsreader.store import SCHEMA_VERSION, Store, schema_version
 

@@ -186,8 +186,8 @@ class Fetcher:
         transport = self._transport
         verify = _ssl_context()
         if transport is None and s.transport == "aiohttp":
-            # httpx's API on aiohttp's transport: ~0.5 ms of CPU a request instead of 4-8 ms
-            # (MEASURED.md); decompression and redirects stay ours (auto_decompress and
+            # httpx's API on aiohttp's transport: a fraction of the CPU a request costs on
+            # httpx's own (MEASURED.md); decompression and redirects stay ours (auto_decompress and
             # allow_redirects are off in the transport).
             from httpx_aiohttp import AiohttpTransport
 
@@ -429,8 +429,8 @@ _ssl_made: list[Any] = []
 
 
 def _ssl_context() -> Any:
-    """The system's CA store when it has one (loaded once, ~50 ms); else certifi's bundle,
-    which httpx loads by default (~200 ms at every start)."""
+    """The system's CA store when it has one (loaded once); else certifi's bundle,
+    which httpx loads by default, slowly, at every start."""
     with _ssl_lock:
         if not _ssl_made:
             paths = ssl.get_default_verify_paths()
@@ -444,7 +444,7 @@ def _ssl_context() -> Any:
 def warm_up(transport: str = "aiohttp") -> threading.Thread:
     """Import the HTTP stack and load the CA store on a thread of their own while the caller
     opens the store and imports the rest. Loading certificates releases the GIL, and it is
-    most of the stack's start: aiohttp loads them twice as it is imported, we once (~150 ms)."""
+    most of the stack's start: aiohttp loads them twice as it is imported, we once."""
 
     def load_ca_store() -> None:
         with contextlib.suppress(Exception):  # the fetcher makes it again and says what failed

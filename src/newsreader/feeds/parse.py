@@ -111,7 +111,7 @@ def reference_parse(body: bytes, headers: dict[str, str], base_url: str) -> Pars
 
 
 # Elements that hold a name, an address, a date or an id: feedparser runs regular expressions
-# over them that take quadratic time (its author e-mail pattern: 40 s for a 50 KB <author>).
+# over them that take quadratic time (its author e-mail pattern over a long <author>).
 _SHORT_FIELDS = (
     rb"author|creator|contributor|publisher|managingEditor|webMaster|name|email|uri|owner"
     rb"|pubDate|published|updated|date|modified|issued|created|lastBuildDate|guid|id|category"

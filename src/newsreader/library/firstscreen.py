@@ -23,8 +23,8 @@ class FirstScreen:
 
 
 def read_first_screen(locations: Locations) -> FirstScreen | None:
-    """The first view's count and first page, and the unread count (a few milliseconds at
-    100,000 articles, all from indexes); None when there is no store yet or it cannot be
+    """The first view's count and first page, and the unread count (all read from
+    indexes, so fast at any size); None when there is no store yet or it cannot be
     read now (the app then reads in its workers, and reports what is wrong)."""
     if not locations.database.exists():
         return None

@@ -92,8 +92,8 @@ class TermCounts:
 class PackedTerms:
     """An article's words as the index needs them: word keys and tfs, and for its headline
     the word keys (for their idf), the headline keys and tfs. Arrays without the words' text:
-    a 2,000-article batch takes a few MB to hold and to send from a worker process (as
-    ``TermCounts`` it took 75 MB)."""
+    a batch is small to hold and to send from a worker process, which ``TermCounts``, with
+    every word's text, is not."""
 
     word_keys: array
     word_tfs: array

@@ -91,7 +91,7 @@ class Connection:
             if not readonly:
                 self._use_wal()
                 self.db.execute("PRAGMA synchronous = NORMAL")
-                # the WAL grows to what a large indexing writes between checkpoints (100 MB);
+                # the WAL grows to what a large indexing writes between checkpoints;
                 # while another connection (the reader) keeps the store open it is never
                 # deleted: cut it back after each checkpoint
                 self.db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")

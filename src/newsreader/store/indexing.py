@@ -16,14 +16,16 @@ from newsreader.store.schema import INDEX_CHARS, PENDING_COUNT_SQL
 # BODY_CHARS): the whole text is extracted from the body when the article is opened.
 STORED_TEXT_CHARS = relatedindex.BODY_CHARS
 
-SEARCH_PASS_CHECKPOINT_PAGES = 25_000  # 100 MB of WAL at most while the full-text index fills
+SEARCH_PASS_CHECKPOINT_PAGES = (
+    25_000  # pages of WAL between checkpoints while the full-text index fills
+)
 
 
 class Indexing(Connection):
     def _index(self, items: list[tuple[int, str, str, relatedindex.PackedTerms]]) -> None:
         """Enter stored articles, ``(id, title, text, words)``, into both indexes, inside the
         caller's transaction. The full-text index gets the values from here: reading them back
-        from the row walks past the body's overflow pages (0.3 ms an article)."""
+        from the row walks past the body's overflow pages."""
         if not items:
             return
         items = sorted(items, key=lambda item: item[0])
@@ -72,7 +74,7 @@ class Indexing(Connection):
         rows, texts_of_bodies = next_batch(0)
         # Every page this pass writes is copied from the WAL into the database at checkpoints
         # (by default each 1,000 pages: at every batch's commit). Fewer of them while search
-        # waits: 10,000 articles are searchable 0.6 s sooner; the related pass catches up.
+        # waits: the articles are searchable sooner; the related pass catches up.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {SEARCH_PASS_CHECKPOINT_PAGES}")
         try:
             while rows:

@@ -4,7 +4,7 @@ A refresh that stored more than a batch of articles has them indexed (full text,
 in a fresh interpreter that imports only the store, with ``N`` processes forked from it to
 extract their words. The refresh's own process already holds the HTTP client, the event loop
 and, in the reader, the whole UI: indexing on top of that made it the largest process of a
-refresh (78 MB for 200 feeds cold, where newsboat's peak is 42 MB), and its writer thread took
+refresh, and its writer thread took
 the GIL from the reader's event loop for as long as the indexing lasted.
 
 Prints ``searchable`` when the full-text index is complete, then the number of articles

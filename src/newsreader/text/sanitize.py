@@ -116,7 +116,7 @@ _UTF8_C1 = re.compile(rb"\xc2[\x80-\x9f]")
 
 def _has_controls(data: bytes) -> bool:
     """Whether ``data`` holds a C0 control (but tab and line breaks), DEL or a UTF-8 C1. One
-    ``bytes.translate`` in C: a regular expression took 7 ms on a 320 KB feed, this 0.3 ms."""
+    ``bytes.translate`` in C, many times faster than a regular expression over a large feed."""
     if len(data.translate(None, _CONTROL_BYTES)) != len(data):
         return True
     return b"\xc2" in data and _UTF8_C1.search(data) is not None

@@ -56,7 +56,7 @@ _OTHER_ASCII_SPACE = re.compile(r"[\t\r\x0b\x0c\x1c-\x1f]")  # \s besides " " in
 
 def _break_spaced_ascii(paragraph: str, start: int, width: int, offsets: list[int]) -> None:
     """The same cuts as ``_break_words`` when every character is one cell and every space a
-    " ": found a line at a time (rfind), not a word at a time (a third of an open's wrap)."""
+    " ": found a line at a time (rfind), not a word at a time (most of an open's wrap)."""
     end_of_text = len(paragraph.rstrip(" "))
     line = len(paragraph) - len(paragraph.lstrip(" "))  # the first word; leading spaces ride
     while line + width < end_of_text:
