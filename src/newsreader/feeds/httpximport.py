@@ -1,9 +1,10 @@
 """Import httpx without its command-line client.
 
 ``import httpx`` also imports ``httpx._main``, the ``httpx`` command, which pulls in click,
-pygments and rich's progress and syntax modules: more than half of httpx's import (upstream: "Do a lazy import of the _main CLI module",
-pydantic/httpx2#947, not in httpx 0.28). newsreader never runs that command, so the module
-is stood in for before httpx is first imported.
+pygments and rich's progress and syntax modules: more than half of httpx's import
+(upstream: "Do a lazy import of the _main CLI module", pydantic/httpx2#947, not in httpx
+0.28). newsreader never runs that command, so the module is stood in for before httpx is
+first imported.
 """
 
 from __future__ import annotations

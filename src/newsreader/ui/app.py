@@ -266,9 +266,9 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     def _set_reading(self, reading: bool) -> None:
         """In the narrow layout, the reader or the list fills the screen. Their display is set
-        on the two panes: a class on #panes restyles all three (the costliest part of the frame
-        that shows the article); the class is kept for the CSS of the sidebar, which needs the restyle
-        only when it is shown."""
+        on the two panes: a class on #panes restyles all three (the costliest part of the
+        frame that shows the article); the class is kept for the CSS of the sidebar, which
+        needs the restyle only when it is shown."""
         panes = self.panes
         self.query_one(ArticleList).display = not reading
         self.query_one(ReaderPane).display = reading
