@@ -51,7 +51,7 @@ def test_installed_wheel_ships_styles_and_demo() -> None:
         assert (root.parents[1] / "styles" / "app.tcss").is_file()
         return
     assert (root / "styles" / "app.tcss").is_file()
-    assert (root / "demo" / "harbour-gazette").is_dir()
+    assert (root / "library" / "demo" / "harbour-gazette").is_dir()
 
 
 @pytest.mark.slow
