@@ -201,7 +201,7 @@ def in_app_opens(data: Path, size: tuple[int, int], count: int, rested: bool) ->
                 await painted.wait()
                 times.append((time.perf_counter() - started) * 1000)
                 app._show_article = show  # type: ignore[method-assign]
-                app.action_back()
+                await app.action_back()
                 await pilot.pause(0.3)
         return sorted(times)
 
