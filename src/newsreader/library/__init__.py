@@ -125,10 +125,6 @@ class Library:
         with self.reading() as store:
             return store.count(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
 
-    def unread(self) -> int:
-        with self.reading() as store:
-            return store.count(unread_only=True)
-
     def next_unread(
         self, view: View, after: tuple[float, int], forward: bool
     ) -> tuple[int, ArticleRow] | None:

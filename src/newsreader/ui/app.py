@@ -771,11 +771,10 @@ class NewsreaderApp(BookmarksMixin, RefreshMixin, OnboardingMixin, App[None]):
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
     def _ask_mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
-        with self.library.reading() as store:
-            if view.rows is not None:
-                unread = sum(1 for r in view.rows if not r.read and r.id > 0)
-            else:
-                unread = store.count(feed_id=view.feed_id, tag=view.tag, unread_only=True)
+        if view.rows is not None:
+            unread = sum(1 for r in view.rows if not r.read and r.id > 0)
+        else:
+            unread = self.library.count(replace(view, unread_only=True))
         if not unread:
             self.call_from_thread(self.notify, f"nothing unread in {view.label}", markup=False)
             return

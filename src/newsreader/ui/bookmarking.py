@@ -3,6 +3,7 @@ notes. The file is read and written only in workers (it takes a lock)."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -35,11 +36,11 @@ class BookmarksMixin(AppBase):
         else:
             from newsreader.models import UsageError
 
-            try:
-                if article_id <= 0:
-                    raise UsageError("the article is no longer stored")
-                snapshot = self.library.bookmark_snapshot(article_id)
-            except UsageError:
+            snapshot = None
+            if article_id > 0:  # a row of a bookmark whose article left the store has none
+                with contextlib.suppress(UsageError):  # removed since the list was read
+                    snapshot = self.library.bookmark_snapshot(article_id)
+            if snapshot is None:
                 message = "not bookmarked: the article is no longer stored"
                 self.call_from_thread(self.notify, message, markup=False)
                 return
