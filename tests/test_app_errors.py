@@ -424,3 +424,33 @@ async def test_a_refresh_never_waits_on_the_screen(tmp_path: Path, server: FeedS
         await _until(app, pilot, lambda: bool(blocked) and bool(ended))
         await _until(app, pilot, lambda: "refreshed 3 feeds" in _status(app))
     assert ended[0] < blocked[0]  # the refresh ended while the screen was stuck
+
+
+async def test_the_reader_and_the_cli_bookmark_the_same_snapshot(tmp_path: Path) -> None:
+    """b in the reader and 'newsreader bookmarks add' keep the same article: the one the
+    reading pane shows, with the caption of the figure in its body."""
+    import json
+
+    from newsreader.cli import main
+
+    body = (
+        '<p>The wall gave way at dawn.</p><figure><img src="https://x.example/w.jpg">'
+        "<figcaption>The gap at low tide</figcaption></figure>"
+    )
+    _store_articles(tmp_path, (Article(guid="1", title="Wall", url="https://x.example/1",
+                                       body=body, published=time.time()),))  # fmt: skip
+    in_reader, in_cli = tmp_path / "reader.json", tmp_path / "cli.json"
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=in_reader), Config())
+    async with app.run_test(size=(120, 30)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("b")
+        await _until(app, pilot, lambda: len(app.bookmarks) == 1)
+    args = ["--data-dir", str(tmp_path), "--bookmarks", str(in_cli), "bookmarks", "add", "1"]
+    assert main(args) == 0
+
+    def saved(path: Path) -> dict[str, object]:
+        entry = json.loads(path.read_text())["bookmarks"][0]
+        return {key: value for key, value in entry.items() if key != "saved_at"}
+
+    assert saved(in_reader) == saved(in_cli)
+    assert "The gap at low tide" in [c["text"] for c in saved(in_cli)["captions"]]  # type: ignore[union-attr]
