@@ -187,21 +187,21 @@ def in_app_opens(data: Path, size: tuple[int, int], count: int, rested: bool) ->
                 article_list.move_to(n + 1)
                 await pilot.pause(0.3)
                 if not rested:
-                    app.prefetched = None
+                    app.main.prefetched = None
                 painted = asyncio.Event()
-                show = app._show_article
+                show = app.main._show_article
 
                 def shown(*args: object, show=show, painted=painted) -> None:
                     show(*args)
                     app.call_after_refresh(painted.set)
 
-                app._show_article = shown  # type: ignore[method-assign]
+                app.main._show_article = shown  # type: ignore[method-assign]
                 started = time.perf_counter()
-                app.open_row(article_list.current)
+                app.main.open_row(article_list.current)
                 await painted.wait()
                 times.append((time.perf_counter() - started) * 1000)
-                app._show_article = show  # type: ignore[method-assign]
-                await app.action_back()
+                app.main._show_article = show  # type: ignore[method-assign]
+                await app.main.action_back()
                 await pilot.pause(0.3)
         return sorted(times)
 

@@ -22,8 +22,10 @@ from newsreader.library.paths import resolve
 from newsreader.library.refresh import refresh_all
 from newsreader.models import Article, ParsedFeed
 from newsreader.store import Store
-from newsreader.ui.app import NewsreaderApp, ReaderPane
+from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.mainscreen import MainScreen
+from newsreader.ui.readerpane import ReaderPane
 
 pytestmark = pytest.mark.ui
 
@@ -59,6 +61,22 @@ async def _until(app: NewsreaderApp, pilot, condition: Callable[[], bool]) -> No
             await app.workers.wait_for_complete()
         await pilot.pause(0.01)
     raise AssertionError("condition not met")
+
+
+def _open_title(app: NewsreaderApp) -> str | None:
+    """The title of the article open in the reader, None before one is."""
+    article = app.main.article
+    return None if article is None else article.title
+
+
+def _open_id(app: NewsreaderApp) -> int | None:
+    article = app.main.article
+    return None if article is None else article.id
+
+
+def _prefetched_title(app: NewsreaderApp) -> str | None:
+    ready = app.main.prefetched
+    return None if ready is None else ready.article.title
 
 
 def _lines(app: NewsreaderApp) -> list[str]:
@@ -104,7 +122,7 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
         article_list = app.query_one(ArticleList)
-        assert article_list.total == 30 and app.unread_total == 30
+        assert article_list.total == 30 and app.main.unread_total == 30
         await pilot.press("j", "j", "down")
         assert article_list.cursor == 3
         await pilot.press("k")
@@ -114,13 +132,13 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
         await pilot.press("g")
         assert article_list.cursor == 0
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.article is not None and app.article.read)
+        await _until(app, pilot, lambda: app.main.article is not None and app.main.article.read)
         assert _headline(app) == "Story 0"
         assert app.focused is app.query_one(ArticleList)  # beside the list, the list keeps it
         await pilot.press("tab")
         assert app.focused is app.query_one("#reader")
         assert _lines(app)[0].startswith(" ")  # no unread marker now
-        assert app.unread_total == 29
+        assert app.main.unread_total == 29
         await pilot.press("escape")
         assert app.focused is article_list
         await pilot.press("m")  # back to unread
@@ -129,11 +147,11 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
             assert store.count(unread_only=True) == 30
         await pilot.press("j", "j", "enter", "escape", "g", "n")
         # n skips read rows: row 1 is unread, row 2 was read by opening it
-        await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 1")
+        await _until(app, pilot, lambda: _open_title(app) == "Story 1")
         await pilot.press("escape", "n")
-        await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 3")
+        await _until(app, pilot, lambda: _open_title(app) == "Story 3")
         await pilot.press("A", "y")  # it asks first
-        await _until(app, pilot, lambda: app.unread_total == 0)
+        await _until(app, pilot, lambda: app.main.unread_total == 0)
         await _until(app, pilot, lambda: not any(line.startswith("N") for line in _lines(app)))
 
 
@@ -144,43 +162,43 @@ async def test_one_pane_gets_the_resting_row_ready_and_enter_shows_it(tmp_path: 
     app = _app(_store_with(tmp_path, *(f"Story {i}" for i in range(5))))
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
-        assert app.narrow
+        assert app.main.narrow
         await pilot.press("j")
         # the first row may have got ready before the cursor moved: wait for the second
         await _until(
             app,
             pilot,
-            lambda: app.prefetched is not None and app.prefetched.article.title == "Story 1",
+            lambda: _prefetched_title(app) == "Story 1",
         )
-        assert app.article is None  # got ready, not shown: the list fills the screen
+        assert app.main.article is None  # got ready, not shown: the list fills the screen
         await pilot.press("m")  # read before it is opened
-        await _until(app, pilot, lambda: app.prefetched.article.read)
+        await _until(app, pilot, lambda: app.main.prefetched.article.read)
         await pilot.press("m")  # and unread again
-        await _until(app, pilot, lambda: not app.prefetched.article.read)
-        ready = app.prefetched
-        load_article = app._load_article
+        await _until(app, pilot, lambda: not app.main.prefetched.article.read)
+        ready = app.main.prefetched
+        load_article = app.main._load_article
         reads: list[int] = []
-        app._load_article = lambda article_id, *args: reads.append(article_id)
+        app.main._load_article = lambda article_id, *args: reads.append(article_id)
         await pilot.press("enter")
-        assert reads == [] and app.article is not None and app.article.title == "Story 1"
+        assert reads == [] and app.main.article is not None and app.main.article.title == "Story 1"
         assert _headline(app) == "Story 1"
         reader = app.query_one(ReaderPane)  # laid out for the room it took: not wrapped again
         assert reader.lines is ready.prepared.lines
         assert reader._wrapped_at == reader.scrollable_content_region.width
-        await _until(app, pilot, lambda: app.unread_total == 4)  # opening marked it read
+        await _until(app, pilot, lambda: app.main.unread_total == 4)  # opening marked it read
         await pilot.press("escape", "j")
-        await _until(app, pilot, lambda: app.prefetched.article.title == "Story 2")
-        story_2 = app.prefetched.article.id
+        await _until(app, pilot, lambda: app.main.prefetched.article.title == "Story 2")
+        story_2 = app.main.prefetched.article.id
         await pilot.resize_terminal(90, 24)  # still one pane, a new width: wrapped again
         await pilot.press("enter")
         assert reads == [story_2]  # that row, laid out again by the worker, not another one
-        app._load_article = load_article
+        app.main._load_article = load_article
         await pilot.press("escape", "enter")
         await _until(app, pilot, lambda: _headline(app) == "Story 2")
         assert reader._wrapped_at == reader.scrollable_content_region.width
         await pilot.press("escape", "j")
         await app.query_one(ReaderPane).remove()  # as when the app shuts down
-        app._preview()  # the timer firing then does nothing
+        app.main._preview()  # the timer firing then does nothing
 
 
 async def test_alone_the_reader_shows_its_position_instead_of_a_scrollbar(tmp_path: Path) -> None:
@@ -216,15 +234,15 @@ async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:
         await _settle(app, pilot)
         await pilot.press("slash")
         await pilot.press(*"harbour", "enter")
-        await _until(app, pilot, lambda: app.view.kind == "search")
+        await _until(app, pilot, lambda: app.main.view.kind == "search")
         assert app.query_one(ArticleList).total == 2
         assert all("Harbour" in line for line in _lines(app)[:2])
         await pilot.press("escape")  # back to all articles
-        await _until(app, pilot, lambda: app.view.kind == "all")
+        await _until(app, pilot, lambda: app.main.view.kind == "all")
         await pilot.press("enter")  # read one
         await pilot.press("escape", "u")
         await _until(app, pilot, lambda: app.query_one(ArticleList).total == 2)
-        assert app.view.unread_only and "unread" in app.sub_title
+        assert app.main.view.unread_only and "unread" in app.sub_title
         await pilot.press("u", "f")
         await _until(app, pilot, lambda: len(app.screen_stack) > 1)
         picker = app.screen.query_one("#picker", OptionList)
@@ -232,11 +250,11 @@ async def test_search_views_picker_and_unread_toggle(tmp_path: Path) -> None:
         assert "tag:news" in ids
         picker.highlighted = ids.index(next(i for i in ids if i and i.startswith("feed:")))
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.view.kind == "feed")
+        await _until(app, pilot, lambda: app.main.view.kind == "feed")
         assert app.query_one(ArticleList).total == 3
         await pilot.press("slash", *"(", "enter")  # a query FTS5 cannot read: one line
         await _settle(app, pilot)
-        assert app.is_running and app.view.kind == "feed"
+        assert app.is_running and app.main.view.kind == "feed"
         assert "cannot search for '('" in str(app.query_one("#status").render())
 
 
@@ -254,15 +272,15 @@ async def test_seed_article_caption_sources_and_related_block(shared: Path, tmp_
         await _until(app, pilot, lambda: "Sources" in _reader_text(app))
         text = _reader_text(app)
         assert "picture courtesy" not in text  # the credit is split from the caption…
-        assert any(c.credit and c.credit in text for c in app.article.captions)  # …and shown
-        assert app.article.captions[0].text[:40] in text
-        for source in app.article.sources:
+        assert any(c.credit and c.credit in text for c in app.main.article.captions)  # …and shown
+        assert app.main.article.captions[0].text[:40] in text
+        for source in app.main.article.sources:
             assert source.name in text
         assert "Related articles" in text and "Popular" in text
         sidebar = app.query_one("#related", OptionList)
         prompts = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
         assert "Related articles" in prompts
-        assert any(link.title in p for p in prompts for link in app.article.related_links)
+        assert any(link.title in p for p in prompts for link in app.main.article.related_links)
 
 
 async def test_links_open_only_for_http_and_copy_over_ssh(tmp_path: Path, monkeypatch) -> None:
@@ -279,7 +297,7 @@ async def test_links_open_only_for_http_and_copy_over_ssh(tmp_path: Path, monkey
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.article is not None)
+        await _until(app, pilot, lambda: app.main.article is not None)
         await pilot.press("o")
         await _settle(app, pilot)
         assert app.opened == []
@@ -330,7 +348,7 @@ async def test_layouts_have_no_collapsed_panes(tmp_path: Path, size: tuple[int, 
     async with app.run_test(size=size) as pilot:
         await _settle(app, pilot)
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.article is not None)
+        await _until(app, pilot, lambda: app.main.article is not None)
         await _settle(app, pilot)
         # every pane this layout shows has room (the list gives way to the reader when alone)
         shown = ["Header", "#keys", "#status", "#reader"]
@@ -342,7 +360,7 @@ async def test_layouts_have_no_collapsed_panes(tmp_path: Path, size: tuple[int, 
             assert not app.query_one("#article-list").region.area
         reader = app.query_one(ReaderPane)
         assert reader.region.width > 0 and reader.region.height > 0
-        assert app.article.title.startswith(_headline(app)) and _headline(app)
+        assert app.main.article.title.startswith(_headline(app)) and _headline(app)
         if size[0] >= 160:  # three panes side by side
             regions = [app.query_one(s).region for s in ("#article-list", "#reader", "#related")]
             assert regions[0].x < regions[1].x < regions[2].x
@@ -378,28 +396,31 @@ async def test_bookmarks_toggle_view_and_snapshot(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
         await pilot.press("b")
-        await _until(app, pilot, lambda: len(app.bookmarks) == 1)
+        await _until(app, pilot, lambda: len(app.main.bookmarks) == 1)
         saved = json.loads((data / "bookmarks.json").read_text())
         assert saved["bookmarks"][0]["title"] == "Keep me"
         assert _lines(app)[0][1] == "*"
         await pilot.press("B")
-        await _until(app, pilot, lambda: app.view.kind == "bookmarks")
+        await _until(app, pilot, lambda: app.main.view.kind == "bookmarks")
         assert app.query_one(ArticleList).total == 1
         await pilot.press("ctrl+p")
         await pilot.press(*"edit tags", "enter")
         await _until(app, pilot, lambda: len(app.screen_stack) > 1 and app.screen.query("Input"))
         await pilot.press(*"later, mali", "enter")
         await _until(
-            app, pilot, lambda: app.bookmarks and app.bookmarks[0].tags == ("later", "mali")
+            app,
+            pilot,
+            lambda: bool(app.main.bookmarks) and app.main.bookmarks[0].tags == ("later", "mali"),
         )
     (data / "newsreader.db").unlink()  # the store goes; the bookmark stays and still opens
     app = _app(data)
     async with app.run_test(size=(120, 40)) as pilot:
         await _settle(app, pilot)
-        await pilot.press("B")
-        await _until(app, pilot, lambda: app.view.kind == "bookmarks")
+        assert type(app.screen).__name__ == "WelcomeScreen"  # no feeds: Esc skips it
+        await pilot.press("escape", "B")
+        await _until(app, pilot, lambda: app.main.view.kind == "bookmarks")
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.article is not None)
+        await _until(app, pilot, lambda: app.main.article is not None)
         assert _headline(app) == "Keep me"
 
 
@@ -438,7 +459,7 @@ async def test_refresh_keeps_the_selected_row(tmp_path: Path) -> None:
             drawn_at_reset.append(_lines(app)[:15])
 
         article_list.reset = reset_and_draw  # type: ignore[method-assign]
-        app._after_refresh()
+        app.main._after_refresh()
         await _until(app, pilot, lambda: app.query_one(ArticleList).total == 15)
         # the new rows are drawn with the list, not through placeholders while pages reload
         assert drawn_at_reset and "…" not in [line.strip() for line in drawn_at_reset[0]]
@@ -470,14 +491,17 @@ async def test_a_large_view_pages_in_rows_on_demand(tmp_path: Path) -> None:
         await _until(app, pilot, lambda: article_list.cursor == 300)
 
 
-async def test_the_first_frame_has_the_rows_read_before_start_up(tmp_path: Path) -> None:
+async def test_the_first_frame_has_the_rows_read_before_start_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """What ``newsreader`` reads before Textual is imported fills the first frame: the list
     draws its rows and the header its unread count without waiting for a worker."""
     data = _store_with(tmp_path, *(f"Story {i}" for i in range(150)))
     first = read_first_screen(resolve(data))
     assert first is not None and (first.total, len(first.rows), first.unread) == (150, 100, 150)
     app = _app(data, first_screen=first)
-    app.start = lambda unread=None: None  # feeds and bookmarks: not needed for the first frame
+    # feeds and bookmarks: not needed for the first frame
+    monkeypatch.setattr(MainScreen, "start", lambda self, unread=None: None)
     async with app.run_test(size=(80, 24)):
         article_list = app.query_one(ArticleList)
         assert article_list.total == 150 and not app.workers
@@ -505,7 +529,7 @@ async def test_the_chosen_theme_is_remembered(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 30)) as pilot:
         await _settle(app, pilot)
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.article is not None)
+        await _until(app, pilot, lambda: app.main.article is not None)
         reader = app.query_one(ReaderPane)
 
         def headline_style() -> object:
@@ -643,7 +667,7 @@ async def test_rows_stored_by_a_running_refresh_are_listed_before_it_ends(
             assert "refreshing 1/2" in app.sub_title
             assert "3 articles" in str(app.query_one("#status").render())
             await _until(app, pilot, lambda: app.query_one(ArticleList).total == 6)
-            await _until(app, pilot, lambda: not app.refreshing)
+            await _until(app, pilot, lambda: not app.main.refreshing)
     finally:
         server.stop()
 
@@ -659,21 +683,21 @@ async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_p
                 "SELECT id FROM articles WHERE title LIKE 'Storm Edda floods%'"
             ).fetchone()[0]
         row = next(r for r in app.query_one(ArticleList).pages[0] if r.id == flood)
-        app.open_row(row)
+        app.main.open_row(row)
         # (the preview of the first row may show first, with its own related articles)
         await _until(
             app,
             pilot,
-            lambda: app.article is not None and app.article.id == flood and bool(app.related),
+            lambda: _open_id(app) == flood and bool(app.main.related),
         )
         sidebar = app.query_one("#related", OptionList)
         ids = [sidebar.get_option_at_index(i).id for i in range(sidebar.option_count)]
         assert ids.count("rel:0") == 1 and len([i for i in ids if i and i.startswith("rel:")]) >= 3
-        order = [item.row.id for item in app.related]
+        order = [item.row.id for item in app.main.related]
 
         async def step(key: str, expected: int) -> None:
             await pilot.press(key)
-            await _until(app, pilot, lambda: app.article is not None and app.article.id == expected)
+            await _until(app, pilot, lambda: _open_id(app) == expected)
             await _settle(app, pilot)  # its own related articles load, and must not take over
 
         # ] walks the flood story's list in order, [ walks back to the story itself
@@ -684,7 +708,7 @@ async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_p
         highlighted = sidebar.highlighted
         await pilot.press("left_square_bracket")  # nothing before the story: said, not wrapped
         await _settle(app, pilot)
-        assert app.article.id == flood and sidebar.highlighted == highlighted
+        assert app.main.article.id == flood and sidebar.highlighted == highlighted
         await step("right_square_bracket", order[0])
         assert sidebar.get_option_at_index(sidebar.highlighted or 0).id == "rel:0"
 
@@ -697,8 +721,8 @@ async def test_mouse_selects_opens_and_scrolls(tmp_path: Path) -> None:
         await pilot.click(ArticleList, offset=(20, 2))  # the border takes row 0
         assert article_list.cursor == 1
         await pilot.click(ArticleList, offset=(20, 3), times=2)
-        await _until(app, pilot, lambda: app.article is not None and app.article.read)
-        assert app.article.title == "Story 2"
+        await _until(app, pilot, lambda: app.main.article is not None and app.main.article.read)
+        assert app.main.article.title == "Story 2"
         for _ in range(5):
             article_list.post_message(
                 events.MouseScrollDown(article_list, 20, 5, 0, 0, 0, False, False, False)

@@ -15,9 +15,10 @@ from newsreader.library.paths import resolve
 from newsreader.models import Article, ParsedFeed
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp
+from newsreader.ui.mainscreen import MainScreen
 
 from .feedserver import FeedServer
-from .test_app import _settle
+from .test_app import _open_title, _settle
 
 pytestmark = pytest.mark.ui
 
@@ -97,11 +98,11 @@ async def test_quitting_during_a_refresh_stops_it_and_marks_no_feed_failed(
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(app, pilot)
         await pilot.press("R")
-        await _until(app, pilot, lambda: app.refresh_running.is_set())
+        await _until(app, pilot, lambda: app.main.refresh_running.is_set())
         await _until(app, pilot, lambda: "refreshing" in app.sub_title)
         await pilot.press("q")
     # the refresh winds down with the app (fetches cancelled): nothing of it runs on
-    assert app.stop_refresh(timeout=10)
+    assert app.main.stop_refresh(timeout=10)
     assert not [t for t in set(threading.enumerate()) - before if t.name.startswith("newsreader")]
     with Store(tmp_path / "newsreader.db") as store:
         assert [f.last_error for f in store.feeds() if f.last_error] == []
@@ -116,10 +117,10 @@ def test_constructing_the_app_writes_no_state(tmp_path: Path) -> None:
 async def test_the_reader_lists_what_another_process_stored(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from newsreader.ui import app as app_module
+    from newsreader.ui import mainscreen
     from newsreader.ui.articlelist import ArticleList
 
-    monkeypatch.setattr(app_module, "WATCH_SECONDS", 0.1)
+    monkeypatch.setattr(mainscreen, "WATCH_SECONDS", 0.1)
     db = tmp_path / "newsreader.db"
     with Store(db) as store:
         feed = store.add_feed(str(tmp_path / "f.xml"))
@@ -128,13 +129,13 @@ async def test_the_reader_lists_what_another_process_stored(
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(app, pilot)
-        assert app.unread_total == 1
+        assert app.main.unread_total == 1
         with Store(db) as store:  # a cron refresh, and another reader marking one read
             later = (Article(guid="b", title="Second story", published=time.time()),)
             store.store_feed(feed.id, ParsedFeed(title="Feed", articles=first + later))
             store.set_read([store.page().rows[-1].id])
         await _until(app, pilot, lambda: app.query_one(ArticleList).total == 2)
-        await _until(app, pilot, lambda: app.unread_total == 1 and "1 unread" in app.sub_title)
+        await _until(app, pilot, lambda: app.main.unread_total == 1 and "1 unread" in app.sub_title)
 
 
 @pytest.mark.slow
@@ -184,7 +185,7 @@ async def test_search_takes_news_words_and_highlights_them(tmp_path: Path) -> No
     async with app.run_test(size=(160, 30)) as pilot:
         await _settle(app, pilot)
         await pilot.press("slash", *"COVID-19", "enter")
-        await _until(app, pilot, lambda: app.view.kind == "search")
+        await _until(app, pilot, lambda: app.main.view.kind == "search")
         article_list = app.query_one(ArticleList)
         assert article_list.total == 1
         assert underlined(article_list.render_line(0)) == ["COVID-19"]
@@ -196,7 +197,7 @@ async def test_search_takes_news_words_and_highlights_them(tmp_path: Path) -> No
         ]
         assert marked.count("COVID-19") == 1 and marked.count("covid-19") == 1, marked
         await pilot.press("escape", "escape")  # back to all articles: nothing highlighted
-        await _until(app, pilot, lambda: app.view.kind == "all")
+        await _until(app, pilot, lambda: app.main.view.kind == "all")
         assert app.query_one(ArticleList).match is None
 
 
@@ -218,7 +219,7 @@ async def test_keys_act_on_what_the_cursor_shows(tmp_path: Path) -> None:
     async with app.run_test(size=(200, 40)) as pilot:
         await _settle(app, pilot)
         await pilot.press("enter")  # Story 0 is read beside the list, which keeps the focus
-        await _until(app, pilot, lambda: app.article is not None and app.article.title == "Story 0")
+        await _until(app, pilot, lambda: _open_title(app) == "Story 0")
         await pilot.press("j", "j", "y")
         assert app.query_one(ArticleList).current.title == "Story 2"  # type: ignore[union-attr]
         assert app.clipboard == "https://x.example/2"
@@ -228,12 +229,12 @@ async def test_keys_act_on_what_the_cursor_shows(tmp_path: Path) -> None:
         assert [b["url"] for b in saved] == ["https://x.example/2"]
         await pilot.press("tab")  # the reader has the focus: the article it shows
         await pilot.press("y")
-        assert app.article is not None and app.clipboard == app.article.url
+        assert app.main.article is not None and app.clipboard == app.main.article.url
     app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
     async with app.run_test(size=(80, 24)) as pilot:  # one pane: the reader takes the screen
         await _settle(app, pilot)
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.panes.has_class("-reading"))
+        await _until(app, pilot, lambda: app.main.panes.has_class("-reading"))
         await _until(app, pilot, lambda: " Back " in str(app.query_one(KeyBar).render()))
 
 
@@ -253,7 +254,7 @@ async def test_b_bookmarks_every_demo_article(tmp_path: Path) -> None:
         total = app.query_one(ArticleList).total
         for done in range(1, total + 1):
             await pilot.press("b")
-            await _until(app, pilot, lambda n=done: len(app.bookmarks) == n)  # type: ignore[misc]
+            await _until(app, pilot, lambda n=done: len(app.main.bookmarks) == n)  # type: ignore[misc]
             await pilot.press("j")
         saved = json.loads(marks.read_text())["bookmarks"]
     assert total == 32 and len({b["url"] for b in saved}) == 32
@@ -306,7 +307,7 @@ async def test_small_things_on_screen(tmp_path: Path) -> None:
         reader = app.query_one(ReaderPane)
         await _until(app, pilot, lambda: "Harbour wall story." in reader.plain)
         assert "\n[image]\n" in reader.plain and "[image] image" not in reader.plain
-        await _until(app, pilot, lambda: len(app.related) >= 2)
+        await _until(app, pilot, lambda: len(app.main.related) >= 2)
         sidebar = app.query_one("#related")
         sidebar.focus()
         await pilot.press("j")
@@ -329,11 +330,11 @@ async def test_q_goes_back_from_the_article_and_quits_from_the_list(
     async with app.run_test(size=(80, 24)) as pilot:
         await _settle(app, pilot)
         await pilot.press("enter")
-        await _until(app, pilot, lambda: app.panes.has_class("-reading"))
+        await _until(app, pilot, lambda: app.main.panes.has_class("-reading"))
         await pilot.press("q")
         await pilot.pause()
         if q_goes_back:
-            assert app.is_running and not app.panes.has_class("-reading")
+            assert app.is_running and not app.main.panes.has_class("-reading")
             await pilot.press("q")
             await pilot.pause()
         assert not app.is_running
@@ -370,14 +371,14 @@ async def test_A_asks_first_and_U_undoes_it_once(tmp_path: Path) -> None:
         assert "Mark 3 unread articles in" in str(app.screen.query_one(".dialog-title").render())
         await pilot.press("n")  # no: nothing changes
         await _settle(app, pilot)
-        assert app.unread_total == 3
+        assert app.main.unread_total == 3
         await pilot.press("A", "y")
-        await _until(app, pilot, lambda: app.unread_total == 0)
+        await _until(app, pilot, lambda: app.main.unread_total == 0)
         await pilot.press("U")
-        await _until(app, pilot, lambda: app.unread_total == 3)
+        await _until(app, pilot, lambda: app.main.unread_total == 3)
         await pilot.press("U")  # once: the first article, read before, is still read
         await _settle(app, pilot)
-        assert app.unread_total == 3
+        assert app.main.unread_total == 3
     with Store(tmp_path / "newsreader.db") as store:
         assert store.count(unread_only=True) == 3
 
@@ -403,23 +404,28 @@ async def test_a_refresh_never_waits_on_the_screen(tmp_path: Path, server: FeedS
     blocked: list[float] = []
     ended: list[float] = []
 
-    class BusyUI(NewsreaderApp):
+    class BusyScreen(MainScreen):
         def on_refresh_progress(self, message: RefreshProgress) -> None:
             if not blocked:
                 time.sleep(2.0)  # the screen is stuck: no callback runs meanwhile
                 blocked.append(time.monotonic())
             super().on_refresh_progress(message)
 
+    class BusyUI(NewsreaderApp):
+        def get_default_screen(self) -> MainScreen:
+            self._main = BusyScreen(self.library, self.config, self.locations)
+            return self._main
+
     app = BusyUI(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
-    clear = app.refresh_running.clear
-
-    def cleared() -> None:
-        ended.append(time.monotonic())
-        clear()
-
-    app.refresh_running.clear = cleared  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
         await _settle(app, pilot)
+        clear = app.main.refresh_running.clear
+
+        def cleared() -> None:
+            ended.append(time.monotonic())
+            clear()
+
+        app.main.refresh_running.clear = cleared  # type: ignore[method-assign]
         await pilot.press("R")
         await _until(app, pilot, lambda: bool(blocked) and bool(ended))
         await _until(app, pilot, lambda: "refreshed 3 feeds" in _status(app))
@@ -444,7 +450,7 @@ async def test_the_reader_and_the_cli_bookmark_the_same_snapshot(tmp_path: Path)
     async with app.run_test(size=(120, 30)) as pilot:
         await _settle(app, pilot)
         await pilot.press("b")
-        await _until(app, pilot, lambda: len(app.bookmarks) == 1)
+        await _until(app, pilot, lambda: len(app.main.bookmarks) == 1)
     args = ["--data-dir", str(tmp_path), "--bookmarks", str(in_cli), "bookmarks", "add", "1"]
     assert main(args) == 0
 

@@ -108,3 +108,16 @@ def test_only_ui_tests_import_the_ui() -> None:
                 if name.split(".")[0] in {"textual", "rich"} or name.startswith("newsreader.ui")
             ]
     assert wrong == []
+
+
+def test_ui_workers_end_in_messages() -> None:
+    """A thread worker posts what it found (``post_message``): ``call_from_thread`` would hold
+    it until the UI has run the callback, and a busy screen would slow every worker."""
+    import ast
+
+    calling = []
+    for path in sorted((Path(newsreader.__file__).parent / "ui").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and node.attr == "call_from_thread":
+                calling.append(f"{path.name}:{node.lineno}")
+    assert calling == []

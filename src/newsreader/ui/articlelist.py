@@ -110,6 +110,13 @@ class ArticleList(ScrollView, can_focus=True):
             self.row = row
             self.index = index
 
+    class PageLoaded(Message):
+        """A page the list asked for, read in its worker (``generation``: of which reset)."""
+
+        def __init__(self, generation: int, number: int, rows: list[ArticleRow]) -> None:
+            super().__init__()
+            self.generation, self.number, self.rows = generation, number, rows
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.total = 0
@@ -185,11 +192,13 @@ class ArticleList(ScrollView, can_focus=True):
 
         def load() -> None:
             rows = loader(number * PAGE, PAGE, after)
-            self.app.call_from_thread(self._loaded, generation, number, rows)
+            self.post_message(self.PageLoaded(generation, number, rows))
 
         self.run_worker(load, thread=True, group=f"page-{number}", exit_on_error=False)
 
-    def _loaded(self, generation: int, number: int, rows: list[ArticleRow]) -> None:
+    def on_article_list_page_loaded(self, message: ArticleList.PageLoaded) -> None:
+        message.stop()
+        generation, number, rows = message.generation, message.number, message.rows
         if generation != self.generation:
             return
         self.pending_pages.discard(number)

@@ -11,12 +11,13 @@ from textual import work
 
 from newsreader.library.views import View
 from newsreader.models import Article, ArticleRow, Bookmark
-from newsreader.ui.appbase import AppBase
+from newsreader.ui.mainbase import MainBase
+from newsreader.ui.messages import BookmarksChanged, BookmarksViewReady, Notice
 from newsreader.ui.screens import PromptScreen
 
 
-class BookmarksMixin(AppBase):
-    """Mixed into the app: uses its store location, bookmark file, list and notifications."""
+class BookmarksMixin(MainBase):
+    """Mixed into the main screen: uses the app's bookmark file, the list and notifications."""
 
     def action_toggle_bookmark(self) -> None:
         target = self._target()
@@ -27,9 +28,13 @@ class BookmarksMixin(AppBase):
             return
         self._toggle_bookmark(target.id, target.url, target.title)
 
-    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
     def _toggle_bookmark(self, article_id: int, url: str, title: str) -> None:
         marked = any(b.url == url for b in self.bookmarks)
+        self._write_bookmark(article_id, url, title, marked)
+
+    @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
+    def _write_bookmark(self, article_id: int, url: str, title: str, marked: bool) -> None:
+        """Remove the bookmark of ``url`` if ``marked``, else add the article's snapshot."""
         if marked:
             bookmarks = self.bookmark_file.remove(url)
             message = f"bookmark removed: {title}"
@@ -41,16 +46,15 @@ class BookmarksMixin(AppBase):
                 with contextlib.suppress(UsageError):  # removed since the list was read
                     snapshot = self.library.bookmark_snapshot(article_id)
             if snapshot is None:
-                message = "not bookmarked: the article is no longer stored"
-                self.call_from_thread(self.notify, message, markup=False)
+                self.post_message(Notice("not bookmarked: the article is no longer stored"))
                 return
             bookmarks = self.bookmark_file.add(snapshot)
             message = f"bookmarked: {title}"
-        self.call_from_thread(self._bookmarks_changed, bookmarks, message)
+        self.post_message(BookmarksChanged(bookmarks, message))
 
-    def _bookmarks_changed(self, bookmarks: list[Bookmark], message: str) -> None:
-        self._set_bookmarks(bookmarks)
-        self.notify(message, markup=False)
+    def on_bookmarks_changed(self, message: BookmarksChanged) -> None:
+        self._set_bookmarks(message.bookmarks)
+        self.notify(message.message, markup=False)
         for problem in self.bookmark_file.messages:
             self.notify(problem, severity="warning", markup=False)
         self.bookmark_file.messages.clear()
@@ -71,18 +75,14 @@ class BookmarksMixin(AppBase):
         view = View(kind="bookmarks", title="Bookmarks", rows=tuple(rows))
         # rows of bookmarks whose article left the store open from these snapshots
         snapshots = {-(n + 1): b for n, b in enumerate(bookmarks)}
-        self.call_from_thread(
-            self._bookmarks_view_ready, bookmarks, snapshots, view, loaded.problem
-        )
+        self.post_message(BookmarksViewReady(bookmarks, snapshots, view, loaded.problem))
 
-    def _bookmarks_view_ready(
-        self, bookmarks: list[Bookmark], snapshots: dict[int, Bookmark], view: View, problem: str
-    ) -> None:
-        self._set_bookmarks(bookmarks)
-        self.bookmark_snapshots = snapshots
-        if problem:
-            self.notify(problem, severity="error", markup=False)
-        self.show_view(view)
+    def on_bookmarks_view_ready(self, message: BookmarksViewReady) -> None:
+        self._set_bookmarks(message.bookmarks)
+        self.bookmark_snapshots = message.snapshots
+        if message.problem:
+            self.notify(message.problem, severity="error", markup=False)
+        self.show_view(message.view)
 
     def edit_bookmark(self, field: str) -> None:
         url = self._target_url()
@@ -96,7 +96,7 @@ class BookmarksMixin(AppBase):
         def save(value: str | None) -> None:
             self._save_bookmark_field(bookmark.url, field, value)
 
-        self.push_screen(PromptScreen(title, value=current), save)
+        self.app.push_screen(PromptScreen(title, value=current), save)
 
     @work(thread=True, exclusive=True, group="bookmark", exit_on_error=False)
     def _save_bookmark_field(self, url: str, field: str, value: str | None) -> None:
@@ -110,7 +110,7 @@ class BookmarksMixin(AppBase):
         bookmarks = self.bookmark_file.update(
             lambda items: [replace(b, **change) if b.url == url else b for b in items]
         )
-        self.call_from_thread(self._bookmarks_changed, bookmarks, f"bookmark {field} saved")
+        self.post_message(BookmarksChanged(bookmarks, f"bookmark {field} saved"))
 
 
 def _bookmark_row(bookmark: Bookmark, index: int) -> ArticleRow:

@@ -1,10 +1,18 @@
-"""Messages that workers post to the app: a worker never waits on the UI to hear them."""
+"""Messages that workers post to the main screen: a worker never waits on the UI to hear them
+(``call_from_thread`` would block it until the UI has run the callback)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from newsreader.bookmarks import LoadResult
+    from newsreader.library.views import View
+    from newsreader.models import Article, ArticleRow, Bookmark, Feed
+    from newsreader.related.rank import RelatedArticle
+    from newsreader.ui.readerpane import ReadyArticle
 
 
 class RefreshProgress(Message):
@@ -48,3 +56,165 @@ class StoreChanged(Message):
     def __init__(self, marker: tuple[int, float, int]) -> None:
         super().__init__()
         self.marker = marker
+
+
+class Started(Message):
+    """What the first screen did not wait for: feeds, tags, the unread count, bookmarks."""
+
+    def __init__(self, feeds: list[Feed], tags: list[str], unread: int, loaded: LoadResult) -> None:
+        super().__init__()
+        self.feeds, self.tags, self.unread, self.loaded = feeds, tags, unread, loaded
+
+
+class ViewLoaded(Message):
+    """A view counted, with the page the cursor is on: the list draws it at once."""
+
+    def __init__(
+        self, view: View, total: int, cursor: int, pages: dict[int, list[ArticleRow]]
+    ) -> None:
+        super().__init__()
+        self.view, self.total, self.cursor, self.pages = view, total, cursor, pages
+
+
+class ViewReloaded(Message):
+    """The view read again after rows were stored: feeds, tags and counts as they are now,
+    the selected row's new ``position`` (None: it is gone) and the pages the screen shows."""
+
+    def __init__(
+        self,
+        view: View,
+        feeds: list[Feed],
+        tags: list[str],
+        unread: int,
+        total: int,
+        position: int | None,
+        pages: dict[int, list[ArticleRow]],
+    ) -> None:
+        super().__init__()
+        self.view, self.feeds, self.tags, self.unread = view, feeds, tags, unread
+        self.total, self.position, self.pages = total, position, pages
+
+
+class ArticleReady(Message):
+    """An article read, built and wrapped for the reading pane as it was when asked."""
+
+    def __init__(
+        self, ready: ReadyArticle, *, open_pane: bool, focus: bool, mark_read: bool
+    ) -> None:
+        super().__init__()
+        self.ready, self.open_pane, self.focus, self.mark_read = ready, open_pane, focus, mark_read
+
+
+class ArticlePrefetched(Message):
+    """The row the cursor rests on, got ready for Enter while the reader is hidden."""
+
+    def __init__(self, ready: ReadyArticle) -> None:
+        super().__init__()
+        self.ready = ready
+
+
+class RelatedFound(Message):
+    def __init__(self, article: Article, found: list[RelatedArticle], reporters: list[str]) -> None:
+        super().__init__()
+        self.article, self.found, self.reporters = article, found, reporters
+
+
+class ReadChanged(Message):
+    """An article's read state is now ``read``; ``changed`` rows changed in the store."""
+
+    def __init__(self, article_id: int, read: bool, changed: int) -> None:
+        super().__init__()
+        self.article_id, self.read, self.changed = article_id, read, changed
+
+
+class UnreadFound(Message):
+    """n / p: the next unread row (its index in the view), or None: there is none."""
+
+    def __init__(self, hit: tuple[int, ArticleRow] | None) -> None:
+        super().__init__()
+        self.hit = hit
+
+
+class MarkViewCounted(Message):
+    """A: how many unread articles the view has, for the question asked before marking."""
+
+    def __init__(self, view: View, tag_feeds: list[int], unread: int) -> None:
+        super().__init__()
+        self.view, self.tag_feeds, self.unread = view, tag_feeds, unread
+
+
+class ViewMarkedRead(Message):
+    def __init__(self, view: View, ids: list[int], unread: int) -> None:
+        super().__init__()
+        self.view, self.ids, self.unread = view, ids, unread
+
+
+class MarkUndone(Message):
+    def __init__(self, changed: int, unread: int) -> None:
+        super().__init__()
+        self.changed, self.unread = changed, unread
+
+
+class PickerReady(Message):
+    """f: the feeds and tags as stored now, for the picker."""
+
+    def __init__(self, feeds: list[Feed], tags: list[str]) -> None:
+        super().__init__()
+        self.feeds, self.tags = feeds, tags
+
+
+class RefreshListed(Message):
+    """R: every feed as stored now, to refresh."""
+
+    def __init__(self, feeds: list[Feed]) -> None:
+        super().__init__()
+        self.feeds = feeds
+
+
+class SearchDone(Message):
+    def __init__(self, view: View) -> None:
+        super().__init__()
+        self.view = view
+
+
+class BookmarksChanged(Message):
+    """The bookmarks file as written, with the line that says what changed."""
+
+    def __init__(self, bookmarks: list[Bookmark], message: str) -> None:
+        super().__init__()
+        self.bookmarks, self.message = bookmarks, message
+
+
+class BookmarksViewReady(Message):
+    """B: the Bookmarks view, and the snapshots its rows without a stored article open from."""
+
+    def __init__(
+        self,
+        bookmarks: list[Bookmark],
+        snapshots: dict[int, Bookmark],
+        view: View,
+        problem: str,
+    ) -> None:
+        super().__init__()
+        self.bookmarks, self.snapshots, self.view, self.problem = (
+            bookmarks, snapshots, view, problem
+        )  # fmt: skip
+
+
+class FeedsAdded(Message):
+    """Feeds the welcome screen added (by URL or from a file): they are refreshed next."""
+
+    def __init__(self, feeds: list[Feed]) -> None:
+        super().__init__()
+        self.feeds = feeds
+
+
+class Notice(Message):
+    """One line a worker has to say (``severity`` as ``notify`` takes it); ``welcome_again``:
+    the welcome screen comes back (its prompt was left empty)."""
+
+    def __init__(
+        self, text: str, severity: str = "information", welcome_again: bool = False
+    ) -> None:
+        super().__init__()
+        self.text, self.severity, self.welcome_again = text, severity, welcome_again

@@ -5,25 +5,25 @@ from __future__ import annotations
 
 from textual import work
 
-from newsreader.models import Feed
 from newsreader.text.phrases import counted
-from newsreader.ui.appbase import AppBase
+from newsreader.ui.mainbase import MainBase
+from newsreader.ui.messages import FeedsAdded, Notice
 from newsreader.ui.screens import PromptScreen, WelcomeScreen
 
 
-class OnboardingMixin(AppBase):
-    """Mixed into the app: uses its store location and refresh."""
+class OnboardingMixin(MainBase):
+    """Mixed into the main screen: uses the library and the refresh."""
 
     def _welcome_choice(self, choice: str | None) -> None:
         if choice == "add":
-            self.push_screen(
+            self.app.push_screen(
                 PromptScreen(
                     "Add a feed", "https://example.org/feed.xml or a folder", check=_check_feed
                 ),
                 self._add_feed_given,
             )
         elif choice == "import":
-            self.push_screen(
+            self.app.push_screen(
                 PromptScreen("Import OPML or newsboat urls", "path/to/file", check=_check_file),
                 self._import_file_given,
             )
@@ -37,21 +37,21 @@ class OnboardingMixin(AppBase):
     @work(thread=True, exclusive=True, group="add", exit_on_error=False)
     def _add_feed(self, url: str | None) -> None:
         if not url:
-            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            self.post_message(Notice("", welcome_again=True))
             return
         from newsreader.models import NewsreaderError
 
         try:
             feed = self.library.subscribe(url)
         except NewsreaderError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            self.post_message(Notice(str(exc), severity="error"))
             return
-        self.call_from_thread(self._feeds_added, [feed])
+        self.post_message(FeedsAdded([feed]))
 
     @work(thread=True, exclusive=True, group="add", exit_on_error=False)
     def _import_feeds(self, path: str | None) -> None:
         if not path:
-            self.call_from_thread(self.push_screen, WelcomeScreen(), self._welcome_choice)
+            self.post_message(Notice("", welcome_again=True))
             return
         from pathlib import Path
 
@@ -62,16 +62,21 @@ class OnboardingMixin(AppBase):
             result = read_subscription_file(Path(path))
             added = self.library.import_subscriptions(result.subscriptions)
         except (NewsreaderError, OSError) as exc:
-            self.call_from_thread(
-                self.notify, f"cannot import {path}: {exc}", severity="error", markup=False
-            )
+            self.post_message(Notice(f"cannot import {path}: {exc}", severity="error"))
             return
-        self.call_from_thread(self._feeds_added, added)
+        self.post_message(FeedsAdded(added))
 
-    def _feeds_added(self, feeds: list[Feed]) -> None:
+    def on_feeds_added(self, message: FeedsAdded) -> None:
+        feeds = message.feeds
         self.notify(f"added {counted(len(feeds), 'feed')}; refreshing", markup=False)
         self.feeds = [*self.feeds, *feeds]
         self.run_refresh(feeds, manual=True)
+
+    def on_notice(self, message: Notice) -> None:
+        if message.text:
+            self.notify(message.text, severity=message.severity, markup=False)  # type: ignore[arg-type]
+        if message.welcome_again:
+            self.app.push_screen(WelcomeScreen(), self._welcome_choice)
 
 
 def _check_feed(value: str) -> str:

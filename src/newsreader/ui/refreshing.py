@@ -3,7 +3,6 @@ header shows the progress, and new rows arrive above without moving the selectio
 
 from __future__ import annotations
 
-import threading
 import time
 from typing import Any
 
@@ -13,27 +12,27 @@ from newsreader.library.views import PAGE, View, view_rows
 from newsreader.models import ArticleRow, Feed
 from newsreader.text.phrases import counted
 from newsreader.text.sanitize import clean_line
-from newsreader.ui.appbase import AppBase
 from newsreader.ui.articlelist import ArticleList
+from newsreader.ui.mainbase import MainBase
 from newsreader.ui.messages import (
     RefreshDone,
     RefreshFailed,
+    RefreshListed,
     RefreshProgress,
     RefreshStage,
     StoreChanged,
+    ViewReloaded,
 )
 
 LIST_UPDATE_SECONDS = 1.5
 WATCH_SECONDS = 5.0  # how often the store is checked for another process's changes
 
 
-class RefreshMixin(AppBase):
-    """Mixed into the app: uses its store location, config, list and header."""
+class RefreshMixin(MainBase):
+    """Mixed into the main screen: uses the library, the config, the list and the header."""
 
     _list_updated_at = 0.0  # when the list last took in rows a running refresh stored
-    refresh_stop: threading.Event  # set when the reader quits
     _store_marker: tuple[int, float] | None = None  # what the last watch of the store saw
-    refresh_running: threading.Event
 
     def action_refresh_feed(self) -> None:
         target = self._target()
@@ -47,7 +46,10 @@ class RefreshMixin(AppBase):
     @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
     def _refresh_all(self) -> None:
         feeds = self.library.feeds()
-        self.call_from_thread(self.run_refresh, feeds, False)
+        self.post_message(RefreshListed(feeds))
+
+    def on_refresh_listed(self, message: RefreshListed) -> None:
+        self.run_refresh(message.feeds, False)
 
     def run_refresh(self, feeds: list[Feed], manual: bool = False) -> None:
         if self.refreshing:
@@ -205,30 +207,19 @@ class RefreshMixin(AppBase):
                 for number in range(new_top // PAGE, (new_top + height) // PAGE + 1):
                     if number * PAGE < total:
                         pages[number] = view_rows(store, view, number * PAGE)
-        loader = self._store_loader(view)
-        self.call_from_thread(
-            self._refreshed_view, view, feeds, tags, unread, total, position, loader, pages
-        )
+        self.post_message(ViewReloaded(view, feeds, tags, unread, total, position, pages))
 
-    def _refreshed_view(
-        self,
-        view: View,
-        feeds: list[Feed],
-        tags: list[str],
-        unread: int,
-        total: int,
-        position: int | None,
-        loader: Any,
-        pages: dict[int, list[ArticleRow]],
-    ) -> None:
-        self.feeds, self.tags, self.unread_total = feeds, tags, unread
+    def on_view_reloaded(self, message: ViewReloaded) -> None:
+        self.feeds, self.tags, self.unread_total = message.feeds, message.tags, message.unread
         self.update_header()
+        view, total, position = message.view, message.total, message.position
         if view is not self.view or view.rows is not None:
             return
+        loader = self._store_loader(view)
         article_list = self.query_one(ArticleList)
         old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
         cursor = old_cursor if position is None else position
-        article_list.reset(total, loader, cursor, keep_scroll=True, pages=pages)
+        article_list.reset(total, loader, cursor, keep_scroll=True, pages=message.pages)
         article_list.scroll_to(y=old_top + (cursor - old_cursor), animate=False)
         if self.refreshing:  # (once it is over, the status line has the refresh's summary)
             self._empty_note(total)

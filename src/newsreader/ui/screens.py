@@ -155,6 +155,7 @@ class WelcomeScreen(Screen[str | None]):
         Binding("a", "choose('add')", "Add feed URL", id="welcome_add"),
         Binding("i", "choose('import')", "Import OPML / urls", id="welcome_import"),
         Binding("q", "app.quit", "Quit", id="welcome_quit"),
+        Binding("escape", "choose('')", "Skip", id="welcome_skip"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -166,7 +167,9 @@ class WelcomeScreen(Screen[str | None]):
         text.append("  i  ", style="bold")
         text.append("import subscriptions from an OPML file or a newsboat urls file\n")
         text.append("  q  ", style="bold")
-        text.append("quit\n\n")
+        text.append("quit\n")
+        text.append("  Esc", style="bold")
+        text.append(" skip: the empty list, and your bookmarks (B)\n\n")
         text.append("From a shell: newsreader add URL, then newsreader refresh.\n")
         text.append("To look around first: newsreader --demo (offline, nothing to set up).\n")
         with Vertical(id="welcome-box", classes="dialog"):
