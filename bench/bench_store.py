@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import UNREAD, Article, ParsedFeed, ViewFilter
 from newsreader.store import Store
 
 
@@ -108,8 +108,8 @@ def main() -> None:
         rows = [
             ("first page (50)", lambda: store.page(limit=50)),
             ("page 40 deep (cursor)", lambda: store.page(after=page.next_cursor, limit=50)),
-            ("unread page", lambda: store.page(limit=50, unread_only=True)),
-            ("one feed's page", lambda: store.page(limit=50, feed_id=7)),
+            ("unread page", lambda: store.page(limit=50, view=UNREAD)),
+            ("one feed's page", lambda: store.page(limit=50, view=ViewFilter(feed_id=7))),
             ("counts", store.counts),
         ]
         common, mid, rare = WORDS[3], WORDS[300], WORDS[20_000]

@@ -20,7 +20,7 @@ from newsreader.library.config import Config
 from newsreader.library.firstscreen import read_first_screen
 from newsreader.library.paths import resolve
 from newsreader.library.refresh import refresh_all
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import UNREAD, Article, ParsedFeed
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.articlelist import ArticleList
@@ -144,7 +144,7 @@ async def test_navigation_open_read_state_and_next_unread(tmp_path: Path) -> Non
         await pilot.press("m")  # back to unread
         await _until(app, pilot, lambda: _lines(app)[0].startswith("N"))
         with Store(tmp_path / "newsreader.db") as store:
-            assert store.count(unread_only=True) == 30
+            assert store.count(UNREAD) == 30
         await pilot.press("j", "j", "enter", "escape", "g", "n")
         # n skips read rows: row 1 is unread, row 2 was read by opening it
         await _until(app, pilot, lambda: _open_title(app) == "Story 1")

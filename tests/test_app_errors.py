@@ -12,7 +12,7 @@ import pytest
 
 from newsreader.library.config import Config
 from newsreader.library.paths import resolve
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import UNREAD, Article, ParsedFeed
 from newsreader.store import Store
 from newsreader.ui.app import NewsreaderApp
 from newsreader.ui.mainscreen import MainScreen
@@ -380,7 +380,7 @@ async def test_A_asks_first_and_U_undoes_it_once(tmp_path: Path) -> None:
         await _settle(app, pilot)
         assert app.main.unread_total == 3
     with Store(tmp_path / "newsreader.db") as store:
-        assert store.count(unread_only=True) == 3
+        assert store.count(UNREAD) == 3
 
 
 async def test_a_first_run_shows_the_welcome_screen_every_time(tmp_path: Path) -> None:

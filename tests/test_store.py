@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.models import Article, ParsedFeed, SearchQueryError, StoreError
+from newsreader.models import UNREAD, Article, ParsedFeed, SearchQueryError, StoreError, ViewFilter
 from newsreader.store import Store
 
 
@@ -163,11 +163,15 @@ def test_mark_view_read_marks_only_that_view(tmp_path: Path) -> None:
         two = store.add_feed("/tmp/two.xml")
         store.store_feed(one.id, make(3, "a"))
         store.store_feed(two.id, make(2, "b"))
-        assert store.mark_view_read(one.id) == 3
-        assert store.count(unread_only=True) == 2
-        assert store.count(feed_id=two.id, unread_only=True) == 2
+        assert store.mark_view_read(ViewFilter(feed_id=one.id)) == 3
+        assert store.count(UNREAD) == 2
+        assert store.count(ViewFilter(feed_id=two.id, unread_only=True)) == 2
+        tagged = store.add_feed("/tmp/three.xml", tags=("town",))
+        store.store_feed(tagged.id, make(4, "c"))
+        town = ViewFilter(tag="town")
+        assert store.mark_view_read(town) == 4 and store.count(replace(town, unread_only=True)) == 0
         assert store.mark_view_read() == 2
-        assert store.counts() == (5, 0)
+        assert store.counts() == (9, 0)
 
 
 def test_opening_a_store_does_not_wait_for_a_writer(tmp_path: Path) -> None:

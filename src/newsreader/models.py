@@ -143,6 +143,20 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ViewFilter:
+    """Which stored articles a view lists: one feed's, those of the feeds with one tag, the
+    unread ones (None or False: no condition). The store pages, counts and marks by it."""
+
+    feed_id: int | None = None
+    tag: str | None = None
+    unread_only: bool = False
+
+
+ALL_ARTICLES = ViewFilter()
+UNREAD = ViewFilter(unread_only=True)
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
     """A page of rows and the cursor that fetches the next one (None at the end)."""
 

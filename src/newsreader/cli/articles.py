@@ -15,22 +15,20 @@ from newsreader.cli.common import (
     row_json,
 )
 from newsreader.library.paths import Locations
-from newsreader.models import ArticleRow
+from newsreader.models import ArticleRow, ViewFilter
 
 
 def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
     with open_library(loc).reading() as store:
         feed_id = store.find_feed(args.feed).id if args.feed else None
+        view = ViewFilter(feed_id=feed_id, unread_only=args.unread)
         if args.count:
-            print(store.count(feed_id=feed_id, unread_only=args.unread))
+            print(store.count(view))
             return 0
         rows: list[ArticleRow] = []
         cursor = None
         while len(rows) < args.limit:
-            page = store.page(
-                after=cursor, limit=min(500, args.limit - len(rows)), feed_id=feed_id,
-                unread_only=args.unread,
-            )  # fmt: skip
+            page = store.page(after=cursor, limit=min(500, args.limit - len(rows)), view=view)
             rows.extend(page.rows)
             if page.next_cursor is None:
                 break

@@ -194,9 +194,7 @@ def _media(item: Any) -> list[MediaImage]:
 
 
 def _captions(images: list[MediaImage]) -> list[Caption]:
-    from newsreader.feeds.parse import caption_text
-
-    return [Caption(text=caption_text(i), credit=i.credit, image_url=i.url) for i in images]
+    return [image.caption() for image in images]
 
 
 def _rss_item(item: Any, ns: str, base: str) -> RawArticle:

@@ -13,6 +13,8 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
+from newsreader.models import Caption
+
 _MEDIA_NAMESPACES = ("{http://search.yahoo.com/mrss/}", "{http://search.yahoo.com/mrss}")
 _ITEM_TAGS = frozenset(
     {
@@ -35,6 +37,13 @@ class MediaImage:
     description: str = ""
     title: str = ""
     credit: str = ""
+
+    def caption(self) -> Caption:
+        """The image as the article's caption: its description, or its title for a video
+        whose description is its whole synopsis."""
+        long = self.title and len(self.description) > 300
+        text = self.title if long else self.description or self.title
+        return Caption(text=text, credit=self.credit, image_url=self.url)
 
 
 def _media_name(tag: str) -> str | None:

@@ -24,7 +24,6 @@ from newsreader.feeds.normalize import (
 from newsreader.feeds.sandbox import in_worker_process, run_bounded
 from newsreader.models import (
     Article,
-    Caption,
     Enclosure,
     FeedError,
     ParsedFeed,
@@ -187,13 +186,6 @@ def _ttl_minutes(feed: Mapping[str, Any]) -> int | None:
     )
 
 
-def caption_text(image: MediaImage) -> str:
-    # a video's description is its whole synopsis; its title is the better caption
-    if image.title and len(image.description) > 300:
-        return image.title
-    return image.description or image.title
-
-
 def _feedparser_media(entry: Mapping[str, Any]) -> list[MediaImage]:
     """What feedparser kept of Media RSS, for documents the strict XML pass could not read."""
     credits = [c.get("content", "") for c in entry.get("media_credit", []) if c.get("content")]
@@ -280,9 +272,7 @@ def _raw_from_entry(
                 else None,
             )
         )
-    captions = [
-        Caption(text=caption_text(img), credit=img.credit, image_url=img.url) for img in images
-    ]
+    captions = [img.caption() for img in images]
     categories = [t.get("term", "") or t.get("label", "") for t in entry.get("tags", []) or []]
     return RawArticle(
         guid=entry.get("id", "") or "",

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from newsreader.library.paths import Locations
-from newsreader.models import Article, ArticleRow, Bookmark, Feed, UsageError, is_id
+from newsreader.models import UNREAD, Article, ArticleRow, Bookmark, Feed, UsageError, is_id
 
 if TYPE_CHECKING:
     from newsreader.library.opml import Subscription
@@ -123,7 +123,7 @@ class Library:
 
     def count(self, view: View) -> int:
         with self.reading() as store:
-            return store.count(feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only)
+            return store.count(view.filter)
 
     def next_unread(
         self, view: View, after: tuple[float, int], forward: bool
@@ -131,10 +131,7 @@ class Library:
         """The next (older) or previous (newer) unread row of a stored view from the list
         position ``after`` (``(sort_key, id)``), with its position in the view."""
         with self.reading() as store:
-            return store.next_unread(
-                after[0], after[1], forward=forward, feed_id=view.feed_id, tag=view.tag,
-                unread_only=view.unread_only,
-            )  # fmt: skip
+            return store.next_unread(after[0], after[1], forward=forward, view=view.filter)
 
     def search(self, query: str, limit: int = 50) -> tuple[list[ArticleRow], int]:
         """The rows matching ``query``, best first, and how many articles are not indexed yet."""
@@ -191,20 +188,18 @@ class Library:
     def set_read(self, article_ids: Sequence[int], read: bool = True) -> tuple[int, int]:
         """Mark articles read or unread: (how many changed, the unread count after)."""
         with self.store() as store:
-            return store.set_read(article_ids, read), store.count(unread_only=True)
+            return store.set_read(article_ids, read), store.count(UNREAD)
 
-    def mark_view_read(self, view: View, tag_feeds: Sequence[int] = ()) -> tuple[list[int], int]:
+    def mark_view_read(self, view: View) -> tuple[list[int], int]:
         """Mark what a view shows read (a search's or the bookmarks' rows, a tag's feeds, a
         feed, everything): the ids it marked, to undo it, and the unread count after."""
         with self.store() as store:
             if view.rows is not None:
                 ids = [row.id for row in view.rows if not row.read and row.id > 0]
                 store.set_read(ids, True)
-            elif view.tag is not None:
-                ids = [i for feed_id in tag_feeds for i in store.mark_read_returning(feed_id)]
             else:
-                ids = store.mark_read_returning(view.feed_id)
-            return ids, store.count(unread_only=True)
+                ids = store.mark_read_returning(view.filter)
+            return ids, store.count(UNREAD)
 
     def change_marker(self) -> tuple[int, float, int]:
         """What tells that another process changed the store (see ``Store.change_marker``)."""

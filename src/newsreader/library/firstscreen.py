@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from newsreader.library.paths import Locations
 from newsreader.library.views import View, view_rows
-from newsreader.models import ArticleRow, NewsreaderError
+from newsreader.models import UNREAD, ArticleRow, NewsreaderError
 from newsreader.store import Store
 
 
@@ -34,6 +34,6 @@ def read_first_screen(locations: Locations) -> FirstScreen | None:
                 return None
             total = store.count()
             rows = view_rows(store, View(), 0) if total else []
-            return FirstScreen(total, rows, store.count(unread_only=True))
+            return FirstScreen(total, rows, store.count(UNREAD))
     except (NewsreaderError, sqlite3.Error):
         return None

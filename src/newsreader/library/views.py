@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from newsreader.models import ArticleRow
+from newsreader.models import ArticleRow, ViewFilter
 
 if TYPE_CHECKING:
     from newsreader.store import Store
@@ -32,6 +32,11 @@ class View:
     def label(self) -> str:
         return f"{self.title} (unread)" if self.unread_only and self.rows is None else self.title
 
+    @property
+    def filter(self) -> ViewFilter:
+        """Which stored articles the view lists (a fixed view's rows are not among them)."""
+        return ViewFilter(self.feed_id, self.tag, self.unread_only)
+
     def toggled_unread(self) -> View:
         return replace(self, unread_only=not self.unread_only)
 
@@ -41,7 +46,4 @@ def view_rows(
     after: tuple[float, int] | None = None,
 ) -> list[ArticleRow]:  # fmt: skip
     """Rows of a stored view (all, a feed, a tag, unread) by position."""
-    return store.rows_at(
-        offset, limit, feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only,
-        after=after,
-    )  # fmt: skip
+    return store.rows_at(offset, limit, view.filter, after=after)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from newsreader.models import Article, ParsedFeed
+from newsreader.models import ALL_ARTICLES, Article, ParsedFeed, ViewFilter
 from newsreader.related import terms as relatedindex
 from newsreader.store import codec
 from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing
+from newsreader.store.queries import view_where
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +144,15 @@ class ArticleRecords(Indexing):
                 changed += cursor.rowcount
         return changed
 
-    def mark_view_read(self, feed_id: int | None = None) -> int:
-        return len(self.mark_read_returning(feed_id))
+    def mark_view_read(self, view: ViewFilter = ALL_ARTICLES) -> int:
+        return len(self.mark_read_returning(view))
 
-    def mark_read_returning(self, feed_id: int | None = None) -> list[int]:
-        """Mark every unread article (of one feed) read; the ids it marked, to undo it."""
-        where, params = ("", ()) if feed_id is None else (" AND feed_id = ?", (feed_id,))
+    def mark_read_returning(self, view: ViewFilter = ALL_ARTICLES) -> list[int]:
+        """Mark every unread article of the view read; the ids it marked, to undo it."""
+        where, params = view_where(replace(view, unread_only=True))
         with self.write():
             rows = self.db.execute(
-                f"UPDATE articles SET read = 1 WHERE read = 0{where} RETURNING id", params
+                f"UPDATE articles AS a SET read = 1 WHERE {' AND '.join(where)} RETURNING id",
+                params,
             ).fetchall()
         return [r[0] for r in rows]

@@ -5,9 +5,18 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
-from newsreader.models import Article, ArticleRow, Page, SearchQueryError
+from newsreader.models import (
+    ALL_ARTICLES,
+    UNREAD,
+    Article,
+    ArticleRow,
+    Page,
+    SearchQueryError,
+    ViewFilter,
+)
 from newsreader.store import codec
 from newsreader.store.connection import Connection
 from newsreader.store.indexing import STORED_TEXT_CHARS
@@ -19,54 +28,48 @@ SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
 SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
 
 
+def view_where(view: ViewFilter) -> tuple[list[str], list[Any]]:
+    """The conditions on ``articles a`` that select the view's rows, with their parameters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if view.feed_id is not None:
+        where.append("a.feed_id = ?")
+        params.append(view.feed_id)
+    if view.unread_only:
+        where.append("a.read = 0")
+    if view.tag is not None:
+        where.append(
+            "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+        )
+        params.append(view.tag)
+    return where, params
+
+
 class Queries(Connection):
     def page(
         self,
         *,
         after: tuple[float, int] | None = None,
         limit: int = 50,
-        feed_id: int | None = None,
-        unread_only: bool = False,
-        tag: str | None = None,
+        view: ViewFilter = ALL_ARTICLES,
     ) -> Page:
         """One page of the newest-first list, starting after the cursor ``(sort_key, id)``."""
-        rows = self.rows_at(
-            0, limit + 1, feed_id=feed_id, tag=tag, unread_only=unread_only, after=after
-        )
+        rows = self.rows_at(0, limit + 1, view, after=after)
         items = tuple(rows[:limit])
         cursor = (items[-1].sort_key, items[-1].id) if len(rows) > limit and items else None
         return Page(items, cursor)
-
-    def _view_where(
-        self, feed_id: int | None, tag: str | None, unread_only: bool
-    ) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        if feed_id is not None:
-            where.append("a.feed_id = ?")
-            params.append(feed_id)
-        if unread_only:
-            where.append("a.read = 0")
-        if tag is not None:
-            where.append(
-                "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
-            )
-            params.append(tag)
-        return where, params
 
     def rows_at(
         self,
         offset: int,
         limit: int,
+        view: ViewFilter = ALL_ARTICLES,
         *,
-        feed_id: int | None = None,
-        tag: str | None = None,
-        unread_only: bool = False,
         after: tuple[float, int] | None = None,
     ) -> list[ArticleRow]:
         """Rows by position in the newest-first list: from the cursor ``after`` when the caller
         has the row before (scrolling), else by ``offset`` over the index (a jump)."""
-        where, params = self._view_where(feed_id, tag, unread_only)
+        where, params = view_where(view)
         if after is not None:
             where.append("(a.sort_key, a.id) < (?, ?)")
             params.extend(after)
@@ -83,23 +86,18 @@ class Queries(Connection):
         self,
         sort_key: float,
         article_id: int,
-        *,
-        feed_id: int | None = None,
-        tag: str | None = None,
-        unread_only: bool = False,
+        view: ViewFilter = ALL_ARTICLES,
     ) -> int:
         """How many rows of the view come before this one (its index in the list)."""
-        where, params = self._view_where(feed_id, tag, unread_only)
+        where, params = view_where(view)
         where.append("(a.sort_key, a.id) > (?, ?)")
         params.extend((sort_key, article_id))
         return self.db.execute(
             f"SELECT count(*) FROM articles a WHERE {' AND '.join(where)}", params
         ).fetchone()[0]
 
-    def count(
-        self, *, feed_id: int | None = None, tag: str | None = None, unread_only: bool = False
-    ) -> int:
-        where, params = self._view_where(feed_id, tag, unread_only)
+    def count(self, view: ViewFilter = ALL_ARTICLES) -> int:
+        where, params = view_where(view)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
         return self.db.execute(f"SELECT count(*) FROM articles a {clause}", params).fetchone()[0]
 
@@ -109,13 +107,11 @@ class Queries(Connection):
         article_id: int,
         *,
         forward: bool = True,
-        feed_id: int | None = None,
-        tag: str | None = None,
-        unread_only: bool = False,
+        view: ViewFilter = ALL_ARTICLES,
     ) -> tuple[int, ArticleRow] | None:
         """The next (older) or previous (newer) unread row of the view, with its position in
-        the view (``unread_only``: the view lists unread rows only)."""
-        where, params = self._view_where(feed_id, tag, True)
+        the view (which may list unread rows only)."""
+        where, params = view_where(replace(view, unread_only=True))
         op, order = ("<", "DESC") if forward else (">", "ASC")
         where.append(f"(a.sort_key, a.id) {op} (?, ?)")
         params.extend((sort_key, article_id))
@@ -128,9 +124,7 @@ class Queries(Connection):
         if row is None:
             return None
         found = codec.list_row(row)
-        position = self.position_of(
-            found.sort_key, found.id, feed_id=feed_id, tag=tag, unread_only=unread_only
-        )
+        position = self.position_of(found.sort_key, found.id, view)
         return position, found
 
     def ids_by_url(self, urls: Sequence[str]) -> dict[str, int]:
@@ -226,8 +220,8 @@ class Queries(Connection):
         newest, fetched = self.db.execute(
             "SELECT (SELECT max(id) FROM articles), (SELECT max(last_fetched) FROM feeds)"
         ).fetchone()
-        return newest or 0, fetched or 0.0, self.count(unread_only=True)
+        return newest or 0, fetched or 0.0, self.count(UNREAD)
 
     def counts(self) -> tuple[int, int]:
         """(articles, unread) in the whole store."""
-        return self.count(), self.count(unread_only=True)
+        return self.count(), self.count(UNREAD)

@@ -28,7 +28,7 @@ from newsreader.library import Library
 from newsreader.library.config import Config
 from newsreader.library.paths import Locations
 from newsreader.library.views import PAGE, View, view_rows
-from newsreader.models import Article, ArticleRow, Bookmark, NewsreaderError
+from newsreader.models import UNREAD, Article, ArticleRow, Bookmark, NewsreaderError
 from newsreader.store import describe
 from newsreader.text.phrases import counted, feed_problem
 from newsreader.text.sanitize import clean_line
@@ -261,7 +261,7 @@ class MainScreen(
         with self.library.store() as store:  # a first run creates it here, once
             feeds, tags = store.feeds(), store.tags()
             if unread is None:
-                unread = store.count(unread_only=True)
+                unread = store.count(UNREAD)
         self.post_message(Started(feeds, tags, unread, self.bookmark_file.load()))
 
     def on_started(self, message: Started) -> None:
@@ -314,9 +314,7 @@ class MainScreen(
         draws its first rows without a second trip through a thread."""
         with self.library.reading() as store:
             if total is None or view.feed_id or view.tag or view.unread_only:
-                total = store.count(
-                    feed_id=view.feed_id, tag=view.tag, unread_only=view.unread_only
-                )
+                total = store.count(view.filter)
             number = max(0, min(cursor, total - 1)) // PAGE
             first = {number: view_rows(store, view, number * PAGE)} if total else {}
         self.post_message(ViewLoaded(view, total, cursor, first))

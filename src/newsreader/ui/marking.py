@@ -83,32 +83,32 @@ class MarkingMixin(MainBase):
 
     def action_mark_view_read(self) -> None:
         """A asks first, with how many it would mark; U undoes it once."""
-        self._count_view_unread(self.view, [f.id for f in self.feeds if self.view.tag in f.tags])
+        self._count_view_unread(self.view)
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
-    def _count_view_unread(self, view: View, tag_feeds: list[int]) -> None:
+    def _count_view_unread(self, view: View) -> None:
         if view.rows is not None:
             unread = sum(1 for r in view.rows if not r.read and r.id > 0)
         else:
             unread = self.library.count(replace(view, unread_only=True))
-        self.post_message(MarkViewCounted(view, tag_feeds, unread))
+        self.post_message(MarkViewCounted(view, unread))
 
     def on_mark_view_counted(self, message: MarkViewCounted) -> None:
-        view, tag_feeds = message.view, message.tag_feeds
+        view = message.view
         if not message.unread:
             self.notify(f"nothing unread in {view.label}", markup=False)
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._mark_view_read(view, tag_feeds)
+                self._mark_view_read(view)
 
         question = f"Mark {counted(message.unread, 'unread article')} in {view.label} read?"
         self.app.push_screen(ConfirmScreen(question), answered)
 
     @work(thread=True, exclusive=True, group="mark", exit_on_error=False)
-    def _mark_view_read(self, view: View, tag_feeds: list[int]) -> None:
-        ids, unread = self.library.mark_view_read(view, tag_feeds)
+    def _mark_view_read(self, view: View) -> None:
+        ids, unread = self.library.mark_view_read(view)
         self.post_message(ViewMarkedRead(view, ids, unread))
 
     def on_view_marked_read(self, message: ViewMarkedRead) -> None:

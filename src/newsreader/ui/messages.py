@@ -138,9 +138,9 @@ class UnreadFound(Message):
 class MarkViewCounted(Message):
     """A: how many unread articles the view has, for the question asked before marking."""
 
-    def __init__(self, view: View, tag_feeds: list[int], unread: int) -> None:
+    def __init__(self, view: View, unread: int) -> None:
         super().__init__()
-        self.view, self.tag_feeds, self.unread = view, tag_feeds, unread
+        self.view, self.unread = view, unread
 
 
 class ViewMarkedRead(Message):

@@ -9,7 +9,7 @@ from typing import Any
 from textual import work
 
 from newsreader.library.views import PAGE, View, view_rows
-from newsreader.models import ArticleRow, Feed
+from newsreader.models import UNREAD, ArticleRow, Feed
 from newsreader.text.phrases import counted
 from newsreader.text.sanitize import clean_line
 from newsreader.ui.articlelist import ArticleList
@@ -190,19 +190,12 @@ class RefreshMixin(MainBase):
         pages: dict[int, list[ArticleRow]] = {}
         with self.library.reading() as store:
             feeds, tags = store.feeds(), store.tags()
-            unread = store.count(unread_only=True)
+            unread = store.count(UNREAD)
             if view.rows is not None:
                 total, position = len(view.rows), None
             else:
-                feed_id, tag, unread_only = view.feed_id, view.tag, view.unread_only
-                total = store.count(feed_id=feed_id, tag=tag, unread_only=unread_only)
-                position = (
-                    store.position_of(
-                        row.sort_key, row.id, feed_id=feed_id, tag=tag, unread_only=unread_only
-                    )
-                    if row
-                    else None
-                )
+                total = store.count(view.filter)
+                position = store.position_of(row.sort_key, row.id, view.filter) if row else None
                 new_top = max(0, top + (cursor if position is None else position) - cursor)
                 for number in range(new_top // PAGE, (new_top + height) // PAGE + 1):
                     if number * PAGE < total:
