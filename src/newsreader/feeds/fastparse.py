@@ -10,12 +10,9 @@ that they agree on the real-feed corpus.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import UTC, datetime
-from email.utils import mktime_tz, parsedate_tz
 from typing import Any
 from urllib.parse import urljoin
 
@@ -28,6 +25,7 @@ from newsreader.feeds.normalize import (
     ttl_minutes,
 )
 from newsreader.models import Caption, Enclosure, ParsedFeed, RelatedLink, SourceKind, SourceRef
+from newsreader.text.dates import parse_date
 from newsreader.text.sanitize import clean_line, clean_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -111,42 +109,6 @@ def _child_text(element: Any, *tags: str) -> str:
             if value:
                 return value
     return ""
-
-
-def parse_date(value: str) -> float | None:
-    """RFC 822 (RSS) or ISO 8601 / W3C-DTF (Atom, Dublin Core); feedparser's own parser for
-    anything else, so both paths read the same dates."""
-    value = value.strip()
-    if not value:
-        return None
-    if value[:4].isdigit():
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-        except ValueError:
-            pass
-        else:
-            if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=UTC)
-            try:
-                return float(int(moment.timestamp()))  # whole seconds, as feedparser gives
-            except (OverflowError, OSError, ValueError):
-                return None
-    else:
-        parsed = parsedate_tz(value)
-        if parsed is not None and parsed[0] >= 1900:
-            try:
-                return float(mktime_tz(parsed))
-            except (OverflowError, ValueError):
-                return None
-    from feedparser.datetimes import _parse_date
-
-    struct = _parse_date(value)
-    if struct is None:
-        return None
-    try:
-        return float(calendar.timegm(struct))
-    except (OverflowError, ValueError):
-        return None
 
 
 def _atom_content(element: Any) -> tuple[str, bool]:

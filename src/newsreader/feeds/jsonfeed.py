@@ -5,7 +5,6 @@ and an item with bad fields is skipped, not fatal."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
@@ -18,6 +17,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
+from newsreader.text.dates import parse_date
 from newsreader.text.sanitize import clean_line, clean_tree, clean_url
 
 MAX_DOCUMENT = 20 * 1024 * 1024
@@ -58,22 +58,8 @@ def load_json(body: bytes, what: str = "JSON") -> Any:
         raise FeedError(f"{what} is not valid: {clean_line(str(exc))[:160]}") from None
 
 
-def parse_date(value: Any) -> float | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        from datetime import UTC
-
-        moment = moment.replace(tzinfo=UTC)
-    try:
-        return moment.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
+def _date(value: Any) -> float | None:
+    return parse_date(value) if isinstance(value, str) else None
 
 
 def _str(value: Any) -> str:
@@ -127,8 +113,8 @@ def _item(item: dict[str, Any], feed_authors: list[str], base_url: str) -> RawAr
         title=_str(item.get("title")),
         url=_str(item.get("url")) or external,
         authors=_authors(item) or feed_authors,
-        published=parse_date(item.get("date_published")),
-        updated=parse_date(item.get("date_modified")),
+        published=_date(item.get("date_published")),
+        updated=_date(item.get("date_modified")),
         summary=_str(item.get("summary")),
         body=html or text,
         body_is_html=bool(html),

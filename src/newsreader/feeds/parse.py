@@ -31,6 +31,7 @@ from newsreader.models import (
     SourceKind,
     SourceRef,
 )
+from newsreader.text.dates import parse_date
 from newsreader.text.sanitize import clean_document, clean_line, clean_url
 
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
@@ -223,6 +224,17 @@ def _pick_body(entry: Mapping[str, Any]) -> tuple[str, bool, str]:
     return body, is_html, min(shorter, key=len) if shorter else ""
 
 
+def _entry_date(entry: Mapping[str, Any], key: str) -> float | None:
+    """The date as written, read by the one date module (as the fast path reads it); what
+    feedparser read of it when that finds none. ``dict.get``: FeedParserDict.get maps a
+    missing ``published`` to ``updated``, with a warning."""
+    written = dict.get(entry, key)  # type: ignore[call-overload]
+    found = parse_date(written) if isinstance(written, str) else None
+    if found is None:
+        found = struct_to_epoch(dict.get(entry, f"{key}_parsed"))  # type: ignore[call-overload]
+    return found
+
+
 def _raw_from_entry(
     entry: Mapping[str, Any], images: list[MediaImage], base_url: str
 ) -> RawArticle:
@@ -279,9 +291,8 @@ def _raw_from_entry(
         title=entry.get("title", "") or "",
         url=entry.get("link", "") or "",
         authors=authors,
-        # dict.get: FeedParserDict.get maps a missing published_parsed to updated_parsed, warning
-        published=struct_to_epoch(dict.get(entry, "published_parsed")),  # type: ignore[call-overload]
-        updated=struct_to_epoch(dict.get(entry, "updated_parsed")),  # type: ignore[call-overload]
+        published=_entry_date(entry, "published"),
+        updated=_entry_date(entry, "updated"),
         summary=summary,
         body=body,
         body_is_html=body_is_html,

@@ -10,11 +10,10 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from newsreader.feeds.jsonfeed import load_json, parse_date
+from newsreader.feeds.jsonfeed import load_json
 from newsreader.feeds.normalize import MAX_ITEMS, RawArticle, build_article, distinct_guids
 from newsreader.models import (
     Article,
@@ -33,6 +32,7 @@ from newsreader.sources.safefiles import (
     walk_folder,
 )
 from newsreader.sources.textarticle import parse_sources, parse_text_article
+from newsreader.text.dates import parse_day
 from newsreader.text.sanitize import clean_document, clean_line
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".json")
@@ -43,17 +43,7 @@ MAX_FILES = 10_000
 def _date(value: Any) -> float | None:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
-    if not isinstance(value, str):
-        return None
-    parsed = parse_date(value)
-    if parsed is not None:
-        return parsed
-    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC).timestamp()
-        except ValueError:
-            continue
-    return None
+    return parse_day(value) if isinstance(value, str) else None
 
 
 def _split_list(value: str) -> list[str]:
