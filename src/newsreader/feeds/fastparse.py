@@ -14,7 +14,6 @@ import re
 from collections.abc import Callable
 from contextvars import ContextVar
 from typing import Any
-from urllib.parse import urljoin
 
 from newsreader.feeds.media import MediaImage, _collect
 from newsreader.feeds.normalize import (
@@ -22,11 +21,12 @@ from newsreader.feeds.normalize import (
     RawArticle,
     build_article,
     distinct_guids,
+    title_text,
     ttl_minutes,
 )
 from newsreader.models import Caption, Enclosure, ParsedFeed, RelatedLink, SourceKind, SourceRef
 from newsreader.text.dates import parse_date
-from newsreader.text.sanitize import clean_line, clean_url
+from newsreader.text.sanitize import clean_line, clean_url, is_web_url, join_url
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ATOM03 = "{http://purl.org/atom/ns#}"
@@ -159,8 +159,16 @@ def _captions(images: list[MediaImage]) -> list[Caption]:
     return [image.caption() for image in images]
 
 
-def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
+def _base(element: Any, inherited: str) -> str:
+    """The element's base URL (its xml:base, resolved against the document's URL) when it is
+    a web one, else the base it inherits."""
+    own = element.base if element is not None else None
+    return own if own and is_web_url(own) else inherited
+
+
+def _rss_item(item: Any, ns: str, feed_base: str) -> RawArticle:
     kids = _children(item)
+    base = _base(item, feed_base)
     link = _first_text(kids, f"{ns}link")
     guid_el = _first(kids, f"{ns}guid")
     guid = _text(guid_el)
@@ -187,7 +195,8 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
     sources: list[SourceRef] = []
     source = _first(kids, f"{ns}source")
     if source is not None:
-        sources.append(SourceRef(SourceKind.AGENCY, _text(source), source.get("url", "")))
+        name = title_text(_text(source), None)
+        sources.append(SourceRef(SourceKind.AGENCY, name, source.get("url", "")))
     dc_source = _first_text(kids, f"{DC}source")
     if dc_source:
         is_url = dc_source.startswith("http")
@@ -199,7 +208,7 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
         sources.append(SourceRef(SourceKind.PUBLISHER, publisher))
     enclosures = [
         Enclosure(
-            url=urljoin(base, enc.get("url", "")) if base else enc.get("url", ""),
+            url=join_url(base, enc.get("url", "")),
             type=enc.get("type", ""),
             length=_length(enc),
         )
@@ -217,7 +226,7 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
     return RawArticle(
         guid=guid,
         title=_first_text(kids, f"{ns}title", f"{DC}title"),
-        url=urljoin(base, link) if base and link else link,
+        url=join_url(base, link),
         authors=[a for a in authors if a],
         published=parse_date(date) if date else None,
         updated=parse_date(updated) if updated else None,
@@ -235,15 +244,14 @@ def _rss_item(item: Any, ns: str, base: str) -> RawArticle:
 
 def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
     kids = _children(entry)
-    base = entry.base or feed_base
+    base = _base(entry, feed_base)
     link = ""
     enclosures: list[Enclosure] = []
     related: list[RelatedLink] = []
     for link_el in kids.get(f"{ns}link", ()):
         rel = link_el.get("rel", "alternate")
         href = link_el.get("href", "")
-        if base and href:
-            href = urljoin(link_el.base or base, href)
+        href = join_url(_base(link_el, base), href)
         if rel == "alternate" and not link:
             link = href
         elif rel == "enclosure":
@@ -259,8 +267,10 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
             )
         elif rel == "related":
             related.append(RelatedLink(title=link_el.get("title", "") or href, url=href))
-    content, content_html = _atom_content(_first(kids, f"{ns}content"))
-    summary, summary_html = _atom_content(_first(kids, f"{ns}summary", f"{ns}tagline"))
+    content_el = _first(kids, f"{ns}content")
+    content, content_html = _atom_content(content_el)
+    summary_el = _first(kids, f"{ns}summary", f"{ns}tagline")
+    summary, summary_html = _atom_content(summary_el)
     if content and summary:
         body, body_html = (
             (content, content_html) if len(content) >= len(summary) else (summary, summary_html)
@@ -270,12 +280,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
         body, body_html, short = (
             (content, content_html, "") if content else (summary, summary_html, "")
         )
-    title, _ = _atom_content(_first(kids, f"{ns}title"))
-    title_el = _first(kids, f"{ns}title")
-    if title_el is not None and (title_el.get("type") or "").lower() in ("html", "xhtml"):
-        from newsreader.text.htmldoc import quick_text
-
-        title = quick_text(title)
+    title, title_html = _atom_content(_first(kids, f"{ns}title"))
     authors = [_child_text(a, f"{ns}name") or _text(a) for a in kids.get(f"{ns}author", ())]
     sources: list[SourceRef] = []
     source = _first(kids, f"{ns}source")
@@ -285,13 +290,15 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
             if link_el.get("rel", "alternate") == "alternate":
                 href = link_el.get("href", "")
                 break
-        sources.append(SourceRef(SourceKind.AGENCY, _child_text(source, f"{ns}title"), href))
+        name = title_text(*_atom_content(_child(source, f"{ns}title")))
+        sources.append(SourceRef(SourceKind.AGENCY, name, href))
     published = _first_text(kids, f"{ns}published", f"{ns}issued", f"{ns}created", f"{DC}date")
     updated = _first_text(kids, f"{ns}updated", f"{ns}modified")
     categories = [c.get("term", "") or c.get("label", "") for c in kids.get(f"{ns}category", ())]
     return RawArticle(
         guid=_first_text(kids, f"{ns}id"),
         title=title,
+        title_is_html=title_html,
         url=link,
         authors=[a for a in authors if a],
         published=parse_date(published) if published else None,
@@ -304,7 +311,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
         related_links=related,
         categories=categories,
         enclosures=enclosures,
-        base_url=base,
+        base_url=_base(content_el if body is content else summary_el, base),
     )
 
 
@@ -356,14 +363,16 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
     if _DOUBLE_UTF8.search(body) or _has_namespace_variant(body[:8192]):
         return None
 
+    document_url = base_url if is_web_url(base_url) else ""
     try:
-        root = etree.fromstring(body, _xml_parser())
+        root = etree.fromstring(body, _xml_parser(), base_url=document_url or None)
     except (etree.XMLSyntaxError, ValueError):
         return None
     if root is None:
         return None
     tag = root.tag
     items: list[Any]
+    title_html: bool | None = None  # RSS does not say: guessed
     if tag == "rss":
         channel = root.find("channel")
         if channel is None:
@@ -390,7 +399,7 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
         ns = ATOM if tag == f"{ATOM}feed" else ATOM03
         channel = root
         items = root.findall(f"{ns}entry")
-        title = _atom_content(_child(root, f"{ns}title"))[0]
+        title, title_html = _atom_content(_child(root, f"{ns}title"))
         site = ""
         for link_el in root.iterfind(f"{ns}link"):
             if link_el.get("rel", "alternate") == "alternate":
@@ -401,10 +410,12 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
         make = _atom_entry
     else:
         return None
-    base = root.base or base_url or ""
-    if base.startswith("file:") or not base.startswith(("http://", "https://")):
-        base = site if site.startswith(("http://", "https://")) else ""
-    feed_title = clean_line(title)
+    # Links resolve against xml:base, else the document's URL, else (a file, a test) the
+    # feed's own link, which is itself resolved first.
+    document_base = _base(root, document_url)
+    site = join_url(document_base, site)
+    base = document_base or (site if is_web_url(site) else "")
+    feed_title = title_text(title, title_html)
     clean_publisher = clean_line(publisher)
     _HAS_MEDIA.set(b"search.yahoo.com/mrss" in body[:65536])
     articles = []

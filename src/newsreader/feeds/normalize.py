@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import html.entities
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from newsreader.models import Article, Caption, Enclosure, RelatedLink, SourceKind, SourceRef
-from newsreader.text.htmldoc import looks_like_html, quick_text, text_blocks
+from newsreader.text.htmldoc import absolute_links, looks_like_html, quick_text, text_blocks
 from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url
 
 MAX_TITLE = 1_000
@@ -77,12 +79,42 @@ def title_from_text(text: str, limit: int = 90) -> str:
     return cut + "…"
 
 
+# HTML elements a title may hold when a feed escapes markup into it (feedparser's
+# acceptable elements, the ones a headline uses): any other tag means the text is not HTML.
+_TITLE_ELEMENTS = frozenset(
+    "a abbr acronym b bdi bdo big br cite code del dfn em font i img ins kbd mark nobr q s samp"
+    " small span strike strong sub sup time tt u var wbr p div".split()
+)
+_CLOSE_TAG_OR_ENTITY = re.compile(r"</\w+>|&#?\w+;")
+_TAG_NAME = re.compile(r"</?(\w+)")
+_ENTITY_NAME = re.compile(r"&(\w+);")
+
+
+def guess_html(value: str) -> bool:
+    """Whether an untyped title (RSS) is HTML, as feedparser guesses it: a closing tag or an
+    entity, every tag one a headline uses, every entity a defined one."""
+    if not _CLOSE_TAG_OR_ENTITY.search(value):
+        return False
+    if any(t.lower() not in _TITLE_ELEMENTS for t in _TAG_NAME.findall(value)):
+        return False
+    return all(e in html.entities.entitydefs for e in _ENTITY_NAME.findall(value))
+
+
+def title_text(value: str, is_html: bool | None) -> str:
+    """A title as one line of text: HTML (``is_html``, or guessed when the feed does not say)
+    turned into its words exactly once; text kept as written, ``<`` and ``&`` included."""
+    if is_html is None:
+        is_html = guess_html(value)
+    return clean_line(quick_text(value) if is_html else value)
+
+
 @dataclass
 class RawArticle:
     """What a parser found, before cleaning. Strings may hold anything."""
 
     guid: str = ""
     title: str = ""
+    title_is_html: bool | None = None  # None: the feed does not say (RSS): guessed
     url: str = ""
     authors: Sequence[str] = ()
     published: float | None = None
@@ -216,6 +248,8 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     body = raw.body or raw.summary
     is_html = raw.body_is_html if raw.body else looks_like_html(raw.summary)
     body = body[:MAX_BODY]
+    if is_html and raw.base_url:
+        body = absolute_links(body, raw.base_url)
     # The body's own links and figure captions are read when the article is shown
     # (reading.complete_article); storing needs only its words.
     # An HTML body's words are extracted when the article is indexed (Store.index_pending),
@@ -233,10 +267,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     url = clean_url(raw.url)
     if not is_web_url(url):
         url = url if url.startswith("file:") else ""
-    raw_title = raw.title
-    if "<" in raw_title and looks_like_html(raw_title):  # markup in a title is not shown as such
-        raw_title = quick_text(raw_title)
-    title = clean_line(raw_title)[:MAX_TITLE] or title_from_text(
+    title = title_text(raw.title, raw.title_is_html)[:MAX_TITLE] or title_from_text(
         text or summary or quick_text(body[:20_000])
     )
     authors = _dedupe(raw.authors, 20)
@@ -260,7 +291,12 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     refs.extend(
         ref
         for ref in raw.sources
-        if not (ref.kind is SourceKind.AGENCY and ref.name.lower() in own_names and not ref.place)
+        if not (
+            ref.kind is SourceKind.AGENCY
+            and ref.name
+            and ref.name.lower() in own_names
+            and not ref.place
+        )
     )
     sources = merge_sources(refs)
 

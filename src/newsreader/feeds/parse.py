@@ -19,6 +19,7 @@ from newsreader.feeds.normalize import (
     build_article,
     distinct_guids,
     struct_to_epoch,
+    title_text,
     ttl_minutes,
 )
 from newsreader.feeds.sandbox import in_worker_process, run_bounded
@@ -32,7 +33,7 @@ from newsreader.models import (
     SourceRef,
 )
 from newsreader.text.dates import parse_date
-from newsreader.text.sanitize import clean_document, clean_line, clean_url
+from newsreader.text.sanitize import clean_document, clean_line, clean_url, join_url
 
 _DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
 # A DOCTYPE (with its internal subset) anywhere, but never the text of a CDATA section or a
@@ -150,8 +151,8 @@ def _parse_xml(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFee
     if not parsed.get("version") and not entries and not feed:
         raise FeedError("not a feed")
 
-    feed_title = clean_line(feed.get("title", ""))
-    site_url = clean_url(feed.get("link", ""))
+    feed_title = title_text(feed.get("title", ""), _is_html(feed.get("title_detail")))
+    site_url = clean_url(join_url(base_url, feed.get("link", "")))
     publisher = clean_line(feed.get("publisher", "") or feed.get("dc_publisher", ""))
     media = extract_media(body)
     if media is not None and len(media) != len(entries):
@@ -224,6 +225,14 @@ def _pick_body(entry: Mapping[str, Any]) -> tuple[str, bool, str]:
     return body, is_html, min(shorter, key=len) if shorter else ""
 
 
+def _is_html(detail: Mapping[str, Any] | None) -> bool | None:
+    """What feedparser found a text construct to be (it guesses for RSS as we would)."""
+    if not detail:
+        return None
+    kind = str(detail.get("type", ""))
+    return "html" in kind or "xml" in kind
+
+
 def _entry_date(entry: Mapping[str, Any], key: str) -> float | None:
     """The date as written, read by the one date module (as the fast path reads it); what
     feedparser read of it when that finds none. ``dict.get``: FeedParserDict.get maps a
@@ -252,9 +261,9 @@ def _raw_from_entry(
                 if link.get("rel", "alternate") == "alternate":
                     href = link.get("href", "")
                     break
-        sources.append(
-            SourceRef(SourceKind.AGENCY, source.get("title", "") or source.get("value", ""), href)
-        )
+        name = source.get("title", "") or source.get("value", "")
+        name = title_text(name, _is_html(source.get("title_detail")))
+        sources.append(SourceRef(SourceKind.AGENCY, name, href))
     if entry.get("dc_source"):
         value = str(entry["dc_source"])
         sources.append(
@@ -289,7 +298,8 @@ def _raw_from_entry(
     return RawArticle(
         guid=entry.get("id", "") or "",
         title=entry.get("title", "") or "",
-        url=entry.get("link", "") or "",
+        title_is_html=_is_html(entry.get("title_detail")),
+        url=join_url(base_url, entry.get("link", "") or ""),
         authors=authors,
         published=_entry_date(entry, "published"),
         updated=_entry_date(entry, "updated"),

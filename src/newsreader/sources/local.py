@@ -56,6 +56,7 @@ def _text_raw(rel: str, content: str) -> RawArticle:
     return RawArticle(
         guid=rel,
         title=parsed.title,
+        title_is_html=False,
         url=meta.get("url") or meta.get("link", ""),
         authors=_split_list(meta.get("author") or meta.get("by", "")),
         published=_date(meta.get("date") or meta.get("published")),
@@ -118,6 +119,7 @@ def _markdown_raw(rel: str, content: str) -> RawArticle:
     return RawArticle(
         guid=rel,
         title=title if isinstance(title, str) else "",
+        title_is_html=False,
         url=str(meta.get("url") or meta.get("link") or ""),
         authors=_as_list(meta.get("author") or meta.get("authors")),
         published=_date(date if isinstance(date, str) else None),
@@ -135,6 +137,7 @@ def _html_raw(rel: str, content: str) -> RawArticle:
     return RawArticle(
         guid=rel,
         title=page.title,
+        title_is_html=False,
         url=page.url,
         authors=page.authors,
         published=_date(page.published),

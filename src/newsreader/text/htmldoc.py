@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html import unescape
+from html import escape, unescape
 from typing import Any
-from urllib.parse import urljoin
 
 from newsreader.models import Caption
-from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url
+from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url, join_url
 
 _SKIPPED = frozenset(
     {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"}
@@ -227,7 +226,7 @@ class _Builder:
         assert self.anchor is not None
         href, text_parts = self.anchor
         self.anchor = None
-        url = clean_url(urljoin(self.base_url, href) if self.base_url else href)
+        url = clean_url(join_url(self.base_url, href))
         if not is_web_url(url):
             return
         number = self.link_numbers.get(url)
@@ -243,7 +242,7 @@ class _Builder:
     def _image(self, attr: dict[str, str]) -> None:
         src = clean_url(attr.get("src", ""))
         if src and self.base_url:
-            src = clean_url(urljoin(self.base_url, src))
+            src = clean_url(join_url(self.base_url, src))
         alt = clean_line(attr.get("alt", ""))
         title = clean_line(attr.get("title", ""))
         if self.figure is not None:
@@ -375,3 +374,24 @@ def quick_text(html: str) -> str:
     # str.split() folds every run of whitespace in C; a regex would visit every space
     lines = (" ".join(line.split()) for line in text.split("\n"))
     return clean_text("\n\n".join(line for line in lines if line))
+
+
+_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|#")
+
+
+def absolute_links(html: str, base: str) -> str:
+    """``html`` with the relative links and image sources of its elements resolved against
+    ``base`` (the body's xml:base, else the document's URL), as the feed meant them: the
+    reading pane would otherwise resolve them against the article's own link."""
+    if not base or ("href" not in html and "src" not in html and "poster" not in html):
+        return html
+
+    def resolve(match: re.Match[str]) -> str:
+        value = match.group(2) if match.group(2) is not None else match.group(3)
+        if not value.strip() or _ABSOLUTE.match(value.lstrip()):
+            return match.group(0)
+        joined = join_url(base, unescape(value.strip()))
+        return f'{match.group(1)}"{escape(joined, quote=True)}"'
+
+    return _LINK_ATTRIBUTE.sub(resolve, html)

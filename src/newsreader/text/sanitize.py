@@ -9,6 +9,7 @@ into ESC is caught too). Functions are pure and idempotent: ``f(f(s)) == f(s)``.
 from __future__ import annotations
 
 import re
+from urllib.parse import urljoin
 
 # Whole escape sequences, in 7-bit (ESC x) and 8-bit (C1) forms.
 #   CSI: ESC [ or 0x9B, parameters 0x30-0x3F, intermediates 0x20-0x2F, final 0x40-0x7E.
@@ -143,6 +144,17 @@ def clean_tree(value: object) -> object:
     if isinstance(value, dict):
         return {clean_text(str(k)): clean_tree(v) for k, v in value.items()}
     return value
+
+
+def join_url(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base``; as written when either is malformed (one bad
+    link in a feed costs that link, never its item)."""
+    if not base or not reference:
+        return reference
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return reference
 
 
 def is_web_url(url: str) -> bool:
