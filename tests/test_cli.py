@@ -327,6 +327,15 @@ def test_import_takes_only_subscription_lists_and_remove_all_from_undoes_it(
     code, out, err = run(capsys, *d, "import", "/etc/passwd")
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert "line 1 is neither a feed URL nor a path" in err and "nothing was imported" in err
+    unknown = tmp_path / "unknown.opml"
+    unknown.write_text(
+        '<?xml version="1.0" encoding="x-no-such-encoding"?><opml version="2.0"><body>'
+        '<outline xmlUrl="https://a.example/feed"/></body></opml>'
+    )
+    code, out, err = run(capsys, *d, "import", str(unknown))
+    assert code == 1 and err.strip().splitlines() == [
+        "newsreader: not valid OPML: unknown encoding: x-no-such-encoding"
+    ], err
     assert json.loads(run(capsys, *d, "feeds", "--json")[1]) == []
     lists = tmp_path / "lists"
     (lists / "notes").mkdir(parents=True)

@@ -92,6 +92,37 @@ RELATIVE_ITEM = item(
 ZONES = {"ET": "05", "CT": "04", "MT": "03", "PT": "02", "AT": "06", "MET": "11", "MEST": "12"}
 ZONES |= {"EDT": "06", "GMT": "10", "+0200": "12", "-05:00": "05", "Z": "10"}
 
+NAMESPACES = (
+    ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:media="http://search.yahoo.com/mrss/"'
+    ' xmlns:atom="http://www.w3.org/2005/Atom" xmlns:xhtml="http://www.w3.org/1999/xhtml"'
+)
+LATIN1 = (
+    b'<?xml version="1.0" encoding="iso-8859-1"?><rss version="2.0"><channel><title>F</title>'
+    b"<item><guid>1</guid><title>don\x92t \x93quote\x94 caf\xe9</title></item></channel></rss>"
+)
+UNDECLARED_LATIN1 = b'<?xml version="1.0"?>' + LATIN1[LATIN1.index(b"?>") + 2 :]
+RSS1_IN_CHANNEL = (
+    b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"'
+    b' xmlns="http://purl.org/rss/1.0/"><channel rdf:about="http://x.test/"><title>F</title>'
+    b'<link>http://x.test/</link><item rdf:about="http://x.test/1"><title>inside</title>'
+    b"<link>http://x.test/1</link></item></channel>"
+    b'<item rdf:about="http://x.test/2"><title>beside</title><link>http://x.test/2</link></item>'
+    b"</rdf:RDF>"
+)
+NO_ID = item(
+    "<title>No id</title><pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>"
+    "<description>&lt;p&gt;Words &lt;script&gt;x()&lt;/script&gt;here&lt;/p&gt;</description>"
+)
+
+
+def rich(inner: str, channel: str = "<title>F</title>") -> bytes:
+    """An RSS item with the namespaces of the modules feeds mix into RSS."""
+    return (
+        f'<?xml version="1.0"?><rss version="2.0"{NAMESPACES}><channel>{channel}'
+        f"<item><guid>g</guid>{inner}</item></channel></rss>"
+    ).encode()
+
+
 CASES = [
     # 1-2. titles: HTML turned into text once, text kept as written
     Case(
@@ -184,6 +215,106 @@ CASES = [
         ),
         {"0.sources": [("publisher", "Feed", ""), ("agency", "", "http://wire.test/rss")]},
     ),
+    # 4. encodings
+    Case(
+        "windows-1252 punctuation in a latin-1 feed",
+        LATIN1,
+        {"0.title": "don\u2019t \u201cquote\u201d caf\u00e9"},
+    ),
+    Case(
+        "the http charset",
+        UNDECLARED_LATIN1,
+        {"0.title": "don\u2019t \u201cquote\u201d caf\u00e9"},
+        headers={"Content-Type": "application/rss+xml; charset=ISO-8859-1"},
+        fast=False,
+    ),
+    # 6. items where they are not meant to be, and a DOCTYPE inside CDATA
+    Case("rss 1.0 items inside the channel", RSS1_IN_CHANNEL, {"count": 2}),
+    Case(
+        "an item element in an atom feed",
+        atom("<item><id>urn:i</id><title>as item</title></item>" + entry("<title>e</title>")),
+        {"count": 2, "0.title": "as item"},
+    ),
+    Case(
+        "a doctype inside cdata",
+        rss(item("<guid>1</guid><description><![CDATA[<!DOCTYPE html><p>x</p>]]></description>")),
+        {"count": 1, "0.text": ""},
+    ),
+    # 7. content in the other places feeds put it
+    Case(
+        "xhtml:body",
+        rich("<xhtml:body><p>hello <b>x</b></p></xhtml:body>"),
+        {"0.body": "<p>hello <b>x</b></p>"},
+    ),
+    Case("body", rich("<body><p>hello</p></body>"), {"0.body": "<p>hello</p>"}),
+    Case(
+        "fullitem", rich("<fullitem>&lt;p&gt;full&lt;/p&gt;</fullitem>"), {"0.body": "<p>full</p>"}
+    ),
+    Case(
+        "atom elements in an rss item",
+        rich(
+            "<atom:author><atom:name>AA</atom:name></atom:author><atom:content type='html'>"
+            "&lt;p&gt;AC&lt;/p&gt;</atom:content><atom:published>2024-01-01T10:00:00Z"
+            "</atom:published>"
+        ),
+        {"0.authors": ("AA",), "0.body": "<p>AC</p>", "0.published": UTC_2024},
+    ),
+    Case(
+        "base64 content of another media type",
+        atom(
+            entry(
+                '<title>t</title><content type="application/octet-stream">'
+                "SGVsbG8gd29ybGQ=</content>"
+            )
+        ),
+        {"0.body": "Hello world", "0.body_format": "text"},
+    ),
+    Case(
+        "an unclosed object's fallback text",
+        rich("<description>&lt;p&gt;before &lt;object data='x'&gt;fallback text</description>"),
+        {"0.summary": "", "0.title": "before fallback text"},
+    ),
+    Case(
+        "channel dc:title",
+        rich("<title>t</title>", channel="<dc:title>DC</dc:title>"),
+        {"feed.title": "DC"},
+    ),
+    Case("dc:author", rich("<dc:author>Jane</dc:author>"), {"0.authors": ("Jane",)}),
+    Case("media:title", rich("<media:title>Media title</media:title>"), {"0.title": "Media title"}),
+    Case(
+        "media:category",
+        rich("<media:category>Science</media:category>"),
+        {"0.categories": ("Science",)},
+    ),
+    Case(
+        "media:description of an item with no image",
+        rich("<title>t</title><media:description>The episode's notes</media:description>"),
+        {"0.body": "The episode's notes"},
+    ),
+    Case(
+        "an atom category's label",
+        atom(entry('<title>t</title><category term="sci-tech" label="Science &amp; tech"/>')),
+        {"0.categories": ("Science & tech",)},
+    ),
+    # 8. people
+    *[
+        Case(f"author {written}", rich(f"<author>{written}</author>"), {"0.authors": ("Jane Doe",)})
+        for written in (
+            "jane@x.test (Jane Doe)",
+            "Jane Doe (jane@x.test)",
+            "Jane Doe &lt;jane@x.test&gt;",
+        )
+    ],
+    Case(
+        "a publisher with an address",
+        rich("<dc:publisher>Pub Co (pub@x.test)</dc:publisher>", channel="<title>F</title>"),
+        {"0.sources": [("publisher", "F", ""), ("publisher", "Pub Co", "")]},
+    ),
+    Case(
+        "a category with markup in it",
+        rich("<category>a <b>b</b> c</category>"),
+        {"0.categories": ("a c",)},
+    ),
 ]
 
 
@@ -198,3 +329,26 @@ def test_both_paths_read_it(case: Case, path: str) -> None:
         parsed = parse_feed(case.document, case.headers, case.base_url, reference=True)
     found = {key: _value(parsed, key) for key in case.expected}
     assert found == case.expected
+
+
+def test_an_item_without_id_or_link_has_one_id_whatever_the_parser() -> None:
+    """A feed briefly not well-formed takes the other path: its items must not come twice."""
+    document = rss(NO_ID)
+    fast = parse_feed(document).articles[0].guid
+    assert parse_fast(prepare(document)) is not None
+    assert fast == parse_feed(document, reference=True).articles[0].guid
+    assert fast.startswith("sha256:")
+
+
+def test_the_truncation_check_reads_wide_encodings_and_any_case() -> None:
+    from newsreader.library.refresh import parse_body
+    from newsreader.models import FeedError
+
+    document = rss(item("<guid>1</guid><title>Caf\u00e9</title>")).decode()
+    for codec in ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"):
+        wide = document.replace('encoding="utf-8"', f'encoding="{codec[:6]}"').encode(codec)
+        assert parse_body(wide).articles[0].title == "Caf\u00e9", codec
+        with pytest.raises(FeedError, match="truncated"):
+            parse_body(wide[: len(wide) // 2])
+    shouting = b'<?xml version="1.0"?><RSS version="2.0"><CHANNEL><title>x</title></CHANNEL></RSS>'
+    assert parse_body(shouting) is not None

@@ -39,6 +39,10 @@ CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 SY = "{http://purl.org/rss/1.0/modules/syndication/}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+MEDIA = ("{http://search.yahoo.com/mrss/}", "{http://search.yahoo.com/mrss}")
+MEDIA_TITLE = tuple(f"{ns}title" for ns in MEDIA)
+MEDIA_DESCRIPTION = tuple(f"{ns}description" for ns in MEDIA)
+MEDIA_CATEGORY = tuple(f"{ns}category" for ns in MEDIA)
 
 _parser: Any = None
 _HAS_MEDIA: ContextVar[bool] = ContextVar("has_media", default=True)
@@ -118,30 +122,44 @@ def _atom_content(element: Any) -> tuple[str, bool]:
     kind = (element.get("type") or "text").lower()
     mode = (element.get("mode") or "").lower()  # Atom 0.3
     if kind in ("xhtml", "application/xhtml+xml") or mode == "xml":
-        from lxml import etree
-
-        parts = [element.text or ""]
-        for child in element:
-            parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-        html = "".join(parts).replace(' xmlns="http://www.w3.org/1999/xhtml"', "")
-        return html.strip(), True
+        return _inner_markup(element), True
     if mode == "base64":
-        import base64
-
-        try:
-            return base64.b64decode(element.text or "").decode("utf-8", "replace"), "html" in kind
-        except ValueError:
-            return "", False
+        return _base64_text(element.text or ""), "html" in kind
+    if kind not in ("text", "html") and not kind.startswith("text/") and "xml" not in kind:
+        return _base64_text(element.text or ""), False  # Atom 1.0: other media types are base64
     value = element.text or ""
     if len(element):  # markup written unescaped inside a text construct
         value = _text(element)
     return value.strip(), "html" in kind
 
 
-def _rss_person(value: str) -> str:
-    """RSS writes authors as "email (Name)": the name is what a reader shows."""
-    match = re.fullmatch(r"\s*\S+@\S+\s*\((.+)\)\s*", value)
-    return match.group(1).strip() if match else value
+def _base64_text(value: str) -> str:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(value).decode("utf-8", "replace").strip()
+    except (binascii.Error, ValueError):
+        return ""
+
+
+def _own_text(element: Any) -> str:
+    """The text of the element itself, not of elements written inside it (as feedparser
+    reads an RSS category)."""
+    parts = [element.text or ""] + [child.tail or "" for child in element]
+    return " ".join("".join(parts).split())
+
+
+_NAMESPACE_DECLARATION = re.compile(r"""\sxmlns(?::[\w.-]+)?=(?:"[^"]*"|'[^']*')""")
+
+
+def _inner_markup(element: Any) -> str:
+    """What an element holds, as HTML (XHTML written into a feed)."""
+    from lxml import etree
+
+    parts = [element.text or ""]
+    parts += [etree.tostring(child, encoding="unicode", with_tail=True) for child in element]
+    return _NAMESPACE_DECLARATION.sub("", "".join(parts)).strip()
 
 
 def _length(element: Any) -> int | None:
@@ -177,20 +195,29 @@ def _rss_item(item: Any, ns: str, feed_base: str) -> RawArticle:
         link = guid
     if not guid:
         guid = item.get(f"{RDF}about", "")
-    encoded = _first_text(kids, f"{CONTENT}encoded")
+    images = _media(item) if _HAS_MEDIA.get() else []
+    encoded = _first_text(kids, f"{CONTENT}encoded", "fullitem")
+    markup = _first(kids, f"{XHTML}body", "body")  # XHTML written into the item
+    if not encoded and markup is not None:
+        encoded = _inner_markup(markup)
+    if not encoded and f"{ATOM}content" in kids:
+        encoded = _atom_content(kids[f"{ATOM}content"][0])[0]
     description = _first_text(kids, f"{ns}description", f"{DC}description")
+    if not description and not images:  # a video's or a podcast's only text
+        description = _first_text(kids, *MEDIA_DESCRIPTION)
     candidates = [c for c in (encoded, description) if c]
     body = max(candidates, key=len) if candidates else ""
     summary = min(candidates, key=len) if len(candidates) > 1 else ""
-    authors = [_text(e) for e in kids.get(f"{DC}creator", ())]
+    authors = [_text(e) for e in kids.get(f"{DC}creator", []) + kids.get(f"{DC}author", [])]
     authors += [
-        _rss_person(_child_text(e, f"{ns}name", "name") or _text(e))
-        for e in kids.get(f"{ns}author", ())
+        _child_text(e, f"{ns}name", "name", f"{ATOM}name") or _text(e)
+        for e in kids.get(f"{ns}author", []) + kids.get(f"{ATOM}author", [])
     ]
     authors += [_text(e) for e in kids.get(f"{ITUNES}author", ())]
     date = _first_text(
-        kids, f"{ns}pubDate", f"{ns}pubdate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created"
-    )
+        kids, f"{ns}pubDate", f"{ns}pubdate", f"{DC}date", f"{DCTERMS}issued", f"{DCTERMS}created",
+        f"{ATOM}published",
+    )  # fmt: skip
     updated = _first_text(kids, f"{DCTERMS}modified", f"{ATOM}updated")
     sources: list[SourceRef] = []
     source = _first(kids, f"{ns}source")
@@ -221,11 +248,12 @@ def _rss_item(item: Any, ns: str, feed_base: str) -> RawArticle:
         for link_el in kids.get(f"{ATOM}link", ())
         if link_el.get("rel") == "related"
     ]
-    categories = [_text(c) for c in kids.get(f"{ns}category", ())]
+    categories = [_own_text(c) for c in kids.get(f"{ns}category", ())]
     categories += [_text(c) for c in kids.get(f"{DC}subject", ())]
+    categories += [_text(c) for tag in MEDIA_CATEGORY for c in kids.get(tag, ())]
     return RawArticle(
         guid=guid,
-        title=_first_text(kids, f"{ns}title", f"{DC}title"),
+        title=_first_text(kids, f"{ns}title", f"{DC}title", *MEDIA_TITLE),
         url=join_url(base, link),
         authors=[a for a in authors if a],
         published=parse_date(date) if date else None,
@@ -233,7 +261,7 @@ def _rss_item(item: Any, ns: str, feed_base: str) -> RawArticle:
         summary=summary,
         body=body,
         body_is_html=True,
-        captions=_captions(_media(item)) if _HAS_MEDIA.get() else [],
+        captions=_captions(images),
         sources=sources,
         related_links=related,
         categories=categories,
@@ -294,7 +322,7 @@ def _atom_entry(entry: Any, ns: str, feed_base: str) -> RawArticle:
         sources.append(SourceRef(SourceKind.AGENCY, name, href))
     published = _first_text(kids, f"{ns}published", f"{ns}issued", f"{ns}created", f"{DC}date")
     updated = _first_text(kids, f"{ns}updated", f"{ns}modified")
-    categories = [c.get("term", "") or c.get("label", "") for c in kids.get(f"{ns}category", ())]
+    categories = [c.get("label", "") or c.get("term", "") for c in kids.get(f"{ns}category", ())]
     return RawArticle(
         guid=_first_text(kids, f"{ns}id"),
         title=title,
@@ -379,7 +407,7 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
             return None
         ns = ""
         items = channel.findall("item")
-        title = _child_text(channel, "title")
+        title = _child_text(channel, "title", f"{DC}title")
         site = _child_text(channel, "link")
         publisher = _child_text(channel, f"{DC}publisher")
         ttl = _ttl(channel)
@@ -387,10 +415,11 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
     elif tag == f"{RDF}RDF":
         ns = RSS1 if root.find(f"{RSS1}channel") is not None else RSS09
         channel = root.find(f"{ns}channel")
-        items = root.findall(f"{ns}item")
         if channel is None:
             return None
-        title = _child_text(channel, f"{ns}title")
+        # items belong beside the channel; some feeds write them inside it
+        items = channel.findall(f"{ns}item") + root.findall(f"{ns}item")
+        title = _child_text(channel, f"{ns}title", f"{DC}title")
         site = _child_text(channel, f"{ns}link")
         publisher = _child_text(channel, f"{DC}publisher")
         ttl = _ttl(channel)
@@ -398,7 +427,7 @@ def parse_fast(body: bytes, base_url: str = "") -> ParsedFeed | None:
     elif tag in (f"{ATOM}feed", f"{ATOM03}feed"):
         ns = ATOM if tag == f"{ATOM}feed" else ATOM03
         channel = root
-        items = root.findall(f"{ns}entry")
+        items = [child for child in root if child.tag in (f"{ns}entry", f"{ns}item")]
         title, title_html = _atom_content(_child(root, f"{ns}title"))
         site = ""
         for link_el in root.iterfind(f"{ns}link"):

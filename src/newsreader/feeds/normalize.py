@@ -100,6 +100,20 @@ def guess_html(value: str) -> bool:
     return all(e in html.entities.entitydefs for e in _ENTITY_NAME.findall(value))
 
 
+_EMAIL = r"[^\s@()<>]+@[^\s@()<>]+"
+_EMAIL_THEN_NAME = re.compile(rf"\s*(?:mailto:)?{_EMAIL}\s*\((.+)\)\s*")
+_NAME_THEN_EMAIL = re.compile(rf"\s*(.+?)\s*[(<]\s*(?:mailto:)?{_EMAIL}\s*[)>]\s*")
+
+
+def person_name(value: str) -> str:
+    """A person (an author, a publisher) as a reader shows them: ``jane@x.test (Jane Doe)``,
+    ``Jane Doe (jane@x.test)`` and ``Jane Doe <jane@x.test>`` are all Jane Doe."""
+    if "@" not in value:
+        return value
+    found = _EMAIL_THEN_NAME.fullmatch(value) or _NAME_THEN_EMAIL.fullmatch(value)
+    return found.group(1).strip() if found else value
+
+
 def title_text(value: str, is_html: bool | None) -> str:
     """A title as one line of text: HTML (``is_html``, or guessed when the feed does not say)
     turned into its words exactly once; text kept as written, ``<`` and ``&`` included."""
@@ -270,7 +284,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     title = title_text(raw.title, raw.title_is_html)[:MAX_TITLE] or title_from_text(
         text or summary or quick_text(body[:20_000])
     )
-    authors = _dedupe(raw.authors, 20)
+    authors = _dedupe((person_name(a) for a in raw.authors), 20)
 
     image_enclosures = [
         Caption(text="", image_url=e.url) for e in raw.enclosures if e.type.startswith(_IMAGE_TYPES)
@@ -289,7 +303,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     refs.extend(SourceRef(SourceKind.AUTHOR, a) for a in authors)
     own_names = {publisher.lower(), feed_title.lower()}
     refs.extend(
-        ref
+        replace(ref, name=person_name(ref.name)) if ref.kind is SourceKind.PUBLISHER else ref
         for ref in raw.sources
         if not (
             ref.kind is SourceKind.AGENCY
@@ -300,7 +314,7 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
     )
     sources = merge_sources(refs)
 
-    guid = clean_line(raw.guid)[:2000] or url or content_hash(title, str(raw.published), summary)
+    guid = clean_line(raw.guid)[:2000] or url or _fingerprint(title, raw.published, raw, body)
     published = plausible_time(raw.published)
     updated = plausible_time(raw.updated)
     return Article(
@@ -320,6 +334,16 @@ def build_article(raw: RawArticle, feed_title: str = "", publisher: str = "") ->
         categories=_dedupe(raw.categories, MAX_CATEGORIES),
         enclosures=_clean_enclosures(raw.enclosures),
     )
+
+
+def _fingerprint(title: str, published: float | None, raw: RawArticle, body: str) -> str:
+    """The id of an item that has neither id nor link: from what both parsers read alike
+    (the title as text, the instant, the enclosures, the body's words; not the markup, which
+    feedparser rewrites), so a feed read once by each path keeps one copy of each item."""
+    words = " ".join(quick_text(body[:20_000]).split())[:500] if raw.body_is_html else body[:500]
+    media = " ".join(e.url for e in raw.enclosures)
+    when = "" if published is None else str(int(published))
+    return content_hash(title, when, media, " ".join(words.split()))
 
 
 def distinct_guids(articles: Sequence[Article]) -> tuple[Article, ...]:

@@ -53,13 +53,27 @@ _HTML_START = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b", 
 _BOM = b"\xef\xbb\xbf"
 
 
+# A declaration of Latin-1 (or ASCII) for a document with bytes 0x80-0x9F: those are
+# Windows-1252's punctuation (’ “ ” – …), as browsers read the label.
+_LATIN1_DECLARATION = re.compile(
+    rb"""^(<\?xml[^>]*?\bencoding\s*=\s*["'])"""
+    rb"""(?:iso[-_]?8859-1|iso_8859-1:1987|latin-?1|l1|cp819|ibm819|us-ascii|ascii)(["'])""",
+    re.I,
+)
+_WINDOWS_1252_BYTES = re.compile(rb"[\x80-\x9f]")
+
+
 def prepare(body: bytes) -> bytes:
     """Drop escape sequences and control bytes (before any parser can split one), what precedes
-    the XML declaration, and every DOCTYPE (with its entity definitions) wherever it is."""
+    the XML declaration, and every DOCTYPE (with its entity definitions) wherever it is; read a
+    Latin-1 declaration as Windows-1252 when the document uses its punctuation."""
     body = clean_document(body)
     if body.startswith(_BOM):
         body = body[3:]
     body = body.lstrip()
+    latin1 = _LATIN1_DECLARATION.match(body[:256])
+    if latin1 is not None and _WINDOWS_1252_BYTES.search(body):
+        body = latin1.group(1) + b"windows-1252" + latin1.group(2) + body[latin1.end() :]
     if _DOCTYPE_START.search(body) is None:
         return body
     return _DOCTYPE_OUTSIDE_TEXT.sub(_keep_text, body)
@@ -86,7 +100,7 @@ def parse_feed(
         return parse_json_feed(body, base_url)
     if _HTML_START.match(body[:4096]):
         raise FeedError("not a feed (got an HTML page)")
-    if not reference:
+    if not reference and _charsets_agree(body, headers):
         from newsreader.feeds.fastparse import parse_fast
 
         fast = parse_fast(body, base_url)
@@ -97,6 +111,30 @@ def parse_feed(
             reference_parse, body, dict(headers or {}), base_url, timeout=fallback_timeout
         )
     return reference_parse(body, dict(headers or {}), base_url)
+
+
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*?\bencoding\s*=\s*["']([\w.:-]+)["']""")
+_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
+
+
+def _charsets_agree(body: bytes, headers: Mapping[str, str] | None) -> bool:
+    """False when the HTTP charset names another encoding than the document's own: the HTTP
+    one wins (RFC 7303), which libxml2 cannot be told; feedparser reads such documents."""
+    content_type = next((v for k, v in (headers or {}).items() if k.lower() == "content-type"), "")
+    found = _CHARSET.search(content_type)
+    if found is None:
+        return True
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in body[:4]:
+        return False  # UTF-16 or UTF-32: let feedparser weigh the BOM against the header
+    declared = _DECLARED_ENCODING.match(body[:256])
+    import codecs
+
+    try:
+        http = codecs.lookup(found.group(1)).name
+        own = codecs.lookup(declared.group(1).decode("ascii") if declared else "utf-8").name
+    except LookupError:
+        return False
+    return http == own
 
 
 def reference_parse(body: bytes, headers: dict[str, str], base_url: str) -> ParsedFeed:
@@ -248,6 +286,8 @@ def _raw_from_entry(
     entry: Mapping[str, Any], images: list[MediaImage], base_url: str
 ) -> RawArticle:
     body, body_is_html, summary = _pick_body(entry)
+    if not body and not images:  # a video's or a podcast's only text
+        body = str(entry.get("media_mediadescription", "") or "")
     authors = [a.get("name", "") for a in entry.get("authors", []) if a.get("name")]
     if not authors and entry.get("author"):
         authors = [entry["author"]]
@@ -294,7 +334,7 @@ def _raw_from_entry(
             )
         )
     captions = [img.caption() for img in images]
-    categories = [t.get("term", "") or t.get("label", "") for t in entry.get("tags", []) or []]
+    categories = [t.get("label", "") or t.get("term", "") for t in entry.get("tags", []) or []]
     return RawArticle(
         guid=entry.get("id", "") or "",
         title=entry.get("title", "") or "",

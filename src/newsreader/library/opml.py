@@ -82,6 +82,8 @@ def read_opml(data: bytes) -> ImportResult:
         root = ET.fromstring(prepare(data))
     except ET.ParseError as exc:
         raise ImportFileError(f"not valid OPML: {exc}") from None
+    except LookupError as exc:  # an encoding Python does not know, declared by the file
+        raise ImportFileError(f"not valid OPML: {clean_line(str(exc))[:120]}") from None
     if root.tag.lower() != "opml":
         raise ImportFileError("not an OPML file (no <opml> root)")
     body = root.find("body")

@@ -48,8 +48,25 @@ REFRESH_CACHE_MIB = 8
 STOP_POLL_SECONDS = 0.05
 GONE_PAUSE = 30 * 24 * 3600.0  # a feed that answered 410 is tried again only by hand, or in 30 days
 _CLOSING_ROOT = re.compile(
-    rb"</(?:[\w.-]+:)?(?:rss|feed|rdf|RDF|channel)\s*>(?:\s|<!--.*?-->)*$", re.S
+    rb"</(?:[\w.-]+:)?(?:rss|feed|rdf|channel)\s*>(?:\s|<!--.*?-->)*$", re.S | re.I
 )
+# XML in UTF-16 or UTF-32 without a byte order mark, known by its first "<" (XML 1.0, F.1)
+_WIDE_XML = (
+    (b"<\x00\x00\x00", "utf-32-le", 4),
+    (b"\x00\x00\x00<", "utf-32-be", 4),
+    (b"<\x00", "utf-16-le", 2),
+    (b"\x00<", "utf-16-be", 2),
+)
+
+
+def _ends_with_its_root(body: bytes) -> bool:
+    """Whether the document ends with the end tag of a feed's root (else it was cut short)."""
+    for start, codec, unit in _WIDE_XML:
+        if body.startswith(start):
+            size = min(len(body), 16384) // unit * unit
+            tail = body[len(body) - size :].decode(codec, "ignore").rstrip()
+            return _CLOSING_ROOT.search(tail.encode("utf-8")) is not None
+    return _CLOSING_ROOT.search(body.rstrip()[-4096:]) is not None
 
 
 _T = TypeVar("_T")
@@ -130,10 +147,10 @@ def parse_body(
     body: bytes, content_type: str = "", base_url: str = "", fallback_timeout: float | None = None
 ) -> ParsedFeed:
     """Parse a downloaded body. Module level so that a process pool can run it."""
-    stripped = body.rstrip()
-    is_xml = stripped.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"<"
-    looks_html = b"<html" in stripped[:2048].lower()
-    if is_xml and not looks_html and not _CLOSING_ROOT.search(stripped[-4096:]):
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:4]
+    is_xml = start[:1] == b"<" or start[:2] == b"\x00<" or start == b"\x00\x00\x00<"
+    looks_html = b"<html" in body[:2048].lower()
+    if is_xml and not looks_html and not _ends_with_its_root(body):
         raise FeedError("document is truncated (it ends before its closing tag)")
     try:
         headers = {"content-type": content_type} if content_type else None

@@ -18,7 +18,7 @@ from newsreader.models import Caption
 from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url, join_url
 
 _SKIPPED = frozenset(
-    {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe", "object"}
+    {"script", "style", "noscript", "template", "head", "title", "svg", "math", "iframe"}
 )
 _BLOCKS = frozenset(
     {
@@ -349,7 +349,7 @@ def looks_like_html(text: str) -> bool:
 
 _COMMENT = re.compile(r"<!--.*?-->", re.S)
 _DROPPED = re.compile(
-    r"<(script|style|noscript|template|svg|math|head|title|iframe|object)\b.*?</\1\s*>", re.S | re.I
+    r"<(script|style|noscript|template|svg|math|head|title|iframe)\b.*?</\1\s*>", re.S | re.I
 )
 _BREAK = re.compile(
     r"<(?:/?(?:p|div|li|h[1-6]|blockquote|pre|tr|figure|figcaption|section|article|table|ul|ol"
@@ -376,22 +376,36 @@ def quick_text(html: str) -> str:
     return clean_text("\n\n".join(line for line in lines if line))
 
 
-_LINK_ATTRIBUTE = re.compile(r"""(\s(?:href|src|poster)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
-_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:|#")
+# An attribute value that is not an absolute link (no scheme) nor a fragment. The pattern
+# starts with a literal "=", which the regex engine finds fast; whether the attribute is a
+# link's is checked only for what it finds.
+_RELATIVE_VALUE = re.compile(
+    '=\\s*(?:"(?!\\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|#))([^"]+)"'
+    "|'(?!\\s*(?:[A-Za-z][A-Za-z0-9+.-]*:|#))([^']+)')"
+)
+_LINK_ATTRIBUTE_END = re.compile(r"\s(?:href|src|poster)\s*$", re.I)
+
+
+# A link attribute whose value is not an absolute web link; each pattern starts with a
+# literal, which the regex engine scans for fast (most bodies have none: they are left alone).
+_RELATIVE_HREF = re.compile(r"""href=["'](?!https?://)""")
+_RELATIVE_SRC = re.compile(r"""src=["'](?!https?://)""")
 
 
 def absolute_links(html: str, base: str) -> str:
     """``html`` with the relative links and image sources of its elements resolved against
     ``base`` (the body's xml:base, else the document's URL), as the feed meant them: the
     reading pane would otherwise resolve them against the article's own link."""
-    if not base or ("href" not in html and "src" not in html and "poster" not in html):
+    if not base or not (_RELATIVE_HREF.search(html) or _RELATIVE_SRC.search(html)):
         return html
 
     def resolve(match: re.Match[str]) -> str:
-        value = match.group(2) if match.group(2) is not None else match.group(3)
-        if not value.strip() or _ABSOLUTE.match(value.lstrip()):
+        start = match.start()
+        if not _LINK_ATTRIBUTE_END.search(html, max(0, start - 16), start):
             return match.group(0)
-        joined = join_url(base, unescape(value.strip()))
-        return f'{match.group(1)}"{escape(joined, quote=True)}"'
+        value = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+        if not value:
+            return match.group(0)
+        return f'="{escape(join_url(base, unescape(value)), quote=True)}"'
 
-    return _LINK_ATTRIBUTE.sub(resolve, html)
+    return _RELATIVE_VALUE.sub(resolve, html)

@@ -149,7 +149,7 @@ def clean_tree(value: object) -> object:
 def join_url(base: str, reference: str) -> str:
     """``reference`` resolved against ``base``; as written when either is malformed (one bad
     link in a feed costs that link, never its item)."""
-    if not base or not reference:
+    if not base or not reference or reference.startswith(("http://", "https://")):
         return reference
     try:
         return urljoin(base, reference)
