@@ -24,7 +24,7 @@ _PLAIN_RFC822 = re.compile(
     r"(?:[+-]\d{4}|GMT|UTC?|Z)",
     re.I,
 )
-_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FULL_DATE = re.compile(r"\d{4}-(\d{2})-(\d{2})")
 _DAY_FORMATS = ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d")
 
 
@@ -33,7 +33,10 @@ def parse_date(value: str) -> float | None:
     value = value.strip()
     if not value:
         return None
-    if _FULL_DATE.match(value):
+    full = _FULL_DATE.match(value)
+    if full is not None:
+        if not (1 <= int(full.group(1)) <= 12 and 1 <= int(full.group(2)) <= 31):
+            return None  # feedparser would roll 2024-13-45 over into another day
         iso = _from_iso(value)
         if iso is not None:
             return iso
@@ -50,15 +53,12 @@ def parse_date(value: str) -> float | None:
 def parse_day(value: str) -> float | None:
     """A date as people write it on a page (``3 December 2026``, ``December 3, 2026``) or any
     :func:`parse_date` form; a day alone is its midnight UTC."""
-    found = parse_date(value)
-    if found is not None:
-        return found
     for fmt in _DAY_FORMATS:
         try:
             return datetime.strptime(value.strip(), fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             continue
-    return None
+    return parse_date(value)
 
 
 def _from_iso(value: str) -> float | None:
