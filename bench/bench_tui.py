@@ -193,7 +193,7 @@ def in_app_opens(data: Path, size: tuple[int, int], count: int, rested: bool) ->
 
                 def shown(*args: object, show=show, painted=painted) -> None:
                     show(*args)
-                    app.call_after_refresh(painted.set)
+                    app.main.call_after_refresh(painted.set)  # the screen paints it
 
                 app.main._show_article = shown  # type: ignore[method-assign]
                 started = time.perf_counter()
