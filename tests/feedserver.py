@@ -43,6 +43,7 @@ class FeedServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.mode = "good"  # "good": every path serves a valid feed; "bad": its misbehaviour
+        self.pages: dict[str, tuple[bytes, str]] = {}  # path -> (body, content type), served as is
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -97,6 +98,10 @@ class Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         self.server.requests.append((path, {k.lower(): v for k, v in self.headers.items()}))
         name = path.strip("/")
+        if path in self.server.pages:
+            body, content_type = self.server.pages[path]
+            self.send(200, body, {"Content-Type": content_type})
+            return
         exempt = ("redirect3", "perm", "cond", "auth", "latin1", "hang-up", "to-port")
         if self.server.mode == "good" and not name.startswith(exempt):
             items = 600 if name.startswith("many") else 3  # more than an indexing batch

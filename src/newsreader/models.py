@@ -200,5 +200,9 @@ class SearchQueryError(NewsreaderError):
     """A search query the full-text index cannot read."""
 
 
+class NoArticleText(NewsreaderError):
+    """A page that yields no article (a paywall, a consent page, a page of links, not HTML)."""
+
+
 class ImportFileError(NewsreaderError):
     """An OPML or urls file that cannot be read."""

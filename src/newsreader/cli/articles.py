@@ -56,8 +56,15 @@ def cmd_search(args: argparse.Namespace, loc: Locations) -> int:
 def cmd_show(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.library.reading import as_text, build_view, complete_article
 
-    article, feed = open_library(loc).article(args.id)
+    library = open_library(loc)
+    article, feed = library.article(args.id)
     feed_title = feed.display_title if feed else ""
+    if args.full:  # the page's text in place of the feed's (NoArticleText: one line, exit 1)
+        from dataclasses import replace
+
+        stored = library.full_text(article.id)
+        if stored is not None:
+            article = replace(article, body=stored.html, body_format="html", text=stored.text)
     if args.json:
         print_json(article_json(complete_article(article), feed_title))
     else:

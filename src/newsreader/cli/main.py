@@ -14,6 +14,7 @@ from newsreader.cli.bookmarking import cmd_bookmarks
 from newsreader.cli.common import (
     upgrade_store,
 )
+from newsreader.cli.extracting import cmd_extract
 from newsreader.cli.refreshing import cmd_index, cmd_refresh
 from newsreader.cli.subscriptions import (
     cmd_add,
@@ -137,7 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("show", help="print an article as the reading pane shows it")
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--full", action="store_true", help="the text of the article's page (fetched if missing)"
+    )
     p.set_defaults(func=cmd_show)
+
+    p = sub.add_parser("extract", help="the article in HTML files or web pages")
+    p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
+    p.add_argument("--url", help="the address a file was saved from (for its relative links)")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.set_defaults(func=cmd_extract)
 
     p = sub.add_parser("related", help="articles related to the given ones")
     p.add_argument("ids", nargs="+", metavar="ID")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from newsreader.library.opml import Subscription
     from newsreader.library.views import View
     from newsreader.related.rank import RelatedArticle
-    from newsreader.store import Store
+    from newsreader.store import Store, StoredFullText
 
 
 class Library:
@@ -200,6 +200,28 @@ class Library:
             else:
                 ids = store.mark_read_returning(view.filter)
             return ids, store.count(UNREAD)
+
+    # -- full text --------------------------------------------------------------------
+    def full_text(self, article_id: int, *, fetch: bool = True) -> StoredFullText | None:
+        """The article's text extracted from its page: as stored, else (``fetch``) fetched with
+        the refresh's settings, extracted, stored and indexed. :class:`NoArticleText` says why
+        there is none (no link, the page failed, no article in it)."""
+        from newsreader.library.config import load
+        from newsreader.library.fulltext import fetch_article
+        from newsreader.library.refresh import options_from_config
+
+        with self.reading() as store:
+            stored = store.full_text(article_id)
+            article = store.article(article_id) if stored is None else None
+        if stored is not None or not fetch:
+            return stored
+        if article is None:
+            raise UsageError(f"no article with id {article_id}")
+        settings = options_from_config(load(self.locations.config_file)).fetch
+        found = fetch_article(article.url, settings)
+        with self.store() as store:
+            store.store_full_text(article_id, found.url, found.html, found.text)
+            return store.full_text(article_id)
 
     def change_marker(self) -> tuple[int, float, int]:
         """What tells that another process changed the store (see ``Store.change_marker``)."""

@@ -3,6 +3,7 @@
 Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``schema`` (tables and upgrades), ``connection`` (opening, one write transaction at a time),
 ``feeds`` (subscriptions and what each refresh recorded), ``articles`` (writes, read state),
+``fulltexts`` (articles extracted from their pages),
 ``codec`` (the model in rows), ``indexing`` (full text and related articles), ``queries`` (pages
 of a view by keyset, counts, search, one article), ``postings`` (the related-articles index),
 and ``indexjob`` (indexing in a process of its own).
@@ -15,6 +16,7 @@ from __future__ import annotations
 from newsreader.store.articles import ArticleRecords, StoreResult
 from newsreader.store.connection import WAL_SIZE_LIMIT, describe, schema_version
 from newsreader.store.feeds import FeedRecords
+from newsreader.store.fulltexts import FullTexts, StoredFullText
 from newsreader.store.indexing import STORED_TEXT_CHARS
 from newsreader.store.postings import RelatedReads
 from newsreader.store.queries import Queries
@@ -27,10 +29,11 @@ __all__ = [
     "WAL_SIZE_LIMIT",
     "Store",
     "StoreResult",
+    "StoredFullText",
     "describe",
     "schema_version",
 ]
 
 
-class Store(FeedRecords, ArticleRecords, Queries, RelatedReads):
+class Store(FeedRecords, ArticleRecords, Queries, RelatedReads, FullTexts):
     """Feeds, articles, their indexes and the queries over them, on one connection."""

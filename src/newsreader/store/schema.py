@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 
@@ -110,7 +110,17 @@ WHEN old.indexed = 1 BEGIN
 END;
 """
 
-SCHEMA += RELATED_SCHEMA
+# The article as extracted from its page (a feed that carries a summary only)
+FULL_TEXT_SCHEMA = """CREATE TABLE IF NOT EXISTS full_texts (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    url TEXT NOT NULL,
+    html TEXT NOT NULL,
+    text TEXT NOT NULL,
+    extracted_at REAL NOT NULL
+);
+"""
+
+SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -135,6 +145,8 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
 );
 """,
+    # full text extracted from articles' pages
+    5: FULL_TEXT_SCHEMA,
 }
 
 

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from newsreader.ui.app import NewsreaderApp
     from newsreader.ui.linking import Target
     from newsreader.ui.mainscreen import Panes
-    from newsreader.ui.readerpane import ReadyArticle
+    from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle
     from newsreader.ui.relatedwalk import RelatedWalk
 
     class MainBase(Screen[None]):
@@ -78,6 +78,9 @@ if TYPE_CHECKING:
         ) -> None: ...  # fmt: skip
         # workers: what @work makes of a method (it returns the Worker)
         def _set_read_by_id(self, *args: Any, **kwargs: Any) -> Any: ...
+        def _layout_request(self, reader: ReaderPane) -> LayoutRequest:
+            raise NotImplementedError
+
         def load_related(self, *args: Any, **kwargs: Any) -> Any: ...
         def _open_or_copy(self, url: str) -> None: ...
         def _welcome_choice(self, choice: str | None) -> None: ...

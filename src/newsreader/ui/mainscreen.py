@@ -35,6 +35,7 @@ from newsreader.text.sanitize import clean_line
 from newsreader.text.searchquery import match_pattern
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.bookmarking import BookmarksMixin, _article_from_bookmark
+from newsreader.ui.fulltext import FullTextMixin
 from newsreader.ui.keybar import KeyBar
 from newsreader.ui.linking import LinksMixin
 from newsreader.ui.marking import MarkingMixin
@@ -76,6 +77,7 @@ class Panes(Horizontal):
 
 class MainScreen(
     BookmarksMixin,
+    FullTextMixin,
     RefreshMixin,
     OnboardingMixin,
     MarkingMixin,
@@ -96,6 +98,7 @@ class MainScreen(
         _binding("A", "mark_view_read", "Mark view read", "mark_view_read", show=False),
         _binding("U", "undo_mark_read", "Undo mark read", "undo_mark_read", show=False),
         _binding("o", "open_browser", "Open link", "open_browser"),
+        _binding("e", "full_text", "Full text", "full_text", show=False),
         _binding("y", "copy_link", "Copy link", "copy_link", show=False),
         _binding("b", "toggle_bookmark", "Bookmark", "bookmark"),
         _binding("B", "bookmarks_view", "Bookmarks", "bookmarks_view", show=False),
@@ -475,6 +478,7 @@ class MainScreen(
         previous = self.article_view
         article, view = ready.article, ready.view
         self.article, self.article_view = article, view
+        self.full_text_of = 0  # the feed's text: e reads the page
         reader = self.query_one("#reader", ReaderPane)
         reader.show(ready.parts, ready.prepared)
         if focus:

@@ -218,3 +218,19 @@ class Notice(Message):
     ) -> None:
         super().__init__()
         self.text, self.severity, self.welcome_again = text, severity, welcome_again
+
+
+class FullTextReady(Message):
+    """The open article laid out again: its page's text (``from_page``) or its feed's."""
+
+    def __init__(self, ready: ReadyArticle, *, from_page: bool) -> None:
+        super().__init__()
+        self.ready, self.from_page = ready, from_page
+
+
+class FullTextFailed(Message):
+    """No article text from the page of ``article_id``: ``text`` says why, in one line."""
+
+    def __init__(self, article_id: int, text: str) -> None:
+        super().__init__()
+        self.article_id, self.text = article_id, text

@@ -1,0 +1,165 @@
+"""Full text: the article in a page (pages written here), fetched from a loopback server,
+stored, indexed and shown by ``newsreader extract`` and ``show --full``."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from newsreader.feeds.fetch import FetchSettings
+from newsreader.library import Library
+from newsreader.library.fulltext import fetch_article
+from newsreader.library.paths import resolve
+from newsreader.models import Article, NoArticleText, ParsedFeed
+from newsreader.sources.fulltext import decode_page, extract_article
+from newsreader.store import Store
+
+from .feedserver import FeedServer, closed_port_url
+
+PARAGRAPHS = [
+    "The national flood fund will pay seven million crowns towards rebuilding the eastern"
+    " section of the harbour wall, which collapsed during the storm last week.",
+    "Work on a new wall of concrete faced with the old stone is due to start in March and take"
+    " eighteen months; until then the sandbag barrier along the wharf stays in place.",
+    "The harbour master said the new wall would be eighty centimetres higher than the old one,"
+    " to allow for rising sea levels, and that the engineers' report comes out next week.",
+]
+ARTICLE = (
+    "<!doctype html><html><head><title>Wall repair funded | Gazette</title>"
+    '<meta name="author" content="Mara Quist"></head><body>'
+    '<nav><a href="/">Home</a> <a href="/news">News</a> <a href="/sport">Sport</a></nav>'
+    '<div class="cookie-banner">We use cookies. <button>Accept all</button></div>'
+    "<article><h1>Flood fund pays for the harbour wall</h1>"
+    f"<p>{PARAGRAPHS[0]}</p>"
+    '<figure><img src="/img/wall.jpg" alt="The gap"><figcaption>Engineers survey the gap at low'
+    " tide. Photograph: Port authority</figcaption></figure>"
+    f"<p>{PARAGRAPHS[1]}</p><h2>Higher than before</h2>"
+    f'<p>{PARAGRAPHS[2]} <a href="https://example.org/report">The report</a>.</p>'
+    "<blockquote>We cannot leave the wharf exposed for another winter.</blockquote></article>"
+    '<div class="share">Share on <a href="#">X</a></div><footer>Copyright the Gazette.'
+    ' <a href="/privacy">Privacy</a></footer><script>track("reader")</script></body></html>'
+)
+LINKS = (
+    "<html><body><ul>"
+    + "".join(f'<li><a href="/story/{i}">Story number {i}</a></li>' for i in range(40))
+    + "</ul></body></html>"
+)
+PAYWALL = (
+    "<html><body><article><h1>Harbour deal</h1><p>Subscribe to read the rest of this article."
+    "</p><button>Subscribe</button></article></body></html>"
+)
+HOSTILE = ARTICLE.replace(
+    PARAGRAPHS[1],
+    PARAGRAPHS[1] + " \x1b[31mred\x1b[0m [bold]not markup[/bold] \u202egnirts\u202c",
+).replace('alt="The gap"', 'alt="\x1b]0;owned\x07[link=x]gap[/link]"')
+
+
+def test_the_article_of_a_page_with_its_caption_and_credit_and_nothing_around_it() -> None:
+    found = extract_article(ARTICLE, "https://gazette.test/2026/wall")
+    assert all(p.split(";")[0] in found.text for p in PARAGRAPHS)
+    for noise in ("cookies", "Share on", "Copyright", "track(", "Sport", "Privacy"):
+        assert noise not in found.text and noise not in found.html, noise
+    assert found.author == "Mara Quist" and found.title
+    (caption,) = found.captions
+    assert caption.text.startswith("Engineers survey the gap") and caption.credit == (
+        "Photograph: Port authority"
+    )
+    assert caption.image_url == "https://gazette.test/img/wall.jpg"
+    assert ("https://example.org/report", "The report") in found.links
+    assert "<h2>" in found.html and "<blockquote>" in found.html
+
+
+@pytest.mark.parametrize(
+    "page", [LINKS, PAYWALL, "", "not html at all"], ids=["links", "paywall", "empty", "text"]
+)
+def test_a_page_without_an_article_says_so(page: str) -> None:
+    with pytest.raises(NoArticleText, match="no article text found"):
+        extract_article(page, "https://gazette.test/x")
+
+
+def test_a_hostile_page_reaches_the_text_as_plain_literal_text() -> None:
+    found = extract_article(HOSTILE, "https://gazette.test/x")
+    for bad in ("\x1b", "\x07", "\u202e", "\u202c"):
+        assert bad not in found.text and bad not in found.html
+        assert all(bad not in c.text + c.alt + c.credit for c in found.captions)
+    assert "[bold]not markup[/bold]" in found.text  # data, shown as typed (never markup)
+
+
+def test_a_page_is_decoded_by_its_bytes_then_its_charset() -> None:
+    assert decode_page("café".encode()) == "café"
+    assert decode_page("café".encode("latin-1"), "text/html; charset=ISO-8859-1") == "café"
+    assert decode_page('<meta charset="koi8-r">Привет'.encode("koi8-r")).endswith("Привет")
+    assert decode_page(b"don\x92t") == "don\u2019t"  # no declaration: Windows-1252
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    server.pages["/2026/wall"] = (ARTICLE.encode(), "text/html; charset=utf-8")
+    server.pages["/feed.pdf"] = (b"%PDF-1.4", "application/pdf")
+    yield server
+    server.stop()
+
+
+def test_fetching_a_page_with_the_refresh_fetcher(server: FeedServer) -> None:
+    settings = FetchSettings(deadline=10, user_agent="newsreader-test")
+    found = fetch_article(f"{server.base}/2026/wall", settings)
+    assert PARAGRAPHS[2][:40] in found.text
+    assert server.requests[-1][1]["user-agent"] == "newsreader-test"
+    with pytest.raises(NoArticleText, match="not a web page"):
+        fetch_article(f"{server.base}/feed.pdf", settings)
+    with pytest.raises(NoArticleText, match="no web page to fetch"):
+        fetch_article("file:///etc/passwd", settings)
+    with pytest.raises(NoArticleText, match="cannot fetch"):
+        fetch_article(closed_port_url(), settings)
+
+
+def _stored(data: Path, url: str) -> int:
+    with Store(data / "newsreader.db") as store:
+        feed = store.add_feed("https://gazette.test/feed")
+        teaser = Article(guid="1", title="Flood fund pays", url=url, body="<p>A teaser.</p>",
+                         published=time.time())  # fmt: skip
+        store.store_feed(feed.id, ParsedFeed(title="Gazette", articles=(teaser,)))
+        store.index_pending()
+        return store.page().rows[0].id
+
+
+def test_the_full_text_is_stored_once_and_searchable(tmp_path: Path, server: FeedServer) -> None:
+    article_id = _stored(tmp_path, f"{server.base}/2026/wall")
+    library = Library(resolve(tmp_path))
+    assert library.search("sandbag")[0] == []  # only the page says it
+    stored = library.full_text(article_id)
+    assert stored is not None and "sandbag" in stored.text
+    requests = len(server.requests)
+    assert library.full_text(article_id) == stored and len(server.requests) == requests
+    with Store(tmp_path / "newsreader.db") as store:
+        store.index_pending()
+    assert [r.id for r in library.search("sandbag")[0]] == [article_id]
+
+
+def test_extract_and_show_full_on_the_command_line(
+    tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "wall.html"
+    page.write_text(ARTICLE)
+    (tmp_path / "stub.html").write_text(PAYWALL)
+    args = ["--data-dir", str(tmp_path)]
+    assert main([*args, "extract", "--json", str(page), str(tmp_path / "stub.html")]) == 1
+    out, err = capsys.readouterr()
+    (line,) = out.splitlines()
+    found = json.loads(line)
+    assert set(found) == {"source", "url", "title", "author", "published", "text", "captions",
+                          "links", "ms"}  # fmt: skip
+    assert found["source"] == str(page) and found["captions"][0]["credit"]
+    stub = f"newsreader: {tmp_path / 'stub.html'}: no article text found"
+    assert err.strip().splitlines() == [f"{stub} (the page has too few words of its own)"]
+    assert main([*args, "extract", str(page), "--url", "https://gazette.test/a"]) == 0
+    assert "[image] Engineers survey the gap" in capsys.readouterr()[0]
+    article_id = _stored(tmp_path, f"{server.base}/2026/wall")
+    assert main([*args, "show", str(article_id), "--full"]) == 0
+    assert "sandbag barrier" in capsys.readouterr()[0]
