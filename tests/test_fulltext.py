@@ -163,3 +163,43 @@ def test_extract_and_show_full_on_the_command_line(
     article_id = _stored(tmp_path, f"{server.base}/2026/wall")
     assert main([*args, "show", str(article_id), "--full"]) == 0
     assert "sandbag barrier" in capsys.readouterr()[0]
+
+
+def test_an_always_feed_reads_its_new_articles_pages_in_the_refresh(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """After its articles are stored; a page with no article is one line on that article."""
+    server.pages["/stub"] = (b"<html><body><p>Subscribe.</p></body></html>", "text/html")
+    items = "".join(
+        f"<item><title>{name}</title><link>{server.base}/{path}</link><guid>{path}</guid>"
+        f"<description>Teaser {name}</description></item>"
+        for name, path in (("Wall", "2026/wall"), ("Stub", "stub"))
+    )
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
+    )
+    server.pages["/always.xml"] = (feed.encode(), "application/rss+xml")
+    url = f"{server.base}/always.xml"
+    (tmp_path / "config.toml").write_text(f'[feeds."{url}"]\nfull_text = "always"\n')
+    args = ["--data-dir", str(tmp_path), "--config", str(tmp_path / "config.toml")]
+    assert main([*args, "add", "--no-check", url]) == 0
+    assert main([*args, "refresh"]) == 0
+    library = Library(resolve(tmp_path, config_file=tmp_path / "config.toml"))
+    (found,) = library.search("sandbag")[0]
+    assert found.title == "Wall"
+    with Store(tmp_path / "newsreader.db") as store:
+        stub = next(r for r in store.page().rows if r.title == "Stub")
+        failed = store.full_text(stub.id)
+        assert failed is not None and failed.error.startswith("no article text found")
+        assert store.feeds()[0].last_error is None  # never on the feed
+    pages = [p for p, _ in server.requests if p in ("/2026/wall", "/stub")]
+    assert main([*args, "refresh", "--force"]) == 0  # pages are read once
+    assert [p for p, _ in server.requests if p in ("/2026/wall", "/stub")] == pages
+
+
+def test_a_never_feed_does_not_read_pages(tmp_path: Path, server: FeedServer) -> None:
+    (tmp_path / "config.toml").write_text('full_text = "never"\n')
+    article_id = _stored(tmp_path, f"{server.base}/2026/wall")
+    library = Library(resolve(tmp_path, config_file=tmp_path / "config.toml"))
+    with pytest.raises(NoArticleText, match="off for this feed"):
+        library.full_text(article_id)

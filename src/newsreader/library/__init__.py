@@ -206,18 +206,23 @@ class Library:
         """The article's text extracted from its page: as stored, else (``fetch``) fetched with
         the refresh's settings, extracted, stored and indexed. :class:`NoArticleText` says why
         there is none (no link, the page failed, no article in it)."""
-        from newsreader.library.config import load
+        from newsreader.library.config import full_text_mode, load
         from newsreader.library.fulltext import fetch_article
         from newsreader.library.refresh import options_from_config
+        from newsreader.models import NoArticleText
 
         with self.reading() as store:
             stored = store.full_text(article_id)
-            article = store.article(article_id) if stored is None else None
-        if stored is not None or not fetch:
-            return stored
+            article = store.article(article_id)
+            feed = store.feed_by_id(article.feed_id) if article else None
+        if (stored is not None and not stored.error) or not fetch:
+            return stored  # a failure on record is tried again when asked
         if article is None:
             raise UsageError(f"no article with id {article_id}")
-        settings = options_from_config(load(self.locations.config_file)).fetch
+        config = load(self.locations.config_file)
+        if feed and full_text_mode(config.feeds.get(feed.url), config.full_text) == "never":
+            raise NoArticleText('full text is off for this feed (full_text = "never")')
+        settings = options_from_config(config).fetch
         found = fetch_article(article.url, settings)
         with self.store() as store:
             store.store_full_text(article_id, found.url, found.html, found.text)

@@ -30,6 +30,7 @@ class Config:
     per_host_concurrency: int = 4
     user_agent: str = ""
     bookmark_command: tuple[str, ...] = ()
+    full_text: str = "on_demand"  # always | on_demand | never: the article's page (e)
     feeds: dict[str, FeedOverride] = field(default_factory=dict)  # per-feed settings by URL
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -41,6 +42,12 @@ class FeedOverride:
     timeout_seconds: float | None = None
     max_body_bytes: int | None = None
     user_agent: str | None = None
+    full_text: str | None = None  # always | on_demand | never
+
+
+def full_text_mode(override: FeedOverride | None, default: str) -> str:
+    """A feed's ``full_text``: its own setting, else the global one (``default``)."""
+    return (override.full_text if override else None) or default
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +88,17 @@ class _Line:
 
 
 @dataclass(frozen=True, slots=True)
+class _Choice:
+    choices: tuple[str, ...]
+
+    def problem(self, value: Any) -> str:
+        return "" if value in self.choices else f"must be one of {', '.join(self.choices)}"
+
+
+FULL_TEXT = ("always", "on_demand", "never")
+
+
+@dataclass(frozen=True, slots=True)
 class _Flag:
     def problem(self, value: Any) -> str:
         return "" if isinstance(value, bool) else "must be true or false"
@@ -89,7 +107,7 @@ class _Flag:
 TIMEOUT = _Number(1, 3600, whole=False)
 BODY_BYTES = _Number(1024, 1024**3)
 USER_AGENT = _Line(500)
-_SETTINGS: dict[str, _Number | _Line | _Flag] = {
+_SETTINGS: dict[str, _Number | _Line | _Flag | _Choice] = {
     "mark_read_on_open": _Flag(),
     "q_goes_back": _Flag(),
     "theme": _Line(100),
@@ -98,11 +116,13 @@ _SETTINGS: dict[str, _Number | _Line | _Flag] = {
     "concurrency": _Number(1, 256),
     "per_host_concurrency": _Number(1, 64),
     "user_agent": USER_AGENT,
+    "full_text": _Choice(FULL_TEXT),
 }
-_FEED_SETTINGS: dict[str, _Number | _Line] = {
+_FEED_SETTINGS: dict[str, _Number | _Line | _Choice] = {
     "timeout_seconds": TIMEOUT,
     "max_body_bytes": BODY_BYTES,
     "user_agent": USER_AGENT,
+    "full_text": _Choice(FULL_TEXT),
 }
 
 
@@ -112,7 +132,7 @@ def _shown(value: Any) -> str:
 
 def _checked(
     table: dict[str, Any],
-    rules: dict[str, _Number | _Line | _Flag] | dict[str, _Number | _Line],
+    rules: dict[str, _Number | _Line | _Flag | _Choice] | dict[str, _Number | _Line | _Choice],
     prefix: str,
     problems: list[str],
 ) -> dict[str, Any]:

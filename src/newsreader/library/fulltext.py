@@ -4,16 +4,67 @@ same caps, timeouts, User-Agent; http(s) only), the article extracted, stored an
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from newsreader.models import NoArticleText
+from newsreader.models import NewsreaderError, NoArticleText
 from newsreader.text.sanitize import clean_line, is_web_url
 
 if TYPE_CHECKING:
-    from newsreader.feeds.fetch import FetchSettings
+    from newsreader.feeds.fetch import Fetcher, FetchSettings
     from newsreader.sources.fulltext import ExtractedArticle
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
+
+
+def extract_page(body: bytes, content_type: str, url: str) -> tuple[str, str, str]:
+    """(html, text, error) of a fetched page: for a refresh's worker processes."""
+    from newsreader.sources.fulltext import decode_page, extract_article
+
+    kind = content_type.split(";")[0].strip().lower()
+    if kind not in _HTML_TYPES:
+        return "", "", f"the article's link is not a web page ({clean_line(kind)[:60]})"
+    try:
+        found = extract_article(decode_page(body, content_type), url)
+    except NoArticleText as exc:
+        return "", "", str(exc)
+    return found.html, found.text, ""
+
+
+async def fill_full_texts(
+    wanted: list[tuple[int, str]],
+    fetcher: Fetcher,
+    run: Callable[..., Awaitable[object]],
+    write: Callable[..., Awaitable[object]],
+) -> int:
+    """For a refresh, after its articles are stored: each wanted article's page fetched (the
+    fetcher's per-host cap bounds how many at once), extracted by ``run`` in the refresh's
+    workers, stored by ``write``; a failure is recorded on the article. How many succeeded."""
+    from newsreader.store import Store
+
+    async def one(article_id: int, url: str) -> bool:
+        result = await fetcher.fetch(url)
+        if result.status != "ok":
+            error = f"cannot fetch the article's page: {result.error or result.status}"
+            await write(Store.full_text_failed, article_id, url, error)
+            return False
+        try:
+            done = await run(
+                extract_page, result.body, result.content_type, result.final_url or url
+            )
+        except NewsreaderError as exc:  # the extraction took too long
+            await write(Store.full_text_failed, article_id, url, str(exc))
+            return False
+        assert isinstance(done, tuple)
+        html, text, error = done
+        if error:
+            await write(Store.full_text_failed, article_id, url, error)
+            return False
+        await write(Store.store_full_text, article_id, result.final_url or url, html, text)
+        return True
+
+    done = await asyncio.gather(*(one(i, u) for i, u in wanted if is_web_url(u)))
+    return sum(done)
 
 
 def fetch_article(url: str, settings: FetchSettings) -> ExtractedArticle:

@@ -32,7 +32,7 @@ from newsreader.feeds.fetch import (
 )
 from newsreader.feeds.lifeline import die_with_parent
 from newsreader.feeds.parse import parse_feed
-from newsreader.library.config import Config, FeedOverride
+from newsreader.library.config import Config, FeedOverride, full_text_mode
 from newsreader.models import Feed, FeedError, NewsreaderError, ParsedFeed, StoreError
 from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
@@ -109,6 +109,7 @@ class RefreshOptions:
     parse_workers: int = 0  # 0: one per core, in processes when there is enough to parse
     index: bool = True  # index what was stored (full text, related) before returning
     overrides: Mapping[str, FeedOverride] = field(default_factory=dict)  # by feed URL
+    full_text: str = "on_demand"  # config.toml's full_text; "always" reads stored articles' pages
 
 
 def options_from_config(
@@ -124,6 +125,7 @@ def options_from_config(
             user_agent=config.user_agent or DEFAULT_USER_AGENT,
         ),
         overrides=config.feeds,
+        full_text=config.full_text,
         force=force,
         honour_schedule=honour_schedule,
     )
@@ -355,6 +357,7 @@ async def _refresh_feeds(
     searchable: Callable[[], None] | None,
 ) -> list[RefreshOutcome]:
     options = options or RefreshOptions()
+    started = time.time()  # articles stored from here are this refresh's
     writer = _Writer(db_path)
     parser = _parse_executor(len(feeds), options.parse_workers)
     loop = asyncio.get_running_loop()
@@ -479,6 +482,16 @@ async def _refresh_feeds(
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
                 raise
+            always = [
+                f.id
+                for f in feeds
+                if full_text_mode(options.overrides.get(f.url), options.full_text) == "always"
+            ]
+            if always:  # the pages of what was stored, before the indexes are written
+                from newsreader.library.fulltext import fill_full_texts
+
+                wanted = await writer.call(Store.wanting_full_text, always, started)
+                await fill_full_texts(wanted, fetcher, parse, writer.call)
         if unchanged:
             await writer.call(Store.record_unchanged_many, list(unchanged))
         if options.index:

@@ -116,7 +116,8 @@ FULL_TEXT_SCHEMA = """CREATE TABLE IF NOT EXISTS full_texts (
     url TEXT NOT NULL,
     html TEXT NOT NULL,
     text TEXT NOT NULL,
-    extracted_at REAL NOT NULL
+    extracted_at REAL NOT NULL,
+    error TEXT NOT NULL DEFAULT ''
 );
 """
 
