@@ -203,3 +203,15 @@ def test_a_never_feed_does_not_read_pages(tmp_path: Path, server: FeedServer) ->
     library = Library(resolve(tmp_path, config_file=tmp_path / "config.toml"))
     with pytest.raises(NoArticleText, match="off for this feed"):
         library.full_text(article_id)
+
+
+def test_an_article_written_without_spaces_is_an_article() -> None:
+    """Japanese has no spaces between words: its length is counted by characters."""
+    sentence = "港の防波堤は先週の嵐で崩れ、市は来年の春に工事を始めると発表しました。"
+    page = (
+        "<html><head><title>防波堤</title></head><body><article><h1>防波堤の工事</h1>"
+        + "".join(f"<p>{sentence}</p>" for _ in range(4))
+        + "</article></body></html>"
+    )
+    found = extract_article(page, "https://gazette.test/ja")
+    assert sentence in found.text and found.words < 10  # few spaces, yet an article

@@ -64,6 +64,55 @@ def decode_page(body: bytes, content_type: str = "") -> str:
     return body.decode("cp1252", "replace")
 
 
+# Chinese, Japanese and Korean write no spaces between words: a character is about half a word
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def _size(text: str) -> int:
+    """How long a text is, in words (CJK characters counted two to a word)."""
+    return len(text.split()) + len(_CJK.findall(text)) // 2
+
+
+_META = re.compile(
+    r"""<meta\s[^>]*?(?:name|property|itemprop)\s*=\s*["']([\w:.-]+)["'][^>]*?"""
+    r"""content\s*=\s*["']([^"']*)["']""",
+    re.I,
+)
+_META_REVERSED = re.compile(
+    r"""<meta\s[^>]*?content\s*=\s*["']([^"']*)["'][^>]*?"""
+    r"""(?:name|property|itemprop)\s*=\s*["']([\w:.-]+)["']""",
+    re.I,
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
+_TITLE_NAMES = ("og:title", "twitter:title", "headline")
+_AUTHOR_NAMES = ("author", "article:author", "byl", "parsely-author", "dc.creator")
+_DATE_NAMES = ("article:published_time", "datepublished", "date", "dc.date", "pubdate")
+
+
+def _page_metadata(page: str) -> tuple[str, str, float | None]:
+    """(title, author, published) from the page's head: its meta tags, else its <title>."""
+    from html import unescape
+
+    head = page[: page.find("</head")] if "</head" in page else page[:100_000]
+    meta: dict[str, str] = {}
+    for name, content in _META.findall(head):
+        meta.setdefault(name.lower(), content)
+    for content, name in _META_REVERSED.findall(head):
+        meta.setdefault(name.lower(), content)
+    title = next((meta[n] for n in _TITLE_NAMES if meta.get(n)), "")
+    if not title and (found := _TITLE.search(head)):
+        title = found.group(1)
+    author = next((meta[n] for n in _AUTHOR_NAMES if meta.get(n)), "")
+    if author.startswith(("http://", "https://")):  # a profile page's address, not a name
+        author = ""
+    date = next((meta[n] for n in _DATE_NAMES if meta.get(n)), "")
+    return (
+        clean_line(unescape(title)),
+        clean_line(unescape(author)),
+        parse_date(date) if date else None,
+    )
+
+
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -136,13 +185,23 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
     from trafilatura.settings import Document
 
     started = time.perf_counter()
-    try:
-        found = trafilatura.bare_extraction(
-            page, url=url or None, include_comments=False, include_tables=True,
-            include_links=True, include_images=True, with_metadata=True,
-        )  # fmt: skip
-    except Exception as exc:  # a parser's failure on a hostile page is "no article"
-        raise NoArticleText(f"no article text found ({type(exc).__name__})") from None
+    found = None
+    # the extractor's balanced choice first; when it finds no article, its recall-first one
+    # (a page laid out unlike most: it then keeps more around the text)
+    for recall in (False, True):
+        try:
+            found = trafilatura.bare_extraction(
+                page, url=url or None, include_comments=False, include_tables=True,
+                include_links=True, include_images=True, favor_recall=recall,
+            )  # fmt: skip
+        except Exception as exc:  # a parser's failure on a hostile page is "no article"
+            raise NoArticleText(f"no article text found ({type(exc).__name__})") from None
+        if (
+            isinstance(found, Document)
+            and found.body is not None
+            and _size(found.text or "") >= MIN_WORDS
+        ):
+            break
     if not isinstance(found, Document) or found.body is None:
         raise NoArticleText("no article text found")
     body = convert_to_html(found.body)
@@ -150,16 +209,17 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
     html = etree.tostring(body, encoding="unicode")
     document = parse_html(html, url)
     text = clean_text(document.text)
-    words = len(text.split())
+    words = _size(text)
     if words < MIN_WORDS:
         raise NoArticleText("no article text found (the page has too few words of its own)")
     if _mostly_links(found.text or text, words, document.links, page):
         raise NoArticleText("no article text found (the page is a list of links)")
+    title, author, published = _page_metadata(page)
     return ExtractedArticle(
         url=url,
-        title=clean_line(found.title or ""),
-        author=clean_line(found.author or ""),
-        published=parse_date(found.date) if found.date else None,
+        title=title,
+        author=author,
+        published=published,
         html=clean_text(html),
         text=text,
         captions=document.captions,
