@@ -67,12 +67,18 @@ def source_text(ref: SourceRef) -> str:
     return text
 
 
+def _same_words(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
+
+
 def build_view(article: Article, feed_title: str = "") -> ReadingView:
     if article.body_format == "html":
         doc = parse_html(article.body, article.url)
         blocks, links = doc.blocks, doc.links
     else:
         blocks, links = text_blocks(article.body), ()
+    if blocks and blocks[0].kind == "heading" and _same_words(blocks[0].plain, article.title):
+        blocks = blocks[1:]  # the headline, written again at the top of the body
     in_body = {(b.caption.image_url, b.caption.text) for b in blocks if b.caption is not None}
     body_images = {url for url, _ in in_body if url}
     lead = tuple(
