@@ -215,3 +215,18 @@ def test_an_article_written_without_spaces_is_an_article() -> None:
     )
     found = extract_article(page, "https://gazette.test/ja")
     assert sentence in found.text and found.words < 10  # few spaces, yet an article
+
+
+def test_a_feed_updating_its_article_keeps_the_page_text_indexed(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    article_id = _stored(tmp_path, f"{server.base}/2026/wall")
+    library = Library(resolve(tmp_path))
+    assert library.full_text(article_id) is not None
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.feeds()[0]
+        edited = Article(guid="1", title="Flood fund pays", url=f"{server.base}/2026/wall",
+                         body="<p>A teaser, edited.</p>", published=time.time())  # fmt: skip
+        assert store.store_feed(feed.id, ParsedFeed(title="Gazette", articles=(edited,))).updated
+        store.index_pending()
+    assert [r.id for r in library.search("sandbag")[0]] == [article_id]

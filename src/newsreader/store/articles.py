@@ -94,6 +94,13 @@ class ArticleRecords(Indexing):
                     changed.append((cursor.lastrowid or 0, article, text))
                     new += 1
                 else:
+                    kept = self.db.execute(  # the text read from its page outlives the feed's
+                        "SELECT text FROM full_texts WHERE article_id = ? AND error = ''",
+                        (row[0],),
+                    ).fetchone()
+                    if kept is not None:
+                        text = kept[0][:STORED_TEXT_CHARS]
+                        values = (*values[:9], text, *values[10:])
                     # the update trigger takes the old words out of the full-text index
                     self.db.execute(
                         """UPDATE articles SET url = ?, title = ?, authors = ?, published = ?,
