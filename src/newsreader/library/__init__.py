@@ -213,10 +213,10 @@ class Library:
 
         with self.reading() as store:
             stored = store.full_text(article_id)
+            if (stored is not None and not stored.error) or not fetch:
+                return stored  # a failure on record is tried again when asked
             article = store.article(article_id)
             feed = store.feed_by_id(article.feed_id) if article else None
-        if (stored is not None and not stored.error) or not fetch:
-            return stored  # a failure on record is tried again when asked
         if article is None:
             raise UsageError(f"no article with id {article_id}")
         config = load(self.locations.config_file)

@@ -17,15 +17,22 @@ if TYPE_CHECKING:
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 
 
-def extract_page(body: bytes, content_type: str, url: str) -> tuple[str, str, str]:
-    """(html, text, error) of a fetched page: for a refresh's worker processes."""
+def page_article(body: bytes, content_type: str, url: str) -> ExtractedArticle:
+    """The article in a fetched page; :class:`NoArticleText` when it is not a web page or
+    holds none."""
     from newsreader.sources.fulltext import decode_page, extract_article
 
     kind = content_type.split(";")[0].strip().lower()
     if kind not in _HTML_TYPES:
-        return "", "", f"the article's link is not a web page ({clean_line(kind)[:60]})"
+        raise NoArticleText(f"the article's link is not a web page ({clean_line(kind)[:60]})")
+    return extract_article(decode_page(body, content_type), url)
+
+
+def extract_page(body: bytes, content_type: str, url: str) -> tuple[str, str, str]:
+    """(html, text, error) of a fetched page: :func:`page_article` for a refresh's worker
+    processes, which return plain values."""
     try:
-        found = extract_article(decode_page(body, content_type), url)
+        found = page_article(body, content_type, url)
     except NoArticleText as exc:
         return "", "", str(exc)
     return found.html, found.text, ""
@@ -70,7 +77,6 @@ async def fill_full_texts(
 def fetch_article(url: str, settings: FetchSettings) -> ExtractedArticle:
     """The article at ``url``, fetched and extracted; :class:`NoArticleText` says why not."""
     from newsreader.feeds.fetch import Fetcher
-    from newsreader.sources.fulltext import decode_page, extract_article
 
     if not is_web_url(url):
         raise NoArticleText(f"no web page to fetch: {clean_line(url)[:120] or 'no link'}")
@@ -83,7 +89,4 @@ def fetch_article(url: str, settings: FetchSettings) -> ExtractedArticle:
     body, content_type, final_url, error = asyncio.run(fetch())
     if error:
         raise NoArticleText(f"cannot fetch the article's page: {error}")
-    kind = content_type.split(";")[0].strip().lower()
-    if kind not in _HTML_TYPES:
-        raise NoArticleText(f"the article's link is not a web page ({clean_line(kind)[:60]})")
-    return extract_article(decode_page(body, content_type), final_url)
+    return page_article(body, content_type, final_url)

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from newsreader.models import Caption, NoArticleText
+from newsreader.sources.htmlpage import read_head
 from newsreader.text.dates import parse_date
 from newsreader.text.htmldoc import parse_html
-from newsreader.text.sanitize import clean_document, clean_line, clean_text, join_url
+from newsreader.text.sanitize import clean_document, clean_line, clean_text, is_web_url, join_url
 
 MIN_WORDS = 60  # fewer than this is a stub (a paywall, a consent page, a teaser), not an article
 MAX_LINKED = 0.5  # an "article" whose words are mostly links' is an index page
@@ -73,46 +74,6 @@ def _size(text: str) -> int:
     return len(text.split()) + len(_CJK.findall(text)) // 2
 
 
-_META = re.compile(
-    r"""<meta\s[^>]*?(?:name|property|itemprop)\s*=\s*["']([\w:.-]+)["'][^>]*?"""
-    r"""content\s*=\s*["']([^"']*)["']""",
-    re.I,
-)
-_META_REVERSED = re.compile(
-    r"""<meta\s[^>]*?content\s*=\s*["']([^"']*)["'][^>]*?"""
-    r"""(?:name|property|itemprop)\s*=\s*["']([\w:.-]+)["']""",
-    re.I,
-)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.I | re.S)
-_TITLE_NAMES = ("og:title", "twitter:title", "headline")
-_AUTHOR_NAMES = ("author", "article:author", "byl", "parsely-author", "dc.creator")
-_DATE_NAMES = ("article:published_time", "datepublished", "date", "dc.date", "pubdate")
-
-
-def _page_metadata(page: str) -> tuple[str, str, float | None]:
-    """(title, author, published) from the page's head: its meta tags, else its <title>."""
-    from html import unescape
-
-    head = page[: page.find("</head")] if "</head" in page else page[:100_000]
-    meta: dict[str, str] = {}
-    for name, content in _META.findall(head):
-        meta.setdefault(name.lower(), content)
-    for content, name in _META_REVERSED.findall(head):
-        meta.setdefault(name.lower(), content)
-    title = next((meta[n] for n in _TITLE_NAMES if meta.get(n)), "")
-    if not title and (found := _TITLE.search(head)):
-        title = found.group(1)
-    author = next((meta[n] for n in _AUTHOR_NAMES if meta.get(n)), "")
-    if author.startswith(("http://", "https://")):  # a profile page's address, not a name
-        author = ""
-    date = next((meta[n] for n in _DATE_NAMES if meta.get(n)), "")
-    return (
-        clean_line(unescape(title)),
-        clean_line(unescape(author)),
-        parse_date(date) if date else None,
-    )
-
-
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -131,17 +92,10 @@ def _mostly_links(text: str, words: int, links: tuple[tuple[str, str], ...], pag
     return linked > MAX_LINKED * words
 
 
-def _figure_captions(page: str, url: str) -> dict[str, tuple[str, str]]:
-    """The page's figures: image source (as written, and resolved against ``url``) ->
-    (caption, alt), for the images that have a caption."""
-    if "<figcaption" not in page and "<FIGCAPTION" not in page:
-        return {}
-    from lxml import html as lxml_html
-
-    try:
-        root = lxml_html.fromstring(page)
-    except (ValueError, TypeError, lxml_html.etree.ParserError):
-        return {}
+def _figure_captions(root: Any, url: str) -> dict[str, tuple[str, str]]:
+    """The page's figures (``root``: its parsed tree, before the extractor prunes it): image
+    source (as written, and resolved against ``url``) -> (caption, alt), for the images
+    that have a caption."""
     found: dict[str, tuple[str, str]] = {}
     for figure in root.iter("figure"):
         caption = figure.find(".//figcaption")
@@ -157,10 +111,9 @@ def _figure_captions(page: str, url: str) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _restore_figures(body: Any, page: str, url: str) -> None:
+def _restore_figures(body: Any, captions: dict[str, tuple[str, str]]) -> None:
     """Put back the captions of the article's images: the extractor keeps an image but drops
     its ``figcaption``, where the page says what it shows and whose photograph it is."""
-    captions = _figure_captions(page, url)
     if not captions:
         return
     from lxml import etree
@@ -183,17 +136,27 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
     from lxml import etree
     from trafilatura.htmlprocessing import convert_to_html
     from trafilatura.settings import Document
+    from trafilatura.utils import load_html
 
     started = time.perf_counter()
     found = None
+    captions: dict[str, tuple[str, str]] = {}
     # the extractor's balanced choice first; when it finds no article, its recall-first one
-    # (a page laid out unlike most: it then keeps more around the text)
+    # (a page laid out unlike most: it then keeps more around the text). Each pass prunes
+    # the tree it is given: the page is parsed once a pass, and its figures read first.
     for recall in (False, True):
         try:
+            tree = load_html(page)
+            if tree is None:
+                raise NoArticleText("no article text found (not an HTML page)")
+            if not recall and ("<figcaption" in page or "<FIGCAPTION" in page):
+                captions = _figure_captions(tree, url)
             found = trafilatura.bare_extraction(
-                page, url=url or None, include_comments=False, include_tables=True,
+                tree, url=url or None, include_comments=False, include_tables=True,
                 include_links=True, include_images=True, favor_recall=recall,
             )  # fmt: skip
+        except NoArticleText:
+            raise
         except Exception as exc:  # a parser's failure on a hostile page is "no article"
             raise NoArticleText(f"no article text found ({type(exc).__name__})") from None
         if (
@@ -205,7 +168,7 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
     if not isinstance(found, Document) or found.body is None:
         raise NoArticleText("no article text found")
     body = convert_to_html(found.body)
-    _restore_figures(body, page, url)
+    _restore_figures(body, captions)
     html = etree.tostring(body, encoding="unicode")
     document = parse_html(html, url)
     text = clean_text(document.text)
@@ -214,12 +177,12 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
         raise NoArticleText("no article text found (the page has too few words of its own)")
     if _mostly_links(found.text or text, words, document.links, page):
         raise NoArticleText("no article text found (the page is a list of links)")
-    title, author, published = _page_metadata(page)
+    head = read_head(page)
     return ExtractedArticle(
         url=url,
-        title=title,
-        author=author,
-        published=published,
+        title=clean_line(head.title),
+        author=clean_line(", ".join(a for a in head.authors if not is_web_url(a))),
+        published=parse_date(head.published) if head.published else None,
         html=clean_text(html),
         text=text,
         captions=document.captions,

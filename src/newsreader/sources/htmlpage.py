@@ -63,10 +63,9 @@ def _region(html: str, tag: str) -> str | None:
     return match.group(1) if match else None
 
 
-def read_page(html: str) -> Page:
-    parser = _Meta()
-    parser.feed(html)
-    parser.close()
+def _described(parser: _Meta) -> Page:
+    """The page's metadata from what ``parser`` read: its first <h1> over og:title over
+    <title>, canonical URL, authors, publication date, description, site, keywords."""
     meta = parser.meta
     page = parser.page
     h1 = " ".join("".join(parser.h1).split())
@@ -83,6 +82,25 @@ def read_page(html: str) -> Page:
     page.description = meta.get("description", "") or meta.get("og:description", "")
     page.site_name = meta.get("og:site_name", "")
     page.keywords = [k.strip() for k in meta.get("keywords", "").split(",") if k.strip()]
+    return page
+
+
+def read_head(html: str) -> Page:
+    """The metadata of a fetched page from its <head> alone (its body is read by the
+    extractor): no walk through the whole document."""
+    end = html.lower().find("</head")
+    parser = _Meta()
+    parser.feed(html[:end] if end >= 0 else html[:100_000])
+    parser.close()
+    return _described(parser)
+
+
+def read_page(html: str) -> Page:
+    parser = _Meta()
+    parser.feed(html)
+    parser.close()
+    page = _described(parser)
+    h1 = " ".join("".join(parser.h1).split())
     body = _region(html, "article") or _region(html, "main") or _region(html, "body") or html
     if h1:
         body = re.sub(r"<h1\b[^>]*>.*?</h1\s*>", "", body, count=1, flags=re.S | re.I)

@@ -12,7 +12,7 @@ from textual.worker import get_current_worker
 from newsreader.models import Article, NoArticleText
 from newsreader.ui.mainbase import MainBase
 from newsreader.ui.messages import FullTextFailed, FullTextReady
-from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
+from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ready_article
 
 FROM_PAGE = "full text · extracted"
 FROM_FEED = "from feed"
@@ -38,9 +38,6 @@ class FullTextMixin(MainBase):
 
     @work(thread=True, exclusive=True, group="full_text", exit_on_error=False)
     def _full_text(self, article: Article, layout: LayoutRequest, back: bool) -> None:
-        from newsreader.library.reading import build_view
-        from newsreader.ui.render import highlighted, reading_parts
-
         shown = article
         if not back:
             try:
@@ -53,11 +50,9 @@ class FullTextMixin(MainBase):
             shown = replace(article, body=stored.html, body_format="html", text=stored.text)
         with self.library.reading() as store:
             feed = store.feed_by_id(article.feed_id)
-        view = build_view(shown, feed.display_title if feed else "")
-        label = FROM_FEED if back else FROM_PAGE
-        view = replace(view, meta=" · ".join(p for p in (view.meta, label) if p))
-        parts = highlighted(reading_parts(view), layout.match, layout.match_style)
-        ready = ReadyArticle(article, view, parts, prepare_layout(parts, layout))
+        title = feed.display_title if feed else ""
+        note = FROM_FEED if back else FROM_PAGE
+        ready = ready_article(article, title, layout, shown=shown, note=note)
         if not get_current_worker().is_cancelled:
             self.post_message(FullTextReady(ready, from_page=not back))
 

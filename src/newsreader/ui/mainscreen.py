@@ -41,7 +41,7 @@ from newsreader.ui.linking import LinksMixin
 from newsreader.ui.marking import MarkingMixin
 from newsreader.ui.messages import ArticlePrefetched, ArticleReady, Started, ViewLoaded
 from newsreader.ui.onboarding import OnboardingMixin
-from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, prepare_layout
+from newsreader.ui.readerpane import LayoutRequest, ReaderPane, ReadyArticle, ready_article
 from newsreader.ui.refreshing import WATCH_SECONDS, RefreshMixin
 from newsreader.ui.relatedlist import RelatedList
 from newsreader.ui.relatedwalk import RelatedMixin, RelatedWalk
@@ -426,22 +426,14 @@ class MainScreen(
     ) -> ReadyArticle | None:
         """In a worker thread: the article read (or ``bookmark``'s snapshot, for a bookmark
         whose article is no longer stored), built into parts and wrapped for ``layout``."""
-        from newsreader.library.reading import build_view
-        from newsreader.ui.render import highlighted, reading_parts
-
         if bookmark is not None:
-            article = _article_from_bookmark(bookmark)
-            view = build_view(article, bookmark.feed_title)
-        else:
-            with self.library.reading() as store:
-                found = store.article(article_id)
-                if found is None:
-                    return None
-                feed = store.feed_by_id(found.feed_id)
-            article = found
-            view = build_view(article, feed.display_title if feed else "")
-        parts = highlighted(reading_parts(view), layout.match, layout.match_style)
-        return ReadyArticle(article, view, parts, prepare_layout(parts, layout))
+            return ready_article(_article_from_bookmark(bookmark), bookmark.feed_title, layout)
+        with self.library.reading() as store:
+            found = store.article(article_id)
+            if found is None:
+                return None
+            feed = store.feed_by_id(found.feed_id)
+        return ready_article(found, feed.display_title if feed else "", layout)
 
     @work(thread=True, exclusive=True, group="reader", exit_on_error=False)
     def _load_article(

@@ -186,6 +186,25 @@ class ReadyArticle:
     prepared: PreparedLayout
 
 
+def ready_article(
+    article: Article, feed_title: str, layout: LayoutRequest, shown: Article | None = None,
+    note: str = "",
+) -> ReadyArticle:  # fmt: skip
+    """In a worker thread: ``article`` (or ``shown`` in its place: it with its page's text)
+    built into its reading view and parts and wrapped for ``layout``; ``note`` ends the
+    meta line (where the text comes from)."""
+    from dataclasses import replace
+
+    from newsreader.library.reading import build_view
+    from newsreader.ui.render import highlighted, reading_parts
+
+    view = build_view(shown or article, feed_title)
+    if note:
+        view = replace(view, meta=" · ".join(p for p in (view.meta, note) if p))
+    parts = highlighted(reading_parts(view), layout.match, layout.match_style)
+    return ReadyArticle(article, view, parts, prepare_layout(parts, layout))
+
+
 def prepare_layout(parts: list[Part], request: LayoutRequest) -> PreparedLayout:
     """Wrap ``parts`` and draw the first screen of them; pure, so a worker thread runs it and
     the frame that shows the article only copies lines."""
