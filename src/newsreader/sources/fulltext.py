@@ -18,7 +18,14 @@ from newsreader.models import Caption, NoArticleText
 from newsreader.sources.htmlpage import read_head
 from newsreader.text.dates import parse_date
 from newsreader.text.htmldoc import parse_html
-from newsreader.text.sanitize import clean_document, clean_line, clean_text, is_web_url, join_url
+from newsreader.text.sanitize import (
+    clean_document,
+    clean_line,
+    clean_text,
+    clean_url,
+    is_web_url,
+    join_url,
+)
 
 MIN_WORDS = 60  # fewer than this is a stub (a paywall, a consent page, a teaser), not an article
 MAX_LINKED = 0.5  # an "article" whose words are mostly links' is an index page
@@ -179,7 +186,7 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
         raise NoArticleText("no article text found (the page is a list of links)")
     head = read_head(page)
     return ExtractedArticle(
-        url=url,
+        url=clean_url(url),
         title=clean_line(head.title),
         author=clean_line(", ".join(a for a in head.authors if not is_web_url(a))),
         published=parse_date(head.published) if head.published else None,

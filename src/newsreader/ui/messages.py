@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+from textual.notifications import SeverityLevel
 
 if TYPE_CHECKING:
     from newsreader.bookmarks import LoadResult
@@ -214,7 +215,7 @@ class Notice(Message):
     the welcome screen comes back (its prompt was left empty)."""
 
     def __init__(
-        self, text: str, severity: str = "information", welcome_again: bool = False
+        self, text: str, severity: SeverityLevel = "information", welcome_again: bool = False
     ) -> None:
         super().__init__()
         self.text, self.severity, self.welcome_again = text, severity, welcome_again

@@ -74,7 +74,7 @@ class OnboardingMixin(MainBase):
 
     def on_notice(self, message: Notice) -> None:
         if message.text:
-            self.notify(message.text, severity=message.severity, markup=False)  # type: ignore[arg-type]
+            self.notify(message.text, severity=message.severity, markup=False)
         if message.welcome_again:
             self.app.push_screen(WelcomeScreen(), self._welcome_choice)
 
