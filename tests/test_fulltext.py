@@ -17,6 +17,7 @@ from newsreader.library.fulltext import fetch_article
 from newsreader.library.paths import resolve
 from newsreader.models import Article, NoArticleText, ParsedFeed
 from newsreader.sources.fulltext import decode_page, extract_article
+from newsreader.sources.pagefigures import read_figures, restore_figures
 from newsreader.store import Store
 
 from .feedserver import FeedServer, closed_port_url
@@ -72,6 +73,57 @@ def test_the_article_of_a_page_with_its_caption_and_credit_and_nothing_around_it
     assert caption.image_url == "https://gazette.test/img/wall.jpg"
     assert ("https://example.org/report", "The report") in found.links
     assert "<h2>" in found.html and "<blockquote>" in found.html
+
+
+WORDPRESS = (
+    "<html><head><title>Wall repair funded</title></head><body><article>"
+    f"<h1>Flood fund pays for the harbour wall</h1><p>{PARAGRAPHS[0]}</p>"
+    '<div class="wp-caption aligncenter"><img src="/img/wharf.jpg" alt="">'
+    '<p class="wp-caption-text">Sandbags along the wharf on Tuesday morning.</p></div>'
+    f"<p>{PARAGRAPHS[1]}</p>"
+    '<div class="photo"><div class="caption-full">The old wall in 1950, before the storms.'
+    '<a class="more"> less</a></div><div class="caption-truncated">The old wall in 1950,'
+    '<a class="more"> ... more</a></div></div>'
+    f"<p>{PARAGRAPHS[2]}</p></article>"
+    '<section class="more-stories"><h3>More stories</h3>'
+    + "".join(
+        f'<div><a href="/story/{i}"><img src="/thumb/{i}.jpg" alt="Story {i}"></a>'
+        f'<a href="/story/{i}">Council votes on the new ferry timetable, part {i}</a></div>'
+        for i in range(6)
+    )
+    + "</section></body></html>"
+)
+
+
+def test_caption_markup_the_extractor_does_not_know_stays_a_caption_not_text() -> None:
+    found = extract_article(WORDPRESS, "https://gazette.test/2026/wall")
+    assert all(p.split(";")[0] in found.text for p in PARAGRAPHS)
+    assert "Sandbags" not in found.text and "1950" not in found.text
+    shown = [c.text for c in found.captions]
+    assert "Sandbags along the wharf on Tuesday morning." in shown
+    assert sum("The old wall in 1950" in c for c in shown) <= 1  # the short copy: not again
+    (wharf,) = [c for c in found.captions if c.text.startswith("Sandbags")]
+    assert wharf.image_url == "https://gazette.test/img/wharf.jpg"
+    assert "ferry timetable" not in found.text and "thumb" not in found.html
+
+
+def test_a_block_made_of_a_caption_and_its_short_copy_becomes_one_caption() -> None:
+    from lxml import etree, html
+
+    page = html.fromstring(
+        '<div><div class="caption-full">The old wall in 1950, before the storms. <a>less</a>'
+        '</div><div class="caption-truncated">The old wall in 1950, <a>... more</a></div></div>'
+    )
+    figures = read_figures(page, "https://gazette.test/")
+    body = html.fromstring(
+        "<body><p>The wall stood for a century.</p><ul><li>The old wall in 1950, before the"
+        " storms. less The old wall in 1950, ... more</li></ul><p>The old wall in 1950, before"
+        " the storms. less</p></body>"
+    )
+    restore_figures(body, figures)
+    shown = etree.tostring(body, encoding="unicode")
+    assert shown.count("<figcaption>") == 1 and "more" not in shown
+    assert "<p>The wall stood for a century.</p>" in shown
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,15 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from newsreader.models import Caption, NoArticleText
 from newsreader.sources.htmlpage import read_head
+from newsreader.sources.pagefigures import (
+    PageFigures,
+    drop_teaser_images,
+    read_figures,
+    restore_figures,
+)
 from newsreader.text.dates import parse_date
 from newsreader.text.htmldoc import parse_html
 from newsreader.text.sanitize import (
@@ -24,7 +29,6 @@ from newsreader.text.sanitize import (
     clean_text,
     clean_url,
     is_web_url,
-    join_url,
 )
 
 MIN_WORDS = 60  # fewer than this is a stub (a paywall, a consent page, a teaser), not an article
@@ -99,44 +103,6 @@ def _mostly_links(text: str, words: int, links: tuple[tuple[str, str], ...], pag
     return linked > MAX_LINKED * words
 
 
-def _figure_captions(root: Any, url: str) -> dict[str, tuple[str, str]]:
-    """The page's figures (``root``: its parsed tree, before the extractor prunes it): image
-    source (as written, and resolved against ``url``) -> (caption, alt), for the images
-    that have a caption."""
-    found: dict[str, tuple[str, str]] = {}
-    for figure in root.iter("figure"):
-        caption = figure.find(".//figcaption")
-        if caption is None:
-            continue
-        words = " ".join(caption.text_content().split())
-        for image in figure.iter("img"):
-            for attribute in ("src", "data-src"):
-                source = image.get(attribute)
-                if source and words:
-                    found.setdefault(source, (words, image.get("alt", "")))
-                    found.setdefault(join_url(url, source), (words, image.get("alt", "")))
-    return found
-
-
-def _restore_figures(body: Any, captions: dict[str, tuple[str, str]]) -> None:
-    """Put back the captions of the article's images: the extractor keeps an image but drops
-    its ``figcaption``, where the page says what it shows and whose photograph it is."""
-    if not captions:
-        return
-    from lxml import etree
-
-    for image in list(body.iter("img")):
-        known = captions.get(image.get("src", ""))
-        parent = image.getparent()
-        if known is None or parent is None:
-            continue
-        figure = etree.Element("figure")
-        parent.replace(image, figure)
-        figure.append(image)
-        figure.tail, image.tail = image.tail, None
-        etree.SubElement(figure, "figcaption").text = known[0]
-
-
 def extract_article(page: str, url: str = "") -> ExtractedArticle:
     """The article in ``page`` (HTML as text); :class:`NoArticleText` when there is none."""
     import trafilatura
@@ -147,7 +113,7 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
 
     started = time.perf_counter()
     found = None
-    captions: dict[str, tuple[str, str]] = {}
+    figures = PageFigures()
     # the extractor's balanced choice first; when it finds no article, its recall-first one
     # (a page laid out unlike most: it then keeps more around the text). Each pass prunes
     # the tree it is given: the page is parsed once a pass, and its figures read first.
@@ -156,8 +122,9 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
             tree = load_html(page)
             if tree is None:
                 raise NoArticleText("no article text found (not an HTML page)")
-            if not recall and ("<figcaption" in page or "<FIGCAPTION" in page):
-                captions = _figure_captions(tree, url)
+            if not recall:
+                figures = read_figures(tree, url)
+            drop_teaser_images(tree)
             found = trafilatura.bare_extraction(
                 tree, url=url or None, include_comments=False, include_tables=True,
                 include_links=True, include_images=True, favor_recall=recall,
@@ -175,7 +142,7 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
     if not isinstance(found, Document) or found.body is None:
         raise NoArticleText("no article text found")
     body = convert_to_html(found.body)
-    _restore_figures(body, captions)
+    restore_figures(body, figures)
     html = etree.tostring(body, encoding="unicode")
     document = parse_html(html, url)
     text = clean_text(document.text)
