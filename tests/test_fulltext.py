@@ -3,6 +3,7 @@ stored, indexed and shown by ``newsreader extract`` and ``show --full``."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from newsreader.library.paths import resolve
 from newsreader.models import Article, NoArticleText, ParsedFeed
 from newsreader.sources.fulltext import decode_page, extract_article
 from newsreader.sources.pagefigures import read_figures, restore_figures
+from newsreader.sources.redirects import decoded_link
 from newsreader.store import Store
 
 from .feedserver import FeedServer, closed_port_url
@@ -171,6 +173,49 @@ def test_fetching_a_page_with_the_refresh_fetcher(server: FeedServer) -> None:
         fetch_article(closed_port_url(), settings)
 
 
+def _google_news_link(target: str) -> str:
+    """An article link shaped like Google News's: a protobuf with the URL, in base64."""
+    raw = b"\x08\x13\x22" + bytes([len(target)]) + target.encode() + b"R\x02en"
+    return "https://news.google.com/rss/articles/" + base64.urlsafe_b64encode(raw).decode()
+
+
+def test_an_aggregators_link_is_followed_to_the_article(server: FeedServer) -> None:
+    assert decoded_link(_google_news_link(f"{server.base}/2026/wall")) == f"{server.base}/2026/wall"
+    newer = "https://news.google.com/rss/articles/CBMiAUFVX3lxTE1rZXlPbmx5QUFBQUFBQUFB?oc=5"
+    assert decoded_link(newer) == newer  # no URL inside: its page is read instead
+    assert (
+        decoded_link("https://gazette.test/rss/articles/abc")
+        == "https://gazette.test/rss/articles/abc"
+    )
+    server.pages["/hop"] = (
+        b'<html><head><meta http-equiv="refresh" content="0;url=/2026/wall"></head></html>',
+        "text/html",
+    )
+    server.pages["/script-hop"] = (
+        b'<html><body><script>window.location.replace("\\/hop")</script></body></html>',
+        "text/html",
+    )
+    server.pages["/loop"] = (
+        b'<html><head><meta http-equiv="refresh" content="0;url=/loop2"></head></html>',
+        "text/html",
+    )
+    server.pages["/loop2"] = (
+        b'<html><head><meta http-equiv="refresh" content="0;url=/loop"></head></html>',
+        "text/html",
+    )
+    server.pages["/to-file"] = (
+        b'<html><head><meta http-equiv="refresh" content="0;url=file:///etc/passwd"></head></html>',
+        "text/html",
+    )
+    settings = FetchSettings(deadline=10)
+    found = fetch_article(f"{server.base}/script-hop", settings)
+    assert PARAGRAPHS[2][:40] in found.text and found.url == f"{server.base}/2026/wall"
+    with pytest.raises(NoArticleText, match="too many redirect pages"):
+        fetch_article(f"{server.base}/loop", settings)
+    with pytest.raises(NoArticleText, match="no article text found"):
+        fetch_article(f"{server.base}/to-file", settings)
+
+
 def _stored(data: Path, url: str) -> int:
     with Store(data / "newsreader.db") as store:
         feed = store.add_feed("https://gazette.test/feed")
@@ -222,10 +267,14 @@ def test_an_always_feed_reads_its_new_articles_pages_in_the_refresh(
 ) -> None:
     """After its articles are stored; a page with no article is one line on that article."""
     server.pages["/stub"] = (b"<html><body><p>Subscribe.</p></body></html>", "text/html")
+    server.pages["/hop"] = (  # an aggregator's page that sends the browser on
+        b"<html><head><script>location.href = '/2026/wall'</script></head></html>",
+        "text/html",
+    )
     items = "".join(
         f"<item><title>{name}</title><link>{server.base}/{path}</link><guid>{path}</guid>"
         f"<description>Teaser {name}</description></item>"
-        for name, path in (("Wall", "2026/wall"), ("Stub", "stub"))
+        for name, path in (("Wall", "hop"), ("Stub", "stub"))
     )
     feed = (
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>G</title>{items}</channel></rss>'
@@ -244,9 +293,10 @@ def test_an_always_feed_reads_its_new_articles_pages_in_the_refresh(
         failed = store.full_text(stub.id)
         assert failed is not None and failed.error.startswith("no article text found")
         assert store.feeds()[0].last_error is None  # never on the feed
-    pages = [p for p, _ in server.requests if p in ("/2026/wall", "/stub")]
+    pages = [p for p, _ in server.requests if p in ("/hop", "/2026/wall", "/stub")]
+    assert sorted(pages) == ["/2026/wall", "/hop", "/stub"]
     assert main([*args, "refresh", "--force"]) == 0  # pages are read once
-    assert [p for p, _ in server.requests if p in ("/2026/wall", "/stub")] == pages
+    assert [p for p, _ in server.requests if p in ("/hop", "/2026/wall", "/stub")] == pages
 
 
 def test_a_never_feed_does_not_read_pages(tmp_path: Path, server: FeedServer) -> None:

@@ -204,5 +204,13 @@ class NoArticleText(NewsreaderError):
     """A page that yields no article (a paywall, a consent page, a page of links, not HTML)."""
 
 
+class RedirectPage(NoArticleText):
+    """A page with no article that sends the browser on to ``target`` (an aggregator's hop)."""
+
+    def __init__(self, target: str) -> None:
+        super().__init__("no article text found (the page only redirects)")
+        self.target = target
+
+
 class ImportFileError(NewsreaderError):
     """An OPML or urls file that cannot be read."""
