@@ -60,3 +60,36 @@ async def test_e_swaps_in_the_page_and_back(tmp_path: Path, server: FeedServer) 
         await pilot.press("e")
         await _until(app, pilot, lambda: "no article text found" in _status(app))
         assert "Teaser of Stub" in reader.plain  # the feed's text stays
+
+
+async def test_e_keeps_the_reading_position_as_a_share_of_the_article(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    """Halfway down the feed's text is halfway down the page's: the place, not the line."""
+    said = "The harbour committee met again on the wall's {n}th day of repairs and heard a report."
+    long_page = (
+        "<html><body><article><h1>Long</h1>"
+        + "".join(f"<p>{said.format(n=n)} {' '.join(['More detail.'] * 12)}</p>" for n in range(80))
+        + "</article></body></html>"
+    )
+    server.pages["/long"] = (long_page.encode(), "text/html")
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed("https://gazette.test/feed")
+        body = "".join(f"<p>Teaser paragraph {n} of the long story.</p>" for n in range(60))
+        article = Article(guid="long", title="Long", url=f"{server.base}/long", body=body)
+        store.store_feed(feed.id, ParsedFeed(title="Gazette", articles=(article,)))
+    app = NewsreaderApp(resolve(tmp_path, bookmarks_file=tmp_path / "b.json"), Config())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(app, pilot, lambda: app.main.view_total == 1)
+        await pilot.press("enter")
+        reader = app.query_one(ReaderPane)
+        await _until(app, pilot, lambda: reader.max_scroll_y > 20)
+        reader.scroll_to(y=reader.max_scroll_y // 2, animate=False)
+        await pilot.pause()
+        before = reader.scroll_y / reader.max_scroll_y
+        assert 0.4 < before < 0.6
+        await pilot.press("e")
+        await _until(app, pilot, lambda: "More detail." in reader.plain)
+        await pilot.pause()
+        assert reader.max_scroll_y > 100  # the page is longer than the teaser
+        assert abs(reader.scroll_y / reader.max_scroll_y - before) < 0.05
