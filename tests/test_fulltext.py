@@ -19,6 +19,7 @@ from newsreader.library.paths import resolve
 from newsreader.models import Article, NoArticleText, ParsedFeed
 from newsreader.sources.fulltext import decode_page, extract_article
 from newsreader.sources.pagefigures import read_figures, restore_figures
+from newsreader.sources.pageprune import images_out_of_text
 from newsreader.sources.redirects import decoded_link
 from newsreader.store import Store
 
@@ -126,6 +127,43 @@ def test_a_block_made_of_a_caption_and_its_short_copy_becomes_one_caption() -> N
     shown = etree.tostring(body, encoding="unicode")
     assert shown.count("<figcaption>") == 1 and "more" not in shown
     assert "<p>The wall stood for a century.</p>" in shown
+
+
+def test_hidden_copies_and_paragraphs_linked_whole_are_read_as_a_browser_shows_them() -> None:
+    page = (
+        "<html><body><article><h1>Deals of the week</h1>"
+        '<div style="display: none" itemscope><h1>Deals of the week</h1>'
+        '<a href="/deals">Deals of the week, a hidden copy for machines</a></div>'
+        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+        + '<div><img src="/img/dock.jpg" alt=""> The new dock opens in the spring, the council'
+        " says, and the ferry will call there twice an hour in the summer months.</div>"
+        "</article></body></html>"
+    )
+    found = extract_article(page, "https://gazette.test/deals")
+    assert "hidden copy" not in found.text
+    assert "ferry will call there twice an hour" in found.text
+    linked = "".join(  # a shop's page: each paragraph is its affiliate link
+        f'<h2>Offer {n}</h2><p><a href="https://shop.test/{n}">{PARAGRAPHS[n % 3]}'
+        f" {PARAGRAPHS[(n + 1) % 3]}</a></p>"
+        for n in range(6)
+    )
+    shop = f"<html><body><article><h1>Deals</h1>{linked}</article></body></html>"
+    assert PARAGRAPHS[1][:40] in extract_article(shop, "https://gazette.test/d").text
+
+
+def test_text_after_an_image_becomes_a_paragraph_of_its_own_before_extraction() -> None:
+    from lxml import etree, html
+
+    tree = html.fromstring(
+        '<div><div class="entry">Loose text. <img src="/a.jpg"> After the image <b>bold</b>'
+        ' too.<h3>Next</h3></div><p>In a <img src="/b.jpg"> paragraph.</p>'
+        '<figure><img src="/c.jpg"> kept in its figure</figure></div>'
+    )
+    images_out_of_text(tree)
+    shown = etree.tostring(tree, encoding="unicode")
+    assert '<img src="/a.jpg"/><p> After the image <b>bold</b> too.</p><h3>' in shown
+    assert '<img src="/b.jpg"/><p>In a  paragraph.</p>' in shown
+    assert '<img src="/c.jpg"/> kept in its figure' in shown
 
 
 @pytest.mark.parametrize(

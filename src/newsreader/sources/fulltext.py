@@ -15,12 +15,8 @@ from dataclasses import dataclass
 
 from newsreader.models import Caption, NoArticleText
 from newsreader.sources.htmlpage import read_head
-from newsreader.sources.pagefigures import (
-    PageFigures,
-    drop_teaser_images,
-    read_figures,
-    restore_figures,
-)
+from newsreader.sources.pagefigures import PageFigures, read_figures, restore_figures
+from newsreader.sources.pageprune import drop_hidden, drop_teaser_images, images_out_of_text
 from newsreader.text.dates import parse_date
 from newsreader.text.htmldoc import parse_html
 from newsreader.text.sanitize import (
@@ -33,6 +29,8 @@ from newsreader.text.sanitize import (
 
 MIN_WORDS = 60  # fewer than this is a stub (a paywall, a consent page, a teaser), not an article
 MAX_LINKED = 0.5  # an "article" whose words are mostly links' is an index page
+# a link this long is a paragraph linked whole (a shop's affiliate link), not a headline
+PROSE_LINK = 30
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([\w.:-]+)""", re.I)
 
@@ -93,7 +91,8 @@ def _mostly_links(text: str, words: int, links: tuple[tuple[str, str], ...], pag
     """An index page, not an article: most of the words are links' (kept as links, or as
     lines the extractor unlinked: the page's anchors, line for line; ``text``: the
     extractor's, with its line breaks)."""
-    if sum(len(anchor.split()) for _url, anchor in links) > MAX_LINKED * words:
+    sizes = (len(anchor.split()) for _url, anchor in links)
+    if sum(size for size in sizes if size < PROSE_LINK) > MAX_LINKED * words:
         return True
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines or words / len(lines) >= 8:  # paragraphs, not a list of headlines
@@ -124,7 +123,9 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
                 raise NoArticleText("no article text found (not an HTML page)")
             if not recall:
                 figures = read_figures(tree, url)
+            drop_hidden(tree)
             drop_teaser_images(tree)
+            images_out_of_text(tree)
             found = trafilatura.bare_extraction(
                 tree, url=url or None, include_comments=False, include_tables=True,
                 include_links=True, include_images=True, favor_recall=recall,

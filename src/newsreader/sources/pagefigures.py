@@ -4,8 +4,7 @@ extractor prunes it, and put back into the article it returns.
 The extractor keeps an image but drops its ``figcaption``, and it keeps the text of caption
 markup it does not know (WordPress's ``wp-caption-text``, a site's ``caption-full``) as if it
 were a paragraph of the article. Here a caption is a caption again: shown under its image,
-kept out of the article's text. Thumbnails inside links to other pages (the teaser cards of
-"more stories") are dropped first: the extractor keeps a block of them when it holds images.
+kept out of the article's text.
 """
 
 from __future__ import annotations
@@ -14,12 +13,17 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from newsreader.sources.pageprune import remove_keeping_tail
 from newsreader.text.sanitize import join_url
 
 _CAPTION_CLASS = re.compile(r"caption|credit", re.I)
 _NOT_A_CAPTION = ("has-", "with-", "no-")  # "has-caption": a container that holds one
-_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif)(?:[?#]|$)", re.I)
 MAX_CAPTION = 1000  # characters; a longer "caption" element is a container, not a caption
+# what may be a caption, found by libxml2 (a walk of every element in Python costs more)
+_CAPTION_XPATH = (
+    "//figcaption | //*[contains(@class, 'aption') or contains(@class, 'redit')"
+    " or contains(@class, 'CAPTION') or contains(@class, 'CREDIT')]"
+)
 _MAX_LEFT_OVER = 3  # words of a block besides its captions ("less", "… more", "(more)")
 _BLOCKS = ("p", "div", "span", "li", "figcaption", "h2", "h3", "h4", "h5", "h6")
 
@@ -49,8 +53,8 @@ def read_figures(root: Any, url: str) -> PageFigures:
     """The captions in the page's tree (``root``), and which image each figure's is (by its
     source as written and as resolved against ``url``)."""
     figures = PageFigures()
-    for element in root.iter():
-        if not isinstance(element.tag, str) or not _is_caption(element):
+    for element in root.xpath(_CAPTION_XPATH):
+        if not _is_caption(element):
             continue
         words = words_of(element)
         if not words or len(words) > MAX_CAPTION:
@@ -66,33 +70,6 @@ def read_figures(root: Any, url: str) -> PageFigures:
                     figures.by_image.setdefault(source, words)
                     figures.by_image.setdefault(join_url(url, source), words)
     return figures
-
-
-def drop_teaser_images(root: Any) -> None:
-    """Remove images that link to another page (not to the image itself) outside a figure."""
-    for image in list(root.iter("img")):
-        teaser = False
-        for ancestor in image.iterancestors():
-            if ancestor.tag == "figure":
-                teaser = False
-                break
-            if ancestor.tag == "a" and not _IMAGE_FILE.search(ancestor.get("href", "")):
-                teaser = True
-        parent = image.getparent()
-        if teaser and parent is not None:
-            _remove_keeping_tail(image)
-
-
-def _remove_keeping_tail(element: Any) -> None:
-    parent = element.getparent()
-    tail = element.tail
-    previous = element.getprevious()
-    parent.remove(element)
-    if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
 
 
 def _figure(caption: str, image: Any = None) -> Any:
@@ -152,7 +129,7 @@ def _captions_out_of_text(body: Any, captions: set[str], shown: set[str]) -> Non
         new = [c for c in found if not any(c in s for s in shown)]
         shown.update(found)
         if not new:  # said already, under its image or a block before
-            _remove_keeping_tail(element)
+            remove_keeping_tail(element)
             continue
         previous = element.getprevious()
         image = None
