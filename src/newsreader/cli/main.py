@@ -16,6 +16,7 @@ from newsreader.cli.common import (
 )
 from newsreader.cli.extracting import cmd_extract
 from newsreader.cli.refreshing import cmd_index, cmd_refresh
+from newsreader.cli.ruling import add_rules_parser
 from newsreader.cli.subscriptions import (
     cmd_add,
     cmd_export,
@@ -166,6 +167,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="with export: write to this file")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_bookmarks)
+
+    add_rules_parser(sub)
 
     p = sub.add_parser("locate", help="print where config, store and bookmarks live")
     p.set_defaults(func=cmd_locate)

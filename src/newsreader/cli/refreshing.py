@@ -103,7 +103,11 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     warming = warm_up()
     try:
         config = load(loc.config_file)
+        from newsreader.cli.ruling import say_rule_problems
         from newsreader.library.refresh import options_from_config, refresh_feeds
+        from newsreader.library.ruling import config_ruleset
+
+        say_rule_problems(config_ruleset(config))  # the refresh goes on without those rules
 
         with open_library(loc).store() as store:
             feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()

@@ -21,6 +21,8 @@ from newsreader.models import UNREAD, Article, ArticleRow, Bookmark, Feed, Usage
 
 if TYPE_CHECKING:
     from newsreader.library.opml import Subscription
+    from newsreader.library.rules import RuleSet, Verdict
+    from newsreader.library.ruling import RulesApplied
     from newsreader.library.views import View
     from newsreader.related.rank import RelatedArticle
     from newsreader.store import Store, StoredFullText
@@ -202,6 +204,30 @@ class Library:
             return ids, store.count(UNREAD)
 
     # -- full text --------------------------------------------------------------------
+    # -- rules ---------------------------------------------------------------------------
+    def apply_rules(self, ruleset: RuleSet) -> RulesApplied:
+        """The rules applied to what is stored: blocked articles out of the store and both
+        indexes, the rest marked read or tagged as the rules say."""
+        from newsreader.library.ruling import apply_rules
+
+        with self.store() as store:
+            return apply_rules(store, ruleset)
+
+    def try_rules(
+        self, ruleset: RuleSet, feed: str | None = None
+    ) -> list[tuple[int, str, str, Verdict]]:
+        """(id, feed's title, article's title, verdict) of each stored article the rules
+        would block or change (of one feed: its URL, id or title); nothing is changed."""
+        from newsreader.library.ruling import try_rules
+
+        with self.reading() as store:
+            feeds = {f.id: f for f in store.feeds()}
+            only = [store.find_feed(feed).id] if feed else None
+            return [
+                (i, feeds[f].display_title if f in feeds else "", title, verdict)
+                for i, f, title, verdict in try_rules(store, ruleset, only)
+            ]
+
     def full_text(self, article_id: int, *, fetch: bool = True) -> StoredFullText | None:
         """The article's text extracted from its page: as stored, else (``fetch``) fetched with
         the refresh's settings, extracted, stored and indexed. :class:`NoArticleText` says why

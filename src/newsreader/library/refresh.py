@@ -33,6 +33,7 @@ from newsreader.feeds.fetch import (
 from newsreader.feeds.lifeline import die_with_parent
 from newsreader.feeds.parse import parse_feed
 from newsreader.library.config import Config, FeedOverride, full_text_mode
+from newsreader.library.ruling import RuleTables, config_rules, store_ruled
 from newsreader.models import Feed, FeedError, NewsreaderError, ParsedFeed, StoreError
 from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
 from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
@@ -110,6 +111,7 @@ class RefreshOptions:
     index: bool = True  # index what was stored (full text, related) before returning
     overrides: Mapping[str, FeedOverride] = field(default_factory=dict)  # by feed URL
     full_text: str = "on_demand"  # config.toml's full_text; "always" reads stored articles' pages
+    rules: RuleTables = ()  # config.toml's [[rules]], compiled in each worker
 
 
 def options_from_config(
@@ -126,6 +128,7 @@ def options_from_config(
         ),
         overrides=config.feeds,
         full_text=config.full_text,
+        rules=config_rules(config),
         force=force,
         honour_schedule=honour_schedule,
     )
@@ -224,11 +227,14 @@ class _Stored:
     warnings: tuple[str, ...] = ()
 
 
-def _store_parsed(db_path: str, feed_id: int, parsed: ParsedFeed, **meta: str) -> _Stored:
+def _store_parsed(
+    db_path: str, feed_id: int, parsed: ParsedFeed, rules: RuleTables, **meta: str
+) -> _Stored:
     with _worker_store(db_path) as store:
         # indexed afterwards, all at once (Store.index_pending): far cheaper than feed by feed
-        result = store.store_feed(feed_id, parsed, index=False, **meta)  # type: ignore[arg-type]
-    return _Stored(result.new, result.updated, title=parsed.title, warnings=parsed.warnings)
+        result, problems = store_ruled(store, feed_id, parsed, rules, index=False, **meta)
+    warnings = parsed.warnings + problems
+    return _Stored(result.new, result.updated, title=parsed.title, warnings=warnings)
 
 
 def store_local_source(
@@ -238,6 +244,7 @@ def store_local_source(
     previous_hash: str,
     max_bytes: int = MAX_BODY_BYTES,
     fallback_timeout: float | None = None,
+    rules: RuleTables = (),
 ) -> _Stored:
     """Read, parse and store a file or folder source. Runs in a worker: the articles go from
     the parser to SQLite in the same process, never through a pipe."""
@@ -246,7 +253,7 @@ def store_local_source(
         with _worker_store(db_path) as store:
             store.record_unchanged(feed_id)
         return _Stored(unchanged=True)
-    return _store_parsed(db_path, feed_id, parsed, body_hash=body_hash)
+    return _store_parsed(db_path, feed_id, parsed, rules, body_hash=body_hash)
 
 
 def store_downloaded(
@@ -257,10 +264,11 @@ def store_downloaded(
     base_url: str,
     meta: dict[str, str],
     fallback_timeout: float | None = None,
+    rules: RuleTables = (),
 ) -> _Stored:
     """Parse and store a downloaded body (``meta``: body_hash, etag, last_modified)."""
     parsed = parse_body(body, content_type, base_url, fallback_timeout)
-    return _store_parsed(db_path, feed_id, parsed, **meta)
+    return _store_parsed(db_path, feed_id, parsed, rules, **meta)
 
 
 # -- the pipeline ---------------------------------------------------------------------------
@@ -409,7 +417,7 @@ async def _refresh_feeds(
         cap = (override.max_body_bytes if override else None) or options.fetch.max_bytes
         done = await parse(
             store_local_source, str(db_path), feed.id, feed.url, previous, cap,
-            options.parse_timeout,
+            options.parse_timeout, options.rules,
         )  # fmt: skip
         return outcome_of(feed, done)
 
@@ -461,7 +469,7 @@ async def _refresh_feeds(
         meta = {"body_hash": body_hash, "etag": result.etag, "last_modified": result.last_modified}
         done = await parse(
             store_downloaded, str(db_path), feed.id, result.body, result.content_type,
-            result.final_url, meta, options.parse_timeout,
+            result.final_url, meta, options.parse_timeout, options.rules,
         )  # fmt: skip
         return outcome_of(feed, done)
 

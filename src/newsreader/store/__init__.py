@@ -3,7 +3,7 @@
 Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``schema`` (tables and upgrades), ``connection`` (opening, one write transaction at a time),
 ``feeds`` (subscriptions and what each refresh recorded), ``articles`` (writes, read state),
-``fulltexts`` (articles extracted from their pages),
+``fulltexts`` (articles extracted from their pages), ``rulestate`` (what rules blocked and tagged),
 ``codec`` (the model in rows), ``indexing`` (full text and related articles), ``queries`` (pages
 of a view by keyset, counts, search, one article), ``postings`` (the related-articles index),
 and ``indexjob`` (indexing in a process of its own).
@@ -20,6 +20,7 @@ from newsreader.store.fulltexts import FullTexts, StoredFullText
 from newsreader.store.indexing import STORED_TEXT_CHARS
 from newsreader.store.postings import RelatedReads
 from newsreader.store.queries import Queries
+from newsreader.store.rulestate import RuleState
 from newsreader.store.schema import PENDING_COUNT_SQL, SCHEMA_VERSION
 
 __all__ = [
@@ -35,5 +36,5 @@ __all__ = [
 ]
 
 
-class Store(FeedRecords, ArticleRecords, Queries, RelatedReads, FullTexts):
+class Store(FeedRecords, ArticleRecords, Queries, RelatedReads, FullTexts, RuleState):
     """Feeds, articles, their indexes and the queries over them, on one connection."""

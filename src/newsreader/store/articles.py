@@ -18,6 +18,7 @@ class StoreResult:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    changed: tuple[tuple[int, str], ...] = ()  # (id, guid) of what was new or updated
 
 
 class ArticleRecords(Indexing):
@@ -133,7 +134,7 @@ class ArticleRecords(Indexing):
                     now + parsed.ttl_minutes * 60 if parsed.ttl_minutes else None, feed_id,
                 ),
             )  # fmt: skip
-        return StoreResult(new, updated, unchanged)
+        return StoreResult(new, updated, unchanged, tuple((i, a.guid) for i, a, _x in changed))
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
         ids = list(article_ids)

@@ -39,9 +39,10 @@ def view_where(view: ViewFilter) -> tuple[list[str], list[Any]]:
         where.append("a.read = 0")
     if view.tag is not None:
         where.append(
-            "a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+            "(a.feed_id IN (SELECT f2.id FROM feeds f2, json_each(f2.tags) t WHERE t.value = ?)"
+            " OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))"
         )
-        params.append(view.tag)
+        params += [view.tag, view.tag]
     return where, params
 
 
@@ -143,6 +144,7 @@ class Queries(Connection):
     def tags(self) -> list[str]:
         return sorted(
             {t for (t,) in self.db.execute("SELECT t.value FROM feeds, json_each(feeds.tags) t")}
+            | {t for (t,) in self.db.execute("SELECT DISTINCT tag FROM article_tags")}
         )
 
     def search(self, query: str, limit: int = 50) -> list[ArticleRow]:

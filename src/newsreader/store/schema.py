@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 
@@ -121,7 +121,24 @@ FULL_TEXT_SCHEMA = """CREATE TABLE IF NOT EXISTS full_texts (
 );
 """
 
-SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA
+# What rules did: articles kept out (by the feed's id for them) and tags given to articles
+RULES_SCHEMA = """CREATE TABLE IF NOT EXISTS blocked (
+    feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+    guid TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    title TEXT NOT NULL DEFAULT '',
+    blocked_at REAL NOT NULL,
+    PRIMARY KEY (feed_id, guid)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS article_tags (
+    article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (tag, article_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS article_tags_by_article ON article_tags (article_id);
+"""
+
+SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -148,6 +165,8 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
 """,
     # full text extracted from articles' pages
     5: FULL_TEXT_SCHEMA,
+    # rules: blocked articles' ids, tags given to articles
+    6: RULES_SCHEMA,
 }
 
 
