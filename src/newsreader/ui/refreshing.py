@@ -15,6 +15,7 @@ from newsreader.text.sanitize import clean_line
 from newsreader.ui.articlelist import ArticleList
 from newsreader.ui.mainbase import MainBase
 from newsreader.ui.messages import (
+    Notice,
     RefreshDone,
     RefreshFailed,
     RefreshListed,
@@ -84,6 +85,10 @@ class RefreshMixin(MainBase):
         except NewsreaderError:
             config = self.config
         options = options_from_config(config, honour_schedule=not manual)
+        from newsreader.library.ruling import config_ruleset
+
+        for problem in config_ruleset(config).problems:  # the refresh goes on without them
+            self.post_message(Notice(f"config: {problem}", "warning"))
         self.refresh_running.set()
         try:
             outcomes = asyncio.run(
@@ -134,6 +139,8 @@ class RefreshMixin(MainBase):
             self.notify(
                 f"{outcome.feed.display_title}: {outcome.error}", severity="error", markup=False
             )
+        for problem in sorted({w for o in outcomes for w in o.warnings if w.startswith("rules[")}):
+            self.notify(f"config: {problem}", severity="warning", markup=False)
         more = f", {len(failed)} failed (f shows which)" if failed else ""
         self.status(f"refreshed {counted(len(outcomes), 'feed')}: {new} new{more}")
         self._after_refresh()
