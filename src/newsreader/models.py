@@ -150,6 +150,10 @@ class ViewFilter:
     feed_id: int | None = None
     tag: str | None = None
     unread_only: bool = False
+    match: str | None = None  # an FTS5 query (a saved search's words)
+    author: str | None = None  # a part of an author's name, any case
+    after: float | None = None  # published (or stored) at or after, epoch seconds
+    before: float | None = None
 
 
 ALL_ARTICLES = ViewFilter()

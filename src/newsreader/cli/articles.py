@@ -6,6 +6,7 @@ import argparse
 import json
 import shutil
 import sys
+from dataclasses import replace
 
 from newsreader.cli.common import (
     article_json,
@@ -19,9 +20,20 @@ from newsreader.models import ArticleRow, ViewFilter
 
 
 def cmd_articles(args: argparse.Namespace, loc: Locations) -> int:
-    with open_library(loc).reading() as store:
-        feed_id = store.find_feed(args.feed).id if args.feed else None
-        view = ViewFilter(feed_id=feed_id, unread_only=args.unread)
+    library = open_library(loc)
+    saved = None
+    if args.saved:
+        from newsreader.library.config import load
+        from newsreader.library.saved import find_saved
+
+        saved = library.saved_view(find_saved(load(loc.config_file).raw, args.saved)).filter
+    with library.reading() as store:
+        if saved is not None:
+            feed = store.find_feed(args.feed).id if args.feed else saved.feed_id
+            view = replace(saved, feed_id=feed, unread_only=args.unread or saved.unread_only)
+        else:
+            feed_id = store.find_feed(args.feed).id if args.feed else None
+            view = ViewFilter(feed_id=feed_id, unread_only=args.unread)
         if args.count:
             print(store.count(view))
             return 0

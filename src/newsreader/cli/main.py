@@ -17,6 +17,7 @@ from newsreader.cli.common import (
 from newsreader.cli.extracting import cmd_extract
 from newsreader.cli.refreshing import cmd_index, cmd_refresh
 from newsreader.cli.ruling import add_rules_parser
+from newsreader.cli.saving import add_saved_parser
 from newsreader.cli.subscriptions import (
     cmd_add,
     cmd_export,
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("articles", help="list articles, newest first")
     p.add_argument("--unread", action="store_true")
     p.add_argument("--feed")
+    p.add_argument("--saved", metavar="NAME", help="a saved search of config.toml")
     p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--count", action="store_true", help="print only how many there are")
     p.add_argument("--json", action="store_true")
@@ -169,6 +171,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_bookmarks)
 
     add_rules_parser(sub)
+    add_saved_parser(sub)
 
     p = sub.add_parser("locate", help="print where config, store and bookmarks live")
     p.set_defaults(func=cmd_locate)

@@ -14,6 +14,7 @@ toolkit; the heavy parts are imported when first used.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from newsreader.library.paths import Locations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from newsreader.library.opml import Subscription
     from newsreader.library.rules import RuleSet, Verdict
     from newsreader.library.ruling import RulesApplied
+    from newsreader.library.saved import SavedSearch
     from newsreader.library.views import View
     from newsreader.related.rank import RelatedArticle
     from newsreader.store import Store, StoredFullText
@@ -112,6 +114,34 @@ class Library:
     def feeds_and_tags(self) -> tuple[list[Feed], list[str]]:
         with self.reading() as store:
             return store.feeds(), store.tags()
+
+    def saved_view(self, search: SavedSearch) -> View:
+        """A saved search as a view (its feed found by URL, id or title)."""
+        from newsreader.library.saved import read_query, view_filter
+        from newsreader.library.views import View
+
+        query = read_query(search.query)
+        with self.reading() as store:
+            found = view_filter(query, lambda key: store.find_feed(key).id)
+        return View(
+            kind="saved", title=f"Saved: {search.name}", query=search.query,
+            unread_only=found.unread_only, saved=found,
+        )  # fmt: skip
+
+    def saved_counts(self, searches: list[SavedSearch]) -> list[tuple[SavedSearch, View, int, int]]:
+        """(search, its view, unread, total) of each saved search that can be read; one whose
+        feed is gone is left out."""
+        counted = []
+        for search in searches:
+            try:
+                view = self.saved_view(search)
+            except UsageError:
+                continue
+            with self.reading() as store:
+                unread = store.count(replace(view.filter, unread_only=True))
+                total = store.count(view.filter)
+            counted.append((search, view, unread, total))
+        return counted
 
     # -- views --------------------------------------------------------------------------
     def rows(

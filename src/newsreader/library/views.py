@@ -1,4 +1,5 @@
-"""What the article list shows: a view (all, unread, a feed, a tag) and its rows by position.
+"""What the article list shows: a view (all, unread, a feed, a tag, a saved search) and its
+rows by position.
 
 Core code, no UI imports. The list asks for rows by position because it draws only the lines on
 screen; positions are served from the store's ``(sort_key, id)`` index, never by loading every
@@ -20,13 +21,14 @@ PAGE = 100  # rows the list reads from the store at a time
 
 @dataclass(frozen=True, slots=True)
 class View:
-    kind: str = "all"  # all | feed | tag | search | bookmarks
+    kind: str = "all"  # all | feed | tag | saved | search | bookmarks
     title: str = "All articles"
     feed_id: int | None = None
     tag: str | None = None
     query: str = ""
     unread_only: bool = False
     rows: tuple[ArticleRow, ...] | None = None  # fixed rows (search, bookmarks)
+    saved: ViewFilter | None = None  # a saved search's filter (its unread: unread_only)
 
     @property
     def label(self) -> str:
@@ -35,6 +37,8 @@ class View:
     @property
     def filter(self) -> ViewFilter:
         """Which stored articles the view lists (a fixed view's rows are not among them)."""
+        if self.saved is not None:
+            return replace(self.saved, unread_only=self.unread_only)
         return ViewFilter(self.feed_id, self.tag, self.unread_only)
 
     def toggled_unread(self) -> View:

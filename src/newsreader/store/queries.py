@@ -43,6 +43,19 @@ def view_where(view: ViewFilter) -> tuple[list[str], list[Any]]:
             " OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))"
         )
         params += [view.tag, view.tag]
+    if view.match is not None:
+        where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
+        params.append(view.match)
+    if view.author is not None:
+        where.append("a.authors LIKE ? ESCAPE '\\'")
+        escaped = view.author.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        params.append(f"%{escaped}%")
+    if view.after is not None:
+        where.append("a.sort_key >= ?")
+        params.append(view.after)
+    if view.before is not None:
+        where.append("a.sort_key < ?")
+        params.append(view.before)
     return where, params
 
 

@@ -152,6 +152,12 @@ class NewsreaderApp(App[None]):
                     markup_literal(f"{binding.description} ({keys})"),
                     lambda a=action: self.run_action(a, main),
                 )
+        if main.view.kind == "search" and main.view.query:
+            yield SystemCommand(
+                "Save this search",
+                "as a saved search in config.toml, listed in f with its counts",
+                main.save_search,
+            )
         yield SystemCommand(
             "Bookmark: edit tags",
             "Tags of the selected bookmark",

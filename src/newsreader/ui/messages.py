@@ -159,9 +159,15 @@ class MarkUndone(Message):
 class PickerReady(Message):
     """f: the feeds and tags as stored now, for the picker."""
 
-    def __init__(self, feeds: list[Feed], tags: list[str]) -> None:
+    def __init__(
+        self,
+        feeds: list[Feed],
+        tags: list[str],
+        saved: list[tuple[str, View, int, int]] | None = None,
+    ) -> None:
         super().__init__()
         self.feeds, self.tags = feeds, tags
+        self.saved = saved or []  # (name, view, unread, total) of each saved search
 
 
 class RefreshListed(Message):

@@ -58,10 +58,13 @@ class PickerScreen(ModalScreen[str | None]):
         Binding("escape", "dismiss_none", "Close", id="picker_close")
     ]
 
-    def __init__(self, feeds: list[Feed], tags: list[str]) -> None:
+    def __init__(
+        self, feeds: list[Feed], tags: list[str], saved: list[tuple[str, int, int]] | None = None
+    ) -> None:
         super().__init__()
         self.feeds = feeds
         self.tags = tags
+        self.saved = saved or []  # (name, unread, total) of each saved search
 
     def compose(self) -> ComposeResult:
         options: list[Option] = [
@@ -69,6 +72,10 @@ class PickerScreen(ModalScreen[str | None]):
             Option(Text("Unread articles"), id="unread"),
             Option(Text("Bookmarks"), id="bookmarks"),
         ]
+        for number, (name, unread, total) in enumerate(self.saved):
+            line = Text(f"Saved: {name}")
+            line.append(f"  {unread}/{total}", style="dim")
+            options.append(Option(line, id=f"saved:{number}"))
         options += [Option(Text(f"Tag: {tag}"), id=f"tag:{tag}") for tag in self.tags]
         for feed in self.feeds:
             line = Text()

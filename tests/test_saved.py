@@ -1,0 +1,135 @@
+"""Saved searches: config.toml's [[saved]] as views with counts, on a real store, in the CLI
+(saved add / saved / articles --saved) and in the reader's picker (f)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from newsreader.cli import main
+from newsreader.library import Library
+from newsreader.library.paths import resolve
+from newsreader.library.saved import read_query
+from newsreader.models import Article, ParsedFeed, UsageError
+from newsreader.store import Store
+
+DAY = 86400
+NOW = time.time()
+
+
+def _store(tmp_path: Path) -> list[str]:
+    with Store(tmp_path / "newsreader.db") as store:
+        gazette = store.add_feed("https://gazette.test/feed", tags=["local"])
+        wire = store.add_feed("https://wire.test/feed")
+        store.store_feed(gazette.id, ParsedFeed(title="Gazette", articles=(
+            Article(guid="a", title="Harbour wall funded", authors=("Mara Quist",),
+                    body="<p>The harbour wall will be rebuilt.</p>", published=NOW - 1 * DAY),
+            Article(guid="b", title="Ferry timetable", authors=("Ole Brand",),
+                    body="<p>The ferry calls twice an hour.</p>", published=NOW - 2 * DAY),
+            Article(guid="c", title="Old harbour photos", authors=("Mara Quist",),
+                    body="<p>Pictures of the harbour in 1950.</p>", published=NOW - 40 * DAY),
+        )))  # fmt: skip
+        store.store_feed(wire.id, ParsedFeed(title="Wire", articles=(
+            Article(guid="d", title="Harbour strike ends", body="<p>Dock workers return.</p>",
+                    published=NOW - 3 * DAY),
+        )))  # fmt: skip
+        store.index_pending()
+        store.set_read([r.id for r in store.page().rows if r.title == "Ferry timetable"])
+    config = tmp_path / "config.toml"
+    config.write_text('theme = ""\n')
+    return ["--data-dir", str(tmp_path), "--config", str(config)]
+
+
+def _listed(capsys: pytest.CaptureFixture[str], args: list[str]) -> list[str]:
+    capsys.readouterr()
+    assert main([*args, "--json"]) == 0
+    return sorted(r["title"] for r in json.loads(capsys.readouterr().out))
+
+
+def test_a_query_is_words_and_filters() -> None:
+    found = read_query('harbour "the wall" feed:"The Gazette" tag:local unread:yes author:quist'
+                       " after:2026-11-01 before:7", now=1_800_000_000)  # fmt: skip
+    assert found.words == 'harbour "the wall"' and found.feed == "The Gazette"
+    assert found.tag == "local" and found.unread is True and found.author == "quist"
+    assert found.after == 1_793_491_200 and found.before == 1_800_000_000 - 7 * DAY
+    assert read_query("http://x.test/a b:c").words == "http://x.test/a b:c"  # not filters
+    for bad in ("unread:maybe", "after:someday", "tag:"):
+        with pytest.raises(UsageError):
+            read_query(bad)
+
+
+def test_saved_searches_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _store(tmp_path)
+    assert main([*args, "saved", "add", "Harbour", "harbour"]) == 0
+    assert main([*args, "saved", "add", "Quist lately", "author:quist after:30"]) == 0
+    assert main([*args, "saved", "add", "Local unread", "tag:local unread:yes"]) == 0
+    assert main([*args, "saved", "add", "Wire", "feed:Wire"]) == 0
+    assert main([*args, "saved", "add", "Bad", "after:someday"]) == 2
+    assert main([*args, "saved", "add", "harbour", "x"]) == 2  # the name is taken
+    assert (tmp_path / "config.toml").read_text().startswith('theme = ""\n')  # kept as written
+    base = [*args, "articles", "--saved"]
+    assert _listed(capsys, [*base, "Harbour"]) == [
+        "Harbour strike ends", "Harbour wall funded", "Old harbour photos"]  # fmt: skip
+    assert _listed(capsys, [*base, "Quist lately"]) == ["Harbour wall funded"]
+    assert _listed(capsys, [*base, "local unread"]) == ["Harbour wall funded", "Old harbour photos"]
+    assert _listed(capsys, [*base, "Wire"]) == ["Harbour strike ends"]
+    assert _listed(capsys, [*base, "Harbour", "--unread", "--feed", "Wire"]) == [
+        "Harbour strike ends"
+    ]
+    capsys.readouterr()
+    assert main([*args, "saved", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    counts = {r["name"]: (r["unread"], r["total"]) for r in lines}
+    assert counts == {
+        "Harbour": (3, 3),
+        "Quist lately": (1, 1),
+        "Local unread": (2, 2),
+        "Wire": (1, 1),
+    }
+    assert main([*args, "articles", "--saved", "Nope"]) == 2
+
+
+@pytest.mark.ui
+async def test_saved_searches_in_the_picker_and_saving_one_from_the_palette(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from textual.widgets import OptionList
+
+    from newsreader.library.config import load
+    from newsreader.ui.app import NewsreaderApp
+    from newsreader.ui.screens import PickerScreen
+
+    from .test_app_errors import _until
+
+    args = _store(tmp_path)
+    assert main([*args, "saved", "add", "Harbour", "harbour"]) == 0
+    config = tmp_path / "config.toml"
+    locations = resolve(tmp_path, bookmarks_file=tmp_path / "b.json", config_file=config)
+    app = NewsreaderApp(locations, load(config))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(app, pilot, lambda: app.main.view_total == 4)
+        await pilot.press("f")
+        await _until(app, pilot, lambda: isinstance(app.screen, PickerScreen))
+        picker = app.screen
+        assert isinstance(picker, PickerScreen) and picker.saved == [("Harbour", 3, 3)]
+        options = picker.query_one("#picker", OptionList)
+        options.highlighted = next(
+            i for i in range(options.option_count) if options.get_option_at_index(i).id == "saved:0"
+        )
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: app.main.view.kind == "saved")
+        await _until(app, pilot, lambda: app.main.view_total == 3)
+        await pilot.press("slash")
+        await pilot.press(*"ferry", "enter")
+        await _until(app, pilot, lambda: app.main.view.kind == "search")
+        app.main.save_search()
+        await pilot.pause()
+        await pilot.press(*"Boats", "enter")
+        await _until(app, pilot, lambda: "Boats" in config.read_text())
+    assert 'query = "ferry"' in config.read_text()
+    assert [s.name for s, *_ in Library(locations).saved_counts([])] == []
