@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from newsreader.feeds.parse import parse_feed
-from newsreader.library.ruling import _seen
 from newsreader.library.rules import RuleFeed, read_rules
+from newsreader.library.ruling import seen_by_rules
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "real-feeds"
 WORDS = ["ai", "crypto", "election", "football", "sponsored", "podcast", "linux", "apple",
@@ -54,7 +54,7 @@ def main() -> int:
             articles += parse_feed(path.read_bytes()).articles
         except Exception:  # a malformed feed of the corpus: its articles are not needed
             continue
-    seen = [_seen(a) for a in articles]
+    seen = [seen_by_rules(a) for a in articles]
     while len(seen) < args.articles:
         seen += seen
     seen = seen[: args.articles]
@@ -66,9 +66,12 @@ def main() -> int:
         started = time.perf_counter()
         blocked = sum(1 for a in seen if ruleset.decide(a, rules).blocked_by)
         runs.append((time.perf_counter() - started) * 1000 / len(seen))
-    print(f"{len(rules)} rules over {len(seen)} articles ({len(articles)} distinct):"
-          f" {statistics.median(runs):.4f} ms per article (runs {', '.join(f'{r:.4f}' for r in runs)});"
-          f" {blocked} blocked")  # fmt: skip
+    each = ", ".join(f"{r:.4f}" for r in runs)
+    per = statistics.median(runs)
+    print(
+        f"{len(rules)} rules over {len(seen)} articles ({len(articles)} distinct):"
+        f" {per:.4f} ms per article (runs {each}); {blocked} blocked"
+    )
     return 0
 
 

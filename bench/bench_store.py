@@ -15,10 +15,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from newsreader.models import UNREAD, Article, ParsedFeed, ViewFilter
 from newsreader.store import Store
+
+
+def saved_filters(store: Store, common: str, mid: str, rare: str) -> list[tuple[str, ViewFilter]]:
+    """Saved searches as the picker and ``articles --saved`` run them."""
+    from newsreader.library.saved import read_query, view_filter
+
+    queries = [common, mid, rare, f"feed:7 after:30 {mid}", f"tag:none {common}", "after:7"]
+    return [
+        (query, view_filter(read_query(query), lambda key: store.find_feed(key).id))
+        for query in queries
+    ]
 
 
 def vocabulary(size: int = 30_000, seed: int = 7) -> tuple[list[str], list[float]]:
@@ -117,6 +129,10 @@ def main() -> None:
         queries += [f"{mid} OR {WORDS[500]}", WORDS[250][:3] + "*", "zyzzyva"]
         for query in queries:
             rows.append((f"search {query}", lambda q=query: store.search(q, 50)))
+        for name, saved in saved_filters(store, common, mid, rare):
+            unread = replace(saved, unread_only=True)
+            rows.append((f"saved {name}: page", lambda v=saved: store.page(limit=50, view=v)))
+            rows.append((f"saved {name}: unread", lambda v=unread: store.count(v)))
         for name, fn in rows:
             med, p95 = median_ms(fn)
             print(f"{name:28} median {med:7.2f} ms   p95 {p95:7.2f} ms")

@@ -208,24 +208,3 @@ def test_the_text_a_pattern_needs_never_changes_what_it_matches(pattern: str) ->
             seen = RuleArticle(text, (), "", (), "", None)
             expected = regex.search(pattern, text, flags) is not None
             assert rule.matches(seen, 0.0) is expected, (pattern, text, case_sensitive)
-
-
-@pytest.mark.ui
-async def test_the_reader_says_which_rule_it_left_out_and_refreshes(
-    tmp_path: Path, server: FeedServer
-) -> None:
-    from newsreader.library.config import load
-    from newsreader.ui.app import NewsreaderApp
-
-    from .test_app_errors import _until
-
-    (tmp_path / "config.toml").write_text('[[rules]]\ntitle = "(unclosed"\n')
-    with Store(tmp_path / "newsreader.db") as store:
-        store.add_feed(f"{server.base}/city.xml")
-    locations = resolve(tmp_path, bookmarks_file=tmp_path / "b.json",
-                        config_file=tmp_path / "config.toml")  # fmt: skip
-    app = NewsreaderApp(locations, load(tmp_path / "config.toml"))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.press("R")
-        await _until(app, pilot, lambda: app.main.view_total == 2)
-        await _until(app, pilot, lambda: any("rules[1]" in n.message for n in app._notifications))

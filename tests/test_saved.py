@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
-from newsreader.library import Library
-from newsreader.library.paths import resolve
 from newsreader.library.saved import read_query
 from newsreader.models import Article, ParsedFeed, UsageError
 from newsreader.store import Store
@@ -92,44 +90,3 @@ def test_saved_searches_from_the_command_line(
         "Wire": (1, 1),
     }
     assert main([*args, "articles", "--saved", "Nope"]) == 2
-
-
-@pytest.mark.ui
-async def test_saved_searches_in_the_picker_and_saving_one_from_the_palette(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from textual.widgets import OptionList
-
-    from newsreader.library.config import load
-    from newsreader.ui.app import NewsreaderApp
-    from newsreader.ui.screens import PickerScreen
-
-    from .test_app_errors import _until
-
-    args = _store(tmp_path)
-    assert main([*args, "saved", "add", "Harbour", "harbour"]) == 0
-    config = tmp_path / "config.toml"
-    locations = resolve(tmp_path, bookmarks_file=tmp_path / "b.json", config_file=config)
-    app = NewsreaderApp(locations, load(config))
-    async with app.run_test(size=(100, 30)) as pilot:
-        await _until(app, pilot, lambda: app.main.view_total == 4)
-        await pilot.press("f")
-        await _until(app, pilot, lambda: isinstance(app.screen, PickerScreen))
-        picker = app.screen
-        assert isinstance(picker, PickerScreen) and picker.saved == [("Harbour", 3, 3)]
-        options = picker.query_one("#picker", OptionList)
-        options.highlighted = next(
-            i for i in range(options.option_count) if options.get_option_at_index(i).id == "saved:0"
-        )
-        await pilot.press("enter")
-        await _until(app, pilot, lambda: app.main.view.kind == "saved")
-        await _until(app, pilot, lambda: app.main.view_total == 3)
-        await pilot.press("slash")
-        await pilot.press(*"ferry", "enter")
-        await _until(app, pilot, lambda: app.main.view.kind == "search")
-        app.main.save_search()
-        await pilot.pause()
-        await pilot.press(*"Boats", "enter")
-        await _until(app, pilot, lambda: "Boats" in config.read_text())
-    assert 'query = "ferry"' in config.read_text()
-    assert [s.name for s, *_ in Library(locations).saved_counts([])] == []

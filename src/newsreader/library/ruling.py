@@ -41,7 +41,7 @@ def rule_feed(feed: Feed) -> RuleFeed:
     return RuleFeed(url=feed.url, title=feed.display_title, tags=tuple(feed.tags))
 
 
-def _seen(article: Article) -> RuleArticle:
+def seen_by_rules(article: Article) -> RuleArticle:
     return RuleArticle(
         title=article.title,
         authors=article.authors,
@@ -76,7 +76,7 @@ def store_ruled(
     for article in parsed.articles:
         if article.guid in remembered:
             continue
-        verdict = ruleset.decide(_seen(article), rules, now) if rules else None
+        verdict = ruleset.decide(seen_by_rules(article), rules, now) if rules else None
         if verdict is not None and verdict.blocked_by:
             blocked.append((article.guid, verdict.blocked_by, article.title))
             continue
