@@ -90,3 +90,43 @@ def test_saved_searches_from_the_command_line(
         "Wire": (1, 1),
     }
     assert main([*args, "articles", "--saved", "Nope"]) == 2
+
+
+def test_newsboat_queries_and_ignore_articles_are_imported_with_their_warnings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = _store(tmp_path)
+    urls = tmp_path / "urls"
+    urls.write_text(
+        "https://gazette.test/feed local\n"
+        '"query:Unread harbour:unread = \\"yes\\" and title =~ \\"harbour\\""\n'
+        '"query:Local week:tags # \\"local\\" and age < 7"\n'
+        '"query:Mixed:title =~ \\"^Ha.*l$\\" and unread = \\"yes\\""\n'
+        '"query:Either:unread = \\"yes\\" or flags # \\"s\\""\n'
+        '"exec:~/bin/feed"\n'
+    )
+    newsboat = tmp_path / "newsboat-config"
+    newsboat.write_text(
+        'ignore-article "*" "title =~ \\"Ferry\\""\n'
+        'ignore-article "https://wire.test/feed" "author =~ \\"Quist\\" and age > 30"\n'
+        'ignore-article "*" "title =~ \\"x\\" or content =~ \\"y\\""\n'
+        'ignore-article "*" "flags # \\"s\\""\n'
+        "exec-on-startup rm -rf ~\n"
+    )
+    capsys.readouterr()
+    assert main([*args, "import", str(urls), "--newsboat-config", str(newsboat)]) == 0
+    out, err = capsys.readouterr()
+    assert "saved 3 searches" in out and "imported 2 ignore-article rules" in out
+    assert "query 'Mixed': left out \"title =~ '^Ha.*l$'\"" in err
+    assert "query 'Either': left out" in err and "nothing of it translates" in err
+    assert "line 3: ignore-article not imported" in err and "line 4" in err
+    assert "skipped a exec: feed (never run)" in err
+    base = [*args, "articles", "--saved"]
+    assert _listed(capsys, [*base, "Unread harbour"]) == [
+        "Harbour strike ends", "Harbour wall funded", "Old harbour photos"]  # fmt: skip
+    assert _listed(capsys, [*base, "Local week"]) == ["Ferry timetable", "Harbour wall funded"]
+    assert main([*args, "rules", "apply"]) == 0
+    assert "1 blocked" in capsys.readouterr().out  # Ferry; the wire's rule matches nothing
+    config = (tmp_path / "config.toml").read_text()
+    assert 'title = "Ferry"' in config and 'feed = "https://wire.test/feed"' in config
+    assert "older_than = 30" in config and "rm -rf" not in config

@@ -116,7 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("import", help="import subscriptions: OPML or a newsboat urls file")
-    p.add_argument("file")
+    p.add_argument("file", nargs="?", help="OPML or urls (its query: lines: saved searches)")
+    p.add_argument(
+        "--newsboat-config", metavar="FILE", help="newsboat's config: ignore-article as rules"
+    )
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("export", help="export subscriptions")

@@ -9,8 +9,10 @@ from newsreader.cli.common import (
     feed_json,
     open_library,
     print_json,
+    read_user_file,
     subscription_list,
 )
+from newsreader.library.opml import MAX_IMPORT_BYTES
 from newsreader.library.paths import Locations
 from newsreader.models import UsageError
 from newsreader.text.phrases import counted
@@ -98,13 +100,58 @@ def cmd_feeds(args: argparse.Namespace, loc: Locations) -> int:
 
 
 def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
-    result = subscription_list(args.file)
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    added = len(open_library(loc).import_subscriptions(result.subscriptions))
-    skipped = len(result.subscriptions) - added
-    print(f"imported {counted(added, 'feed')} ({skipped} already subscribed)")
+    """Subscriptions (OPML or a newsboat urls file, whose query: lines become saved
+    searches) and newsboat's ignore-article lines (``--newsboat-config``) as block rules."""
+    if not args.file and not args.newsboat_config:
+        raise UsageError("import what? an OPML or urls FILE, or --newsboat-config FILE")
+    if args.file:
+        result = subscription_list(args.file)
+        for warning in result.warnings:
+            if "skipped a query: feed" not in warning:  # those are saved searches now
+                print(f"warning: {warning}", file=sys.stderr)
+        added = len(open_library(loc).import_subscriptions(result.subscriptions))
+        skipped = len(result.subscriptions) - added
+        print(f"imported {counted(added, 'feed')} ({skipped} already subscribed)")
+        _import_queries(args.file, loc)
+    if args.newsboat_config:
+        _import_ignores(args.newsboat_config, loc)
     return 0
+
+
+def _import_queries(name: str, loc: Locations) -> None:
+    from newsreader.library.newsboat import read_urls_queries
+    from newsreader.library.saved import add_saved
+
+    text = read_user_file(name, MAX_IMPORT_BYTES).decode("utf-8", "replace")
+    if text.lstrip().startswith("<"):  # OPML
+        return
+    done = read_urls_queries(text)
+    for warning in done.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    saved = 0
+    for search_name, query in done.saved:
+        try:
+            add_saved(loc.config_file, search_name, query)
+            saved += 1
+        except UsageError as exc:
+            print(f"warning: query {search_name!r} not saved: {exc}", file=sys.stderr)
+    if done.saved:
+        print(f"saved {counted(saved, 'search', 'searches')} in {loc.config_file}")
+
+
+def _import_ignores(name: str, loc: Locations) -> None:
+    from newsreader.library.config import append_tables
+    from newsreader.library.newsboat import read_config_rules
+
+    done = read_config_rules(read_user_file(name, MAX_IMPORT_BYTES).decode("utf-8", "replace"))
+    for warning in done.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if done.rules:
+        append_tables(loc.config_file, "rules", done.rules)
+    print(
+        f"imported {counted(len(done.rules), 'ignore-article rule')} into {loc.config_file}"
+        " (newsreader rules apply: on what is stored)"
+    )
 
 
 def cmd_export(args: argparse.Namespace, loc: Locations) -> int:

@@ -5,6 +5,7 @@ A missing file is the defaults; a file that cannot be read is a one-line error.
 
 from __future__ import annotations
 
+import json
 import math
 import tomllib
 from dataclasses import dataclass, field
@@ -194,3 +195,37 @@ def load(path: Path) -> Config:
     return Config(
         keys=dict(keys), bookmark_command=tuple(command), feeds=overrides, raw=data, **values
     )
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    return json.dumps(str(value), ensure_ascii=False)  # JSON's strings are TOML's basic strings
+
+
+def append_tables(path: Path, key: str, tables: list[dict[str, object]]) -> None:
+    """Add ``[[key]]`` tables at the end of config.toml (created when missing); the rest of
+    the file stays as the user wrote it, and what is written is checked to read back."""
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        existing = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config {path}: {exc}") from None
+    text = existing + ("\n" if existing and not existing.endswith("\n") else "")
+    for table in tables:
+        text += f"\n[[{key}]]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in table.items())
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"config {path}: cannot add [[{key}]] to it ({exc})") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise UsageError(f"cannot write config {path}: {exc.strerror or exc}") from None

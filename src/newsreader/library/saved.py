@@ -8,7 +8,6 @@ A query is the search's words (``"a phrase"``, ``OR``, ``pre*``) and filters amo
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -123,41 +122,14 @@ def find_saved(raw: dict[str, object], name: str) -> SavedSearch:
 
 
 def add_saved(config_file: Path, name: str, query: str) -> None:
-    """Write ``[[saved]]`` at the end of config.toml (created when missing); the rest of the
-    file stays as the user wrote it."""
-    import tomllib
+    """Write ``[[saved]]`` at the end of config.toml; a name already used (any case) or a
+    query it cannot read is a :class:`UsageError`."""
+    from newsreader.library.config import append_tables, load
 
     name = clean_line(name).strip()
     if not name:
         raise UsageError("a saved search needs a name")
     read_query(query)  # a query it cannot read is said now, not at every start
-    try:
-        existing = config_file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        existing = ""
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read config {config_file}: {exc}") from None
-    try:
-        raw = tomllib.loads(existing)
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"config {config_file} is not valid TOML: {exc}") from None
-    if any(s.name.casefold() == name.casefold() for s in saved_searches(raw)[0]):
+    if any(s.name.casefold() == name.casefold() for s in saved_searches(load(config_file).raw)[0]):
         raise UsageError(f"a saved search is already called {name!r}")
-    # JSON's strings are TOML's basic strings (the same escapes)
-    table = (
-        f"\n[[saved]]\nname = {json.dumps(name, ensure_ascii=False)}\n"
-        f"query = {json.dumps(query, ensure_ascii=False)}\n"
-    )
-    text = existing + ("\n" if existing and not existing.endswith("\n") else "") + table
-    try:
-        tomllib.loads(text)  # what is written reads back
-    except tomllib.TOMLDecodeError:
-        raise UsageError(f"config {config_file}: saved is not an array of tables") from None
-    config_file.parent.mkdir(parents=True, exist_ok=True)
-    temporary = config_file.with_name(config_file.name + ".tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(config_file)
-    except OSError as exc:
-        temporary.unlink(missing_ok=True)
-        raise UsageError(f"cannot write config {config_file}: {exc.strerror or exc}") from None
+    append_tables(config_file, "saved", [{"name": name, "query": query}])
