@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from newsreader.cli import main
+from newsreader.library import Library
+from newsreader.library.paths import resolve
 from newsreader.library.saved import read_query
 from newsreader.models import Article, ParsedFeed, UsageError
 from newsreader.store import Store
@@ -130,3 +132,18 @@ def test_newsboat_queries_and_ignore_articles_are_imported_with_their_warnings(
     config = (tmp_path / "config.toml").read_text()
     assert 'title = "Ferry"' in config and 'feed = "https://wire.test/feed"' in config
     assert "older_than = 30" in config and "rm -rf" not in config
+
+
+def test_a_saved_search_pages_the_same_whether_its_words_are_rare_or_common(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsreader.library.saved import SavedSearch
+    from newsreader.store import queries
+
+    _store(tmp_path)
+    library = Library(resolve(tmp_path))
+    view = library.saved_view(SavedSearch("h", "harbour"))
+    sparse = [r.title for r in library.rows(view, 0, 10)]
+    monkeypatch.setattr(queries, "DENSE_MATCHES", 1)  # walk by date, checking each row
+    assert [r.title for r in library.rows(view, 0, 10)] == sparse
+    assert sparse == ["Harbour wall funded", "Harbour strike ends", "Old harbour photos"]

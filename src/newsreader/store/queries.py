@@ -28,8 +28,13 @@ SUMMARY_CHARS = 300  # a summary derived from the text when the source gave none
 SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
 
 
-def view_where(view: ViewFilter) -> tuple[list[str], list[Any]]:
-    """The conditions on ``articles a`` that select the view's rows, with their parameters."""
+DENSE_MATCHES = 5_000  # a saved search's words in more articles than this: walk by date
+
+
+def view_where(view: ViewFilter, dense: bool = False) -> tuple[list[str], list[Any]]:
+    """The conditions on ``articles a`` that select the view's rows, with their parameters.
+    ``dense``: the view's words are in many articles; a page then checks rows newest first
+    (the first page is found within a few rows) instead of gathering every match first."""
     where: list[str] = []
     params: list[Any] = []
     if view.feed_id is not None:
@@ -43,7 +48,12 @@ def view_where(view: ViewFilter) -> tuple[list[str], list[Any]]:
             " OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))"
         )
         params += [view.tag, view.tag]
-    if view.match is not None:
+    if view.match is not None and dense:
+        where.append(
+            "EXISTS (SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)"
+        )
+        params.append(view.match)
+    elif view.match is not None:
         where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)")
         params.append(view.match)
     if view.author is not None:
@@ -83,7 +93,7 @@ class Queries(Connection):
     ) -> list[ArticleRow]:
         """Rows by position in the newest-first list: from the cursor ``after`` when the caller
         has the row before (scrolling), else by ``offset`` over the index (a jump)."""
-        where, params = view_where(view)
+        where, params = view_where(view, dense=self._dense(view))
         if after is not None:
             where.append("(a.sort_key, a.id) < (?, ?)")
             params.extend(after)
@@ -95,6 +105,18 @@ class Queries(Connection):
             (*params, limit, offset),
         ).fetchall()
         return [codec.list_row(r) for r in rows]
+
+    def _dense(self, view: ViewFilter) -> bool:
+        """Whether the view's words are in more than :data:`DENSE_MATCHES` articles (FTS5
+        stops counting there)."""
+        if view.match is None:
+            return False
+        found = self.db.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
+            " LIMIT ?)",
+            (view.match, DENSE_MATCHES),
+        ).fetchone()[0]
+        return bool(found >= DENSE_MATCHES)
 
     def position_of(
         self,

@@ -136,6 +136,8 @@ CREATE TABLE IF NOT EXISTS article_tags (
     PRIMARY KEY (tag, article_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS article_tags_by_article ON article_tags (article_id);
+-- read state by id without the row: a saved search's unread count looks up each match's
+CREATE INDEX IF NOT EXISTS articles_read_by_id ON articles (id, read);
 """
 
 SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA
