@@ -225,26 +225,18 @@ def test_an_aggregators_link_is_followed_to_the_article(server: FeedServer) -> N
         decoded_link("https://gazette.test/rss/articles/abc")
         == "https://gazette.test/rss/articles/abc"
     )
-    server.pages["/hop"] = (
-        b'<html><head><meta http-equiv="refresh" content="0;url=/2026/wall"></head></html>',
-        "text/html",
-    )
+
+    def refresh_to(target: str) -> tuple[bytes, str]:
+        page = f'<html><head><meta http-equiv="refresh" content="0;url={target}"></head></html>'
+        return page.encode(), "text/html"
+
+    server.pages["/hop"] = refresh_to("/2026/wall")
     server.pages["/script-hop"] = (
         b'<html><body><script>window.location.replace("\\/hop")</script></body></html>',
         "text/html",
     )
-    server.pages["/loop"] = (
-        b'<html><head><meta http-equiv="refresh" content="0;url=/loop2"></head></html>',
-        "text/html",
-    )
-    server.pages["/loop2"] = (
-        b'<html><head><meta http-equiv="refresh" content="0;url=/loop"></head></html>',
-        "text/html",
-    )
-    server.pages["/to-file"] = (
-        b'<html><head><meta http-equiv="refresh" content="0;url=file:///etc/passwd"></head></html>',
-        "text/html",
-    )
+    server.pages["/loop"], server.pages["/loop2"] = refresh_to("/loop2"), refresh_to("/loop")
+    server.pages["/to-file"] = refresh_to("file:///etc/passwd")
     settings = FetchSettings(deadline=10)
     found = fetch_article(f"{server.base}/script-hop", settings)
     assert PARAGRAPHS[2][:40] in found.text and found.url == f"{server.base}/2026/wall"
