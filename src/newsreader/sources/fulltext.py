@@ -12,13 +12,21 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from newsreader.models import Caption, NoArticleText
 from newsreader.sources.htmlpage import read_head
 from newsreader.sources.pagefigures import PageFigures, read_figures, restore_figures
 from newsreader.sources.pageprune import drop_hidden, drop_teaser_images, images_out_of_text
+from newsreader.sources.secondopinion import (
+    SECOND_OPINION,
+    main_text_words,
+    quiet_extractors,
+    readability_body,
+    word_count,
+)
 from newsreader.text.dates import parse_date
-from newsreader.text.htmldoc import parse_html
+from newsreader.text.htmldoc import HtmlDoc, parse_html
 from newsreader.text.sanitize import (
     clean_document,
     clean_line,
@@ -74,15 +82,6 @@ def decode_page(body: bytes, content_type: str = "") -> str:
     return body.decode("cp1252", "replace")
 
 
-# Chinese, Japanese and Korean write no spaces between words: a character is about half a word
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-
-
-def _size(text: str) -> int:
-    """How long a text is, in words (CJK characters counted two to a word)."""
-    return len(text.split()) + len(_CJK.findall(text)) // 2
-
-
 _ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.S | re.I)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -102,15 +101,42 @@ def _mostly_links(text: str, words: int, links: tuple[tuple[str, str], ...], pag
     return linked > MAX_LINKED * words
 
 
-def extract_article(page: str, url: str = "") -> ExtractedArticle:
-    """The article in ``page`` (HTML as text); :class:`NoArticleText` when there is none."""
+@dataclass(slots=True)
+class _Candidate:
+    """One extractor's article: its HTML (figures put back) read into blocks."""
+
+    html: str
+    document: HtmlDoc
+    text: str  # sanitised, as indexed
+    words: int
+    lines: str  # the extractor's own text, with its line breaks (to tell a list of links)
+
+    @classmethod
+    def of(cls, body: Any, figures: PageFigures, url: str, lines: str | None = None) -> _Candidate:
+        from lxml import etree
+
+        restore_figures(body, figures)
+        html = etree.tostring(body, encoding="unicode")
+        document = parse_html(html, url)
+        text = clean_text(document.text)
+        return cls(html, document, text, word_count(text), text if lines is None else lines)
+
+    def refusal(self, page: str) -> str:
+        """Why this is no article ("" when it is one)."""
+        if self.words < MIN_WORDS:
+            return "the page has too few words of its own"
+        if _mostly_links(self.lines, self.words, self.document.links, page):
+            return "the page is a list of links"
+        return ""
+
+
+def _first_opinion(page: str, url: str) -> tuple[_Candidate | None, PageFigures]:
+    """trafilatura's article (None when it finds none) and the page's figures."""
     import trafilatura
-    from lxml import etree
     from trafilatura.htmlprocessing import convert_to_html
     from trafilatura.settings import Document
     from trafilatura.utils import load_html
 
-    started = time.perf_counter()
     found = None
     figures = PageFigures()
     # the extractor's balanced choice first; when it finds no article, its recall-first one
@@ -137,30 +163,39 @@ def extract_article(page: str, url: str = "") -> ExtractedArticle:
         if (
             isinstance(found, Document)
             and found.body is not None
-            and _size(found.text or "") >= MIN_WORDS
+            and word_count(found.text or "") >= MIN_WORDS
         ):
             break
     if not isinstance(found, Document) or found.body is None:
+        return None, figures
+    return _Candidate.of(convert_to_html(found.body), figures, url, found.text or None), figures
+
+
+def extract_article(page: str, url: str = "") -> ExtractedArticle:
+    """The article in ``page`` (HTML as text); :class:`NoArticleText` when there is none."""
+    started = time.perf_counter()
+    quiet_extractors()
+    first, figures = _first_opinion(page, url)
+    chosen, refusal = first, first.refusal(page) if first else ""
+    found = 0 if first is None or refusal else first.words
+    if main_text_words(page) > SECOND_OPINION * found:
+        body = readability_body(page, url)
+        second = _Candidate.of(body, figures, url) if body is not None else None
+        if second and second.words > SECOND_OPINION * found and not second.refusal(page):
+            chosen, refusal = second, ""
+    if chosen is None:
         raise NoArticleText("no article text found")
-    body = convert_to_html(found.body)
-    restore_figures(body, figures)
-    html = etree.tostring(body, encoding="unicode")
-    document = parse_html(html, url)
-    text = clean_text(document.text)
-    words = _size(text)
-    if words < MIN_WORDS:
-        raise NoArticleText("no article text found (the page has too few words of its own)")
-    if _mostly_links(found.text or text, words, document.links, page):
-        raise NoArticleText("no article text found (the page is a list of links)")
+    if refusal:
+        raise NoArticleText(f"no article text found ({refusal})")
     head = read_head(page)
     return ExtractedArticle(
         url=clean_url(url),
         title=clean_line(head.title),
         author=clean_line(", ".join(a for a in head.authors if not is_web_url(a))),
         published=parse_date(head.published) if head.published else None,
-        html=clean_text(html),
-        text=text,
-        captions=document.captions,
-        links=document.links,
+        html=clean_text(chosen.html),
+        text=chosen.text,
+        captions=chosen.document.captions,
+        links=chosen.document.links,
         ms=(time.perf_counter() - started) * 1000,
     )
