@@ -51,6 +51,19 @@ def test_importing_the_package_and_cli_loads_no_ui() -> None:
     assert run_python(code) == ""
 
 
+def test_the_reader_and_every_core_module_load_no_extractor() -> None:
+    """The article extractors (a tenth of a second and more to import) load when a page is
+    read, never with the reader's first screen or a module that does not extract."""
+    modules = [*core_modules(), "newsreader.ui.app", "newsreader.ui.mainscreen"]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "heavy = ('trafilatura', 'readability', 'resiliparse', 'justext', 'lxml_html_clean')\n"
+        "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in heavy)))\n"
+    )
+    assert run_python(code) == ""
+
+
 def test_a_refresh_imports_httpx_without_its_command_line() -> None:
     """httpx's ``httpx`` command (click, pygments, rich) is more than half of its import."""
     code = (
