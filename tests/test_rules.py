@@ -105,6 +105,56 @@ text = "wharf boats"
     assert "rules[" not in capsys.readouterr().err
 
 
+def test_rules_decide_again_when_a_feed_updates_an_article(
+    tmp_path: Path, server: FeedServer
+) -> None:
+    rules = """
+[[rules]]
+title = "\\\\bai\\\\b"
+[[rules]]
+action = "mark_read"
+title = "^Weather"
+[[rules]]
+action = "tag"
+tag = "boats"
+match = "words"
+text = "wharf boats"
+"""
+    args = _setup(tmp_path, server, rules)
+    server.pages["/city.xml"] = (
+        _feed("city", [("Council votes on the wall", "The council voted on the wall."),
+                       ("Storms again", "More storms are due along the coast this week.")]),
+        "application/rss+xml",
+    )  # fmt: skip
+    assert main([*args, "refresh"]) == 0
+    assert _titles(tmp_path)["Storms again"] is False
+    assert set(_titles(tmp_path, ViewFilter(tag="boats"))) == {"Sponsored: buy a boat"}
+    with Store(tmp_path / "newsreader.db") as store:  # the reader marks it unread again
+        store.set_read([r.id for r in store.page(limit=100).rows], read=False)
+    server.pages["/tech.xml"] = (
+        _feed("tech", [ITEMS["tech"][0],
+                       ("New ferry timetable", "Boats line the wharf for the new ferry."),
+                       ITEMS["tech"][2]]),
+        "application/rss+xml",
+    )  # fmt: skip
+    server.pages["/city.xml"] = (
+        _feed("city", [("AI drafts the council's vote", "The council voted on the wall."),
+                       ("Weather: storms again", "More storms are due along the coast.")]),
+        "application/rss+xml",
+    )  # fmt: skip
+    assert main([*args, "refresh", "--force"]) == 0
+    stored = _titles(tmp_path)
+    assert not {"AI drafts the council's vote", "Council votes on the wall"} & set(stored)
+    assert stored["Weather: storms again"] is True  # the update matches: marked read
+    assert set(_titles(tmp_path, ViewFilter(tag="boats"))) == {
+        "New ferry timetable", "Sponsored: buy a boat",
+    }  # fmt: skip
+    library = Library(resolve(tmp_path, config_file=tmp_path / "config.toml"))
+    assert library.search("council voted")[0] == []  # out of both indexes
+    assert main([*args, "refresh", "--force"]) == 0  # and remembered: it does not come back
+    assert "AI drafts the council's vote" not in _titles(tmp_path)
+
+
 def test_a_broken_and_a_slow_pattern_are_one_line_each_and_the_refresh_goes_on(
     tmp_path: Path, server: FeedServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

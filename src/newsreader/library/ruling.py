@@ -13,6 +13,7 @@ from newsreader.library.config import Config
 from newsreader.library.rules import RuleArticle, RuleFeed, RuleSet, Verdict, read_rules
 from newsreader.models import Article, Feed, ParsedFeed
 from newsreader.store import Store, StoreResult
+from newsreader.store.codec import content_hash, extra_to_json
 
 RuleTables = tuple[Mapping[str, Any], ...]  # config.toml's [[rules]], as read
 _compiled: dict[str, RuleSet] = {}  # a worker compiles each config's rules once
@@ -83,12 +84,46 @@ def store_ruled(
         kept.append(article)
         if verdict is not None and (verdict.mark_read or verdict.tags):
             verdicts[article.guid] = verdict
+    blocked = _block_updates(store, feed_id, parsed, blocked, kept)
     store.remember_blocked(feed_id, blocked)
     result = store.store_feed(feed_id, replace(parsed, articles=tuple(kept)), **meta)
     changed = [(i, verdicts[g]) for i, g in result.changed if g in verdicts]
     store.set_read([i for i, v in changed if v.mark_read])
     store.add_article_tags((i, tag) for i, v in changed for tag in v.tags)
     return result, tuple(ruleset.problems[before:])
+
+
+def _block_updates(
+    store: Store,
+    feed_id: int,
+    parsed: ParsedFeed,
+    blocked: list[tuple[str, str, str]],
+    kept: list[Article],
+) -> list[tuple[str, str, str]]:
+    """Rules decide when an article is stored, new or changed: a stored article the feed
+    changed into one a rule blocks is taken out of the store and both indexes; one stored
+    before the rule and unchanged since stays (``rules apply`` reaches those), and goes on
+    to the store as unchanged. What is left to remember: the blocks of articles not stored."""
+    if not blocked:
+        return blocked
+    stored = store.stored_versions(feed_id, [guid for guid, _rule, _title in blocked])
+    if not stored:
+        return blocked
+    by_guid = {a.guid: a for a in parsed.articles}
+    changed: list[tuple[int, str]] = []
+    left: list[tuple[str, str, str]] = []
+    for guid, rule, title in blocked:
+        if guid not in stored:
+            left.append((guid, rule, title))
+            continue
+        article_id, digest = stored[guid]
+        article = by_guid[guid]
+        if content_hash(article, extra_to_json(article)) == digest:
+            kept.append(article)
+        else:
+            changed.append((article_id, rule))
+    store.block_stored(changed)
+    return left
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,19 @@ class RuleState(Connection):
                 [(feed_id, guid, rule, title, now) for guid, rule, title in blocked],
             )
 
+    def stored_versions(self, feed_id: int, guids: Sequence[str]) -> dict[str, tuple[int, str]]:
+        """guid -> (id, content hash) of those of ``guids`` the feed has stored."""
+        found: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(guids), 500):
+            chunk = list(guids[start : start + 500])
+            rows = self.db.execute(
+                "SELECT guid, id, content_hash FROM articles WHERE feed_id = ?"
+                f" AND guid IN ({','.join('?' * len(chunk))})",
+                (feed_id, *chunk),
+            )
+            found.update((guid, (article_id, digest)) for guid, article_id, digest in rows)
+        return found
+
     def forget_blocked(self) -> int:
         """Forget every remembered block (a rule change: the next refresh decides again)."""
         with self.write():
