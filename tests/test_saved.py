@@ -12,7 +12,7 @@ import pytest
 from newsreader.cli import main
 from newsreader.library import Library
 from newsreader.library.paths import resolve
-from newsreader.library.saved import read_query
+from newsreader.library.saved import read_query, view_filter
 from newsreader.models import Article, ParsedFeed, UsageError
 from newsreader.store import Store
 
@@ -147,3 +147,40 @@ def test_a_saved_search_pages_the_same_whether_its_words_are_rare_or_common(
     monkeypatch.setattr(queries, "DENSE_MATCHES", 1)  # walk by date, checking each row
     assert [r.title for r in library.rows(view, 0, 10)] == sparse
     assert sparse == ["Harbour wall funded", "Harbour strike ends", "Old harbour photos"]
+
+
+@pytest.mark.parametrize("read_share", [0, 1, 5, 9], ids=lambda n: f"{n}-of-10-read")
+@pytest.mark.parametrize("probed", [0, 4, 1000])
+def test_a_common_words_counts_agree_whichever_side_they_are_counted_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_share: int, probed: int
+) -> None:
+    """Counts of views whose words are in many articles take the cheapest way there (the
+    other conditions' rows looked up one by one, the matches alone, the matches less the
+    read ones, the unread rows against the matches): each way gives the count that gathering
+    every match gives."""
+    from newsreader.store import queries
+
+    words = ["harbour", "ferry", "storm"]
+    with Store(tmp_path / "newsreader.db") as store:
+        feeds = [store.add_feed(f"https://f{n}.test/feed", tags=[f"t{n % 2}"]) for n in range(3)]
+        for n, feed in enumerate(feeds):
+            store.store_feed(feed.id, ParsedFeed(title=f"F{n}", articles=tuple(
+                Article(guid=f"{n}-{i}", title=f"{words[i % 3]} news {i}",
+                        authors=("Mara Quist" if i % 4 else "Ole Brand",),
+                        body=f"<p>{words[(i + n) % 3]} and the harbour.</p>",
+                        published=NOW - i * DAY)
+                for i in range(20)
+            )))  # fmt: skip
+        store.index_pending()
+        ids = sorted(r.id for r in store.page(limit=100).rows)
+        store.set_read([i for i in ids if i % 10 < read_share])
+        views = [
+            view_filter(read_query(f"{q} {w}"), lambda key: int(key))
+            for w in ("harbour", "ferry")
+            for q in ("", "unread:yes", "feed:2", "tag:t1 unread:yes", "author:ole", "tag:none")
+        ]
+        sparse = [store.count(v) for v in views]
+        monkeypatch.setattr(queries, "DENSE_MATCHES", 1)
+        monkeypatch.setattr(queries, "PROBED_ROWS", probed)
+        assert [store.count(v) for v in views] == sparse
+        assert sparse[1] == sum(1 for r in store.page(limit=100).rows if not r.read)

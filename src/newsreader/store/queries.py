@@ -29,6 +29,7 @@ SEARCH_WINDOW = 2_000  # matches ranked per search, newest first
 
 
 DENSE_MATCHES = 5_000  # a saved search's words in more articles than this: walk by date
+PROBED_ROWS = 300  # a dense view's other conditions select at most this: look each one up
 
 
 def view_where(view: ViewFilter, dense: bool = False) -> tuple[list[str], list[Any]]:
@@ -133,9 +134,41 @@ class Queries(Connection):
         ).fetchone()[0]
 
     def count(self, view: ViewFilter = ALL_ARTICLES) -> int:
-        where, params = view_where(view)
+        if view.match is not None and self._dense(view):
+            return self._dense_count(view)
+        return self._count(view)
+
+    def _count(self, view: ViewFilter, *, dense: bool = False, source: str = "articles a") -> int:
+        where, params = view_where(view, dense)
         clause = ("WHERE " + " AND ".join(where)) if where else ""
-        return self.db.execute(f"SELECT count(*) FROM articles a {clause}", params).fetchone()[0]
+        return self.db.execute(f"SELECT count(*) FROM {source} {clause}", params).fetchone()[0]
+
+    def _dense_count(self, view: ViewFilter) -> int:
+        """A view whose words are in many articles, counted from its smaller side: the rows
+        its other conditions select, when they are few, each looked up in the full-text
+        index; the matches alone when there is no other condition; the matches less the
+        read ones when almost everything is unread; the unread rows, checked against the
+        matches, when fewer are unread than read."""
+        assert view.match is not None
+        others = replace(view, match=None)
+        rows = self._count(others)
+        if rows <= PROBED_ROWS:
+            return self._count(view, dense=True) if rows else 0
+        if others == ALL_ARTICLES:
+            return self.db.execute(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", (view.match,)
+            ).fetchone()[0]
+        if others == UNREAD:
+            read = self._count(ALL_ARTICLES) - rows
+            if read <= PROBED_ROWS:
+                read_matches = self.db.execute(
+                    "SELECT count(*) FROM articles a WHERE a.read = 1 AND EXISTS (SELECT 1"
+                    " FROM articles_fts WHERE articles_fts MATCH ? AND rowid = a.id)",
+                    (view.match,),
+                ).fetchone()[0]
+                return self._dense_count(replace(view, unread_only=False)) - read_matches
+            return self._count(view, source="articles a INDEXED BY articles_unread")
+        return self._count(view)
 
     def next_unread(
         self,
