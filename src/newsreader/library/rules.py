@@ -65,6 +65,8 @@ class Rule:
     tag: str = ""
     # field -> (pattern, a piece of text any match contains: "" when none is known)
     compiled: dict[str, list[tuple[Any, str]]] = field(default_factory=dict)
+    # ((field, folded), literal): text the article must hold before any pattern runs
+    gates: tuple[tuple[tuple[str, bool], str], ...] = ()
     broken: str = ""  # why it stopped being applied ("" while it is)
 
     def applies_to(self, feed: RuleFeed) -> bool:
@@ -82,11 +84,11 @@ class Rule:
                 return False
             if self.newer_than is not None and age >= self.newer_than:
                 return False
+        if not fields.holds(self.gates):
+            return False
         for name, patterns in self.compiled.items():
             values = fields.values(name)
-            for pattern, literal in patterns:
-                if literal and literal not in fields.joined(name, folded=not self.case_sensitive):
-                    return False  # a string search in C, before the pattern runs
+            for pattern, _literal in patterns:
                 if not any(pattern.search(v, timeout=MATCH_SECONDS) for v in values):
                     return False
         return True
@@ -115,6 +117,18 @@ class Fields:
             found = "\n".join(self.values(name))
             found = self._joined[key] = found.lower() if folded else found
         return found
+
+    def holds(self, gates: tuple[tuple[tuple[str, bool], str], ...]) -> bool:
+        """Whether the article holds every gate's text (string searches in C: most rules
+        stop here, before a pattern runs)."""
+        joined = self._joined
+        for key, literal in gates:
+            text = joined.get(key)
+            if text is None:
+                text = self.joined(*key)
+            if literal not in text:
+                return False
+        return True
 
 
 _LITERAL = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ")
@@ -195,6 +209,13 @@ def _compile(rule: Rule) -> None:
         except regex.error as exc:
             problem = f"{rule.name}: {name} = {_shown(written)} is not a pattern ({exc})"
             raise RuleError(problem) from None
+    folded = not rule.case_sensitive
+    rule.gates = tuple(
+        ((name, folded), literal)
+        for name, patterns in rule.compiled.items()
+        for _pattern, literal in patterns
+        if literal
+    )
 
 
 def _folded(literal: str, case_sensitive: bool) -> str:
@@ -278,7 +299,9 @@ class RuleSet:
         mark_read = False
         tags: list[str] = []
         for rule in rules:
-            if rule.action == "keep" or not self._matches(rule, fields, now):
+            if rule.action == "keep" or not fields.holds(rule.gates):
+                continue
+            if not self._matches(rule, fields, now):
                 continue
             if rule.action == "block":
                 return Verdict(blocked_by=rule.name)
