@@ -216,5 +216,15 @@ class RedirectPage(NoArticleText):
         self.target = target
 
 
+class SyncError(NewsreaderError):
+    """The sync server refused a request or answered what cannot be read; the store and
+    the queue of actions are untouched."""
+
+
+class ServerUnreachable(SyncError):
+    """The sync server did not answer (down, no network): work goes on from the store and
+    actions wait in the queue."""
+
+
 class ImportFileError(NewsreaderError):
     """An OPML or urls file that cannot be read."""

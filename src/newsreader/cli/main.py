@@ -25,6 +25,7 @@ from newsreader.cli.subscriptions import (
     cmd_import,
     cmd_remove,
 )
+from newsreader.cli.syncing import add_sync_parser
 from newsreader.library.paths import Locations, resolve
 from newsreader.models import NewsreaderError, UsageError
 
@@ -175,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_rules_parser(sub)
     add_saved_parser(sub)
+    add_sync_parser(sub)
 
     p = sub.add_parser("locate", help="print where config, store and bookmarks live")
     p.set_defaults(func=cmd_locate)

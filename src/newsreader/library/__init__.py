@@ -21,6 +21,7 @@ from newsreader.library.paths import Locations
 from newsreader.models import UNREAD, Article, ArticleRow, Bookmark, Feed, UsageError, is_id
 
 if TYPE_CHECKING:
+    from newsreader.bookmarks.file import BookmarkFile
     from newsreader.library.opml import Subscription
     from newsreader.library.rules import RuleSet, Verdict
     from newsreader.library.ruling import RulesApplied
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from newsreader.library.views import View
     from newsreader.related.rank import RelatedArticle
     from newsreader.store import Store, StoredFullText
+    from newsreader.sync.engine import SyncReport
+    from newsreader.sync.settings import SyncSettings
 
 
 class Library:
@@ -66,9 +69,14 @@ class Library:
     def subscribe(self, source: str, title: str = "", tags: Sequence[str] = ()) -> Feed:
         """Subscribe to a feed URL, file or folder (as typed: normalised here)."""
         from newsreader.sources.kind import normalise_source
+        from newsreader.text.sanitize import is_web_url
 
+        url = normalise_source(source)
         with self.store() as store:
-            return store.add_feed(normalise_source(source), title, tags)
+            feed = store.add_feed(url, title, tags)
+            if store.follows_account() and is_web_url(url):
+                store.queue("subscribe", url)  # the server fetches it; its articles come from it
+            return feed
 
     def import_subscriptions(self, subscriptions: Sequence[Subscription]) -> list[Feed]:
         """Subscribe to each listed feed not subscribed yet; the feeds added."""
@@ -86,12 +94,16 @@ class Library:
 
         with self.store() as store:
             try:
-                return store.remove_feed(key)
+                feed = store.find_feed(key)
             except UsageError:
                 try:
-                    return store.remove_feed(normalise_source(key))
+                    feed = store.find_feed(normalise_source(key))
                 except UsageError:
                     raise UsageError(f"no such feed: {redact_credentials(key)}") from None
+            remote = {f: r for r, f in store.synced_feeds().items()}.get(feed.id)
+            if remote is not None:
+                store.queue("unsubscribe", remote)
+            return store.remove_feed(str(feed.id))
 
     def remove_listed(self, subscriptions: Sequence[Subscription]) -> tuple[int, int, int]:
         """Undo an import: (feeds removed, listed but not subscribed, articles removed)."""
@@ -232,6 +244,30 @@ class Library:
             else:
                 ids = store.mark_read_returning(view.filter)
             return ids, store.count(UNREAD)
+
+    # -- sync ---------------------------------------------------------------------------
+    def sync(
+        self, settings: SyncSettings, bookmarks: BookmarkFile | None = None, *, full: bool = False
+    ) -> SyncReport:
+        """Send what waits for the server, take what changed there (see ``sync.engine``)."""
+        from newsreader.sync.engine import sync
+
+        return sync(self, settings, bookmarks, full=full)
+
+    def queue_star(self, url: str, starred: bool) -> int:
+        """A bookmark added or removed here: the article(s) of its link starred or unstarred
+        on the server at the next sync (in a store that follows one). How many were queued."""
+        with self.store() as store:
+            if not store.follows_account():
+                return 0
+            ids = list(store.ids_by_url([url]).values())
+            with store.write():
+                return store.queue_marks("star" if starred else "unstar", ids)
+
+    def queued_actions(self) -> int:
+        """Actions waiting for the sync server."""
+        with self.reading() as store:
+            return store.queued_count()
 
     # -- full text --------------------------------------------------------------------
     # -- rules ---------------------------------------------------------------------------

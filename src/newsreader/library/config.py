@@ -14,6 +14,7 @@ from typing import Any
 
 from newsreader.models import UsageError
 from newsreader.sources.safefiles import FileRefused, read_regular_file
+from newsreader.sync.settings import SyncSettings, read_sync
 from newsreader.text.sanitize import clean_line, redact_credentials
 
 MAX_CONFIG_BYTES = 1024 * 1024
@@ -33,6 +34,7 @@ class Config:
     bookmark_command: tuple[str, ...] = ()
     full_text: str = "on_demand"  # always | on_demand | never: the article's page (e)
     feeds: dict[str, FeedOverride] = field(default_factory=dict)  # per-feed settings by URL
+    sync: SyncSettings | None = None  # [sync]: the server the store follows
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -190,11 +192,14 @@ def load(path: Path) -> Config:
             problems.append(f"[{where}] must be a table")
             continue
         overrides[url] = FeedOverride(**_checked(table, _FEED_SETTINGS, f"{where}.", problems))
+    sync, sync_problems = read_sync(data)
+    problems += sync_problems
     if problems:
         raise UsageError("\n".join(f"config {path}: {line}" for line in problems))
     return Config(
-        keys=dict(keys), bookmark_command=tuple(command), feeds=overrides, raw=data, **values
-    )
+        keys=dict(keys), bookmark_command=tuple(command), feeds=overrides, sync=sync, raw=data,
+        **values,
+    )  # fmt: skip
 
 
 def _toml_value(value: object) -> str:

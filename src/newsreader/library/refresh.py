@@ -381,8 +381,13 @@ async def _refresh_feeds(
             abandoned.append(True)
             raise FeedError(f"parsing took longer than {options.parse_timeout:g} s") from None
 
+    # the feeds a sync server owns come from it (newsreader sync), never fetched here
+    owned = await writer.call(Store.server_feed_urls)
+
     async def one(feed: Feed, fetcher: Fetcher) -> RefreshOutcome:
         now = time.time()
+        if feed.url in owned:
+            return RefreshOutcome(feed, skipped="its articles come from the sync server")
         if (
             options.honour_schedule
             and not options.force

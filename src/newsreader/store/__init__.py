@@ -4,6 +4,7 @@ Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``schema`` (tables and upgrades), ``connection`` (opening, one write transaction at a time),
 ``feeds`` (subscriptions and what each refresh recorded), ``articles`` (writes, read state),
 ``fulltexts`` (articles extracted from their pages), ``rulestate`` (what rules blocked and tagged),
+``syncstate`` (the server a store follows: remote ids, the state seen there, queued actions),
 ``codec`` (the model in rows), ``indexing`` (full text and related articles), ``queries`` (pages
 of a view by keyset, counts, search, one article), ``postings`` (the related-articles index),
 and ``indexjob`` (indexing in a process of its own).
@@ -22,15 +23,18 @@ from newsreader.store.postings import RelatedReads
 from newsreader.store.queries import Queries
 from newsreader.store.rulestate import RuleState
 from newsreader.store.schema import PENDING_COUNT_SQL, SCHEMA_VERSION
+from newsreader.store.syncstate import QueuedAction, SyncedArticle
 
 __all__ = [
     "PENDING_COUNT_SQL",
     "SCHEMA_VERSION",
     "STORED_TEXT_CHARS",
     "WAL_SIZE_LIMIT",
+    "QueuedAction",
     "Store",
     "StoreResult",
     "StoredFullText",
+    "SyncedArticle",
     "describe",
     "schema_version",
 ]

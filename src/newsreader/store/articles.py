@@ -11,6 +11,7 @@ from newsreader.related import terms as relatedindex
 from newsreader.store import codec
 from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing
 from newsreader.store.queries import view_where
+from newsreader.store.syncstate import SyncState
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,7 +22,7 @@ class StoreResult:
     changed: tuple[tuple[int, str], ...] = ()  # (id, guid) of what was new or updated
 
 
-class ArticleRecords(Indexing):
+class ArticleRecords(Indexing, SyncState):
     def store_feed(
         self,
         feed_id: int,
@@ -137,20 +138,26 @@ class ArticleRecords(Indexing):
         return StoreResult(new, updated, unchanged, tuple((i, a.guid) for i, a, _x in changed))
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
+        """Mark articles read or unread; how many changed. In a store that follows a server,
+        each change is queued for it in the same transaction."""
         ids = list(article_ids)
         if not ids:
             return 0
-        changed = 0
+        changed: list[int] = []
         with self.write():
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                cursor = self.db.execute(
-                    f"UPDATE articles SET read = ? WHERE id IN ({marks}) AND read != ?",
-                    (int(read), *chunk, int(read)),
-                )
-                changed += cursor.rowcount
-        return changed
+                changed += [
+                    row[0]
+                    for row in self.db.execute(
+                        f"UPDATE articles SET read = ? WHERE id IN ({marks}) AND read != ?"
+                        " RETURNING id",
+                        (int(read), *chunk, int(read)),
+                    )
+                ]
+            self.queue_marks("read" if read else "unread", changed)
+        return len(changed)
 
     def mark_view_read(self, view: ViewFilter = ALL_ARTICLES) -> int:
         return len(self.mark_read_returning(view))
@@ -163,4 +170,6 @@ class ArticleRecords(Indexing):
                 f"UPDATE articles AS a SET read = 1 WHERE {' AND '.join(where)} RETURNING id",
                 params,
             ).fetchall()
-        return [r[0] for r in rows]
+            ids = [r[0] for r in rows]
+            self.queue_marks("read", ids)
+        return ids

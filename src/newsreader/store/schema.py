@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 
@@ -140,7 +140,31 @@ CREATE INDEX IF NOT EXISTS article_tags_by_article ON article_tags (article_id);
 CREATE INDEX IF NOT EXISTS articles_read_by_id ON articles (id, read);
 """
 
-SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA
+# Sync with a server: the account the store follows, the server's ids of its feeds and
+# articles with the state the server had when last seen, and the actions waiting to be sent
+SYNC_SCHEMA = """CREATE TABLE IF NOT EXISTS sync_meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sync_feeds (
+    feed_id INTEGER PRIMARY KEY REFERENCES feeds(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL UNIQUE
+);
+CREATE TABLE IF NOT EXISTS sync_articles (
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    remote_id TEXT NOT NULL UNIQUE,
+    read INTEGER NOT NULL DEFAULT 0,
+    starred INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sync_queue (
+    id INTEGER PRIMARY KEY,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    at REAL NOT NULL
+);
+"""
+
+SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -169,6 +193,8 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
     5: FULL_TEXT_SCHEMA,
     # rules: blocked articles' ids, tags given to articles
     6: RULES_SCHEMA,
+    # sync with a server: remote ids, the state last seen there, the queue of actions
+    7: SYNC_SCHEMA,
 }
 
 
