@@ -264,6 +264,11 @@ class Library:
             with store.write():
                 return store.queue_marks("star" if starred else "unstar", ids)
 
+    def server_feed_urls(self) -> set[str]:
+        """The feeds the sync server owns (their articles come from it, not from a refresh)."""
+        with self.reading() as store:
+            return store.server_feed_urls()
+
     def queued_actions(self) -> int:
         """Actions waiting for the sync server."""
         with self.reading() as store:

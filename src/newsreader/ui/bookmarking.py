@@ -50,6 +50,7 @@ class BookmarksMixin(MainBase):
                 return
             bookmarks = self.bookmark_file.add(snapshot)
             message = f"bookmarked: {title}"
+        self.library.queue_star(url, not marked)  # a star on the sync server, if there is one
         self.post_message(BookmarksChanged(bookmarks, message))
 
     def on_bookmarks_changed(self, message: BookmarksChanged) -> None:

@@ -46,6 +46,7 @@ from newsreader.ui.refreshing import WATCH_SECONDS, RefreshMixin
 from newsreader.ui.relatedlist import RelatedList
 from newsreader.ui.relatedwalk import RelatedMixin, RelatedWalk
 from newsreader.ui.screens import HelpScreen, WelcomeScreen
+from newsreader.ui.syncing import SyncMixin
 from newsreader.ui.viewpicking import ViewsMixin
 
 PREVIEW_DELAY = 0.08  # seconds the cursor rests on a row before the reader shows it
@@ -79,6 +80,7 @@ class MainScreen(
     BookmarksMixin,
     FullTextMixin,
     RefreshMixin,
+    SyncMixin,
     OnboardingMixin,
     MarkingMixin,
     LinksMixin,
@@ -253,6 +255,8 @@ class MainScreen(
             parts.append("demo")
         if self.refreshing:
             parts.append(self.refreshing)
+        if self.queued_actions:
+            parts.append(f"sync: {self.queued_actions} queued")
         self.app.sub_title = " · ".join(parts)
 
     # -- loading views --------------------------------------------------------------

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from newsreader.library.views import View
     from newsreader.models import Article, ArticleRow, Bookmark, Feed
     from newsreader.related.rank import RelatedArticle
+    from newsreader.sync.engine import SyncReport
     from newsreader.ui.readerpane import ReadyArticle
 
 
@@ -176,6 +177,24 @@ class RefreshListed(Message):
     def __init__(self, feeds: list[Feed]) -> None:
         super().__init__()
         self.feeds = feeds
+
+
+class SyncDone(Message):
+    """A sync ended: its one line, its report, and the feeds it left to the refresh."""
+
+    def __init__(self, line: str, report: SyncReport, local_feeds: list[Feed]) -> None:
+        super().__init__()
+        self.line = line
+        self.report = report
+        self.local_feeds = local_feeds
+
+
+class SyncQueued(Message):
+    """How many actions wait for the sync server."""
+
+    def __init__(self, queued: int) -> None:
+        super().__init__()
+        self.queued = queued
 
 
 class SearchDone(Message):

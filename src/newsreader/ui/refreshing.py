@@ -42,6 +42,9 @@ class RefreshMixin(MainBase):
             self.run_refresh([feed], manual=True)
 
     def action_refresh_all(self) -> None:
+        if self.config.sync is not None:  # the server first; then the store's own feeds
+            self.start_sync()
+            return
         self._refresh_all()
 
     @work(thread=True, exclusive=True, group="refresh-list", exit_on_error=False)
@@ -160,6 +163,8 @@ class RefreshMixin(MainBase):
             return
         marker = self.library.change_marker()
         self.post_message(StoreChanged(marker))
+        if self.config.sync is not None:
+            self.count_queued()
 
     def on_store_changed(self, message: StoreChanged) -> None:
         newest, fetched, unread = message.marker
