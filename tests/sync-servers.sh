@@ -8,12 +8,17 @@ if [ "$(id -u)" != 0 ]; then
   echo "sync-servers: not root: Tiny Tiny RSS and coldsweat are not installed (their tests are skipped)"
   exit 0
 fi
+if ! command -v apt-get >/dev/null; then
+  echo "sync-servers: no apt-get: Tiny Tiny RSS and coldsweat are not installed (their tests are skipped)"
+  exit 0
+fi
 export DEBIAN_FRONTEND=noninteractive
-if ! dpkg -s tt-rss php-pgsql postgresql >/dev/null 2>&1; then
+packages="tt-rss php-pgsql postgresql iproute2"
+if ! dpkg -s $packages >/dev/null 2>&1; then
   # tt-rss's own database set-up (dbconfig-common) is skipped: the tests make their database
   echo "tt-rss tt-rss/dbconfig-install boolean false" | debconf-set-selections
-  apt-get install -y -qq tt-rss php-pgsql postgresql >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq tt-rss php-pgsql postgresql >/dev/null; }
+  apt-get install -y -qq $packages >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq $packages >/dev/null; }
 fi
 # PostgreSQL: the cluster started, a role and a database for the tests
 version=$(ls /etc/postgresql | sort -n | tail -1)
@@ -39,6 +44,6 @@ PHP
 # coldsweat 0.10.2 in a venv of its own
 if [ ! -x /opt/coldsweat/bin/python ] || ! /opt/coldsweat/bin/python -c "import coldsweat" 2>/dev/null; then
   python3 -m venv /opt/coldsweat
-  /opt/coldsweat/bin/python -m pip install --quiet "coldsweat==0.10.2"
+  /opt/coldsweat/bin/python -m pip install --quiet "coldsweat==0.10.2" 2>&1 | grep -v "^WARNING: Location" || true
 fi
 echo "sync-servers: Tiny Tiny RSS (PostgreSQL $version) and coldsweat are ready"

@@ -4,6 +4,8 @@ marks and stars both ways, offline work, lost answers, request counts."""
 
 from __future__ import annotations
 
+import os
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from newsreader.library.paths import resolve
 from newsreader.sync.engine import SyncReport
 from newsreader.sync.settings import SyncSettings
 
+from .feedserver import rss
 from .syncservers import (
     ColdsweatServer,
     GReaderServer,
@@ -226,3 +229,113 @@ def test_the_reader_starts_and_marks_with_the_server_down(
     server.proxy.set("up")
     assert not machine.sync().error
     assert all(read for read, _star in server.state().values())
+
+
+@pytest.fixture
+def feed_host(tmp_path: Path) -> Iterator[str]:
+    """A feed on port 80 of a host of the test's own, 10.77.0.2, in a network namespace
+    (Tiny Tiny RSS refuses to fetch 127.x, localhost and other ports)."""
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        pytest.skip("the feed host is a network namespace, which needs root and iproute2")
+    name = f"nr{os.getpid() % 100000}"
+    folder = tmp_path / "www"
+    folder.mkdir()
+    (folder / "feed.xml").write_bytes(rss("Harbour Wire", 3))
+
+    def ip(*args: str) -> None:
+        subprocess.run(["ip", *args], check=True, capture_output=True, timeout=30)
+
+    subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
+    subprocess.run(["ip", "link", "del", f"{name}a"], capture_output=True, timeout=30)
+    ip("netns", "add", name)
+    try:
+        ip("link", "add", f"{name}a", "type", "veth", "peer", "name", f"{name}b")
+        ip("link", "set", f"{name}b", "netns", name)
+        ip("addr", "add", "10.77.0.1/24", "dev", f"{name}a")
+        ip("link", "set", f"{name}a", "up")
+        ip("netns", "exec", name, "ip", "addr", "add", "10.77.0.2/24", "dev", f"{name}b")
+        ip("netns", "exec", name, "ip", "link", "set", f"{name}b", "up")
+        web = subprocess.Popen(
+            ["ip", "netns", "exec", name, sys.executable, "-m", "http.server", "80",
+             "--bind", "10.77.0.2", "--directory", str(folder)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("10.77.0.2", 80), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            yield "http://10.77.0.2/feed.xml"
+        finally:
+            web.terminate()
+            web.wait(10)
+    finally:
+        subprocess.run(["ip", "link", "del", f"{name}a"], capture_output=True, timeout=30)
+        subprocess.run(["ip", "netns", "del", name], capture_output=True, timeout=30)
+
+
+def _ttrss_update() -> None:
+    """Tiny Tiny RSS's updater, as the web server's user (it refuses to run as root)."""
+    import subprocess
+
+    subprocess.run(
+        ["runuser", "-u", "www-data", "--", "php", "update.php", "--feeds", "--quiet"],
+        cwd="/usr/share/tt-rss/www", capture_output=True, timeout=120, check=True,
+    )  # fmt: skip
+
+
+def test_subscriptions_made_here_reach_the_server(
+    machine: Machine, server: SyncServer, request: pytest.FixtureRequest
+) -> None:
+    _seed(server)
+    assert not machine.sync().error
+    url = (
+        request.getfixturevalue("feed_host")
+        if server.service == "ttrss"
+        else "https://wire.test/feed.xml"
+    )
+    machine.library.subscribe(url)
+    assert machine.library.queued_actions() == 1
+    report = machine.sync()
+    assert not report.error, report.error
+    if server.service == "fever":  # the Fever API has no way to subscribe: said, kept here
+        assert any("cannot subscribe" in line for line in report.log)
+        assert url not in server.feed_urls() and url not in machine.library.server_feed_urls()
+        return
+    assert url in server.feed_urls(), report.log
+    assert url in machine.library.server_feed_urls()  # its articles come from the server now
+    if server.service == "ttrss":
+        _ttrss_update()
+    else:
+        assert isinstance(server, GReaderServer)
+        feed = next(f.id for f in server.fake.feeds.values() if f.url == url)
+        server.add_item(feed, "Wire story")
+    assert machine.sync().new_articles >= 1
+    machine.library.remove(url)
+    assert not machine.sync().error
+    assert url not in server.feed_urls()
+
+
+def test_a_first_sync_subscribes_the_server_to_the_stores_web_feeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = GReaderServer()
+    try:
+        _seed(server)
+        machine = Machine(tmp_path / "a", server, monkeypatch)
+        machine.library.subscribe("https://wire.test/feed.xml")  # before the store followed
+        machine.library.subscribe(str(tmp_path))  # a folder: the store's own
+        report = machine.sync()
+        assert not report.error
+        assert "https://wire.test/feed.xml" in server.feed_urls()
+        assert str(tmp_path) not in server.feed_urls()
+        assert machine.library.server_feed_urls() >= {"https://wire.test/feed.xml"}
+    finally:
+        server.stop()

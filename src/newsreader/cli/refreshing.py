@@ -111,6 +111,17 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
 
         with open_library(loc).store() as store:
             feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()
+            owned = store.server_feed_urls()
+        if owned and any(f.url in owned for f in feeds):
+            feeds = [f for f in feeds if f.url not in owned]
+            if not args.json:
+                print(
+                    f"{len(owned)} feed(s) come from the sync server: 'newsreader sync'"
+                    " brings their articles",
+                    file=sys.stderr,
+                )
+            if not feeds:
+                return 0
         if not feeds:
             raise UsageError("no feeds to refresh: add one with 'newsreader add'")
         options = options_from_config(
