@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from newsreader.models import Article, NewsreaderError, ParsedFeed, ServerUnreachable, SyncError
 from newsreader.store.syncstate import QueuedAction, SyncedArticle
-from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, SyncClient
+from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent, SyncClient
 from newsreader.sync.settings import SyncSettings, password
 from newsreader.text.sanitize import clean_line, clean_text, is_web_url
 
@@ -91,9 +91,10 @@ def sync(
         client: SyncClient | None = None
         try:
             client = make_client(settings, secret(settings), memory)
-            sent = _send_queue(store, client, report)
+            own = Sent()
+            sent = _send_queue(store, client, report, own)
             report.sending_requests = client.requests
-            pull = client.pull(memory, full or first)
+            pull = client.pull(memory, full, own)
             feeds = _take_feeds(store, client, pull, report, first)
             _take_items(store, pull.items, feeds, report)
             _take_state(library, store, client, pull, bookmarks, report, first, sent)
@@ -124,9 +125,10 @@ def _kind(action: str) -> str:
     return "read" if action in ("read", "unread") else "star" if action in OPPOSITE else action
 
 
-def _send_queue(store: Store, client: SyncClient, report: SyncReport) -> dict[str, str]:
+def _send_queue(store: Store, client: SyncClient, report: SyncReport, own: Sent) -> dict[str, str]:
     """Send what waits, the latest action per article and kind; each group leaves the queue
-    once the server has it. The marks sent: remote id + kind -> mark."""
+    once the server has it (and ``own`` learns what it changed there). The marks sent:
+    remote id + kind -> mark."""
     queued = store.queued()
     last: dict[tuple[str, str], QueuedAction] = {}  # (kind, target) -> the latest action
     for action in queued:
@@ -136,8 +138,11 @@ def _send_queue(store: Store, client: SyncClient, report: SyncReport) -> dict[st
         if kind in ("read", "star"):
             by_mark.setdefault(action.action, []).append(target)
     sent: dict[str, str] = {}
+    known = {a.remote_id: a for a in store.synced_articles()} if by_mark else {}
+    remote_feed = {local: remote for remote, local in store.synced_feeds().items()}
     for mark, targets in by_mark.items():
         client.mark(mark, targets)
+        _count_own(mark, [known[t] for t in targets if t in known], remote_feed, own)
         _server_took(store, mark, targets)
         done = {(_kind(mark), t) for t in targets}
         store.dequeue(a.id for a in queued if (_kind(a.action), a.target) in done)
@@ -148,6 +153,20 @@ def _send_queue(store: Store, client: SyncClient, report: SyncReport) -> dict[st
             _send_feed_action(store, client, action, report)
             store.dequeue([action.id])
     return sent
+
+
+def _count_own(
+    mark: str, articles: list[SyncedArticle], remote_feed: dict[int, str], own: Sent
+) -> None:
+    """What a group of marks changed on the server, from the state it had at the last sync."""
+    for article in articles:
+        feed = remote_feed.get(article.feed_id, "")
+        if mark == "read":
+            own.read.add(article.remote_id)
+        if mark in ("read", "unread") and article.server_read != (mark == "read"):
+            own.unread_delta[feed] = own.unread_delta.get(feed, 0) + (-1 if mark == "read" else 1)
+        if mark in ("star", "unstar") and article.server_starred != (mark == "star"):
+            own.starred_delta[feed] = own.starred_delta.get(feed, 0) + (1 if mark == "star" else -1)
 
 
 def _server_took(store: Store, mark: str, targets: Sequence[str]) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsreader.models import SyncError
-from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem
+from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
 from newsreader.sync.session import Session
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
@@ -87,7 +87,7 @@ class FeverClient:
             if isinstance(f, dict) and "id" in f
         ]
 
-    def pull(self, memory: dict[str, str], full: bool) -> Pull:
+    def pull(self, memory: dict[str, str], full: bool, sent: Sent) -> Pull:
         cursor = 0 if full else int(memory.get("fever.cursor", "0") or 0)
         reply = self._call(f"items&since_id={cursor}&unread_item_ids&saved_item_ids")
         pull = Pull(unread=_ids(reply.get("unread_item_ids")))

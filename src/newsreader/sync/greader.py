@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsreader.models import SyncError
-from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem
+from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
 from newsreader.sync.session import Session
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
@@ -161,7 +161,7 @@ class GReaderClient:
             )
         return found
 
-    def pull(self, memory: dict[str, str], full: bool) -> Pull:
+    def pull(self, memory: dict[str, str], full: bool, sent: Sent) -> Pull:
         since = 0 if full else int(memory.get("greader.since", "0") or 0)
         params = {"ot": since // 1_000_000} if since else {}
         new = list(self._ids(READING_LIST, **params))

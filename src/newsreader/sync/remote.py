@@ -51,6 +51,16 @@ class Pull:
     memory: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(slots=True)
+class Sent:
+    """What this sync's own requests changed on the server, as far as the store knew its state:
+    a protocol that sees changes by counts must not take its own marks for someone else's."""
+
+    unread_delta: dict[str, int] = field(default_factory=dict)  # feed id -> change of unread
+    starred_delta: dict[str, int] = field(default_factory=dict)
+    read: set[str] = field(default_factory=set)  # items marked read
+
+
 class SyncClient(Protocol):
     """One server, one account. Every call raises :class:`~newsreader.models.SyncError` (or
     :class:`~newsreader.models.ServerUnreachable`) with one line that names no secret."""
@@ -73,8 +83,8 @@ class SyncClient(Protocol):
 
     def feeds(self) -> list[RemoteFeed]: ...
 
-    def pull(self, memory: dict[str, str], full: bool) -> Pull:
-        """New items and the state that changed since the sync that left ``memory``
-        (everything when ``full`` or when ``memory`` is empty)."""
+    def pull(self, memory: dict[str, str], full: bool, sent: Sent) -> Pull:
+        """New items and the state that changed since the sync that left ``memory`` (all of
+        it when ``full`` or when ``memory`` is empty), besides what ``sent`` did."""
 
     def close(self) -> None: ...

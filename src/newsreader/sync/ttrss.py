@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsreader.models import SyncError
-from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem
+from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
 from newsreader.sync.session import Session
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
@@ -148,31 +148,42 @@ class TtrssClient:
             )
         return found
 
-    def pull(self, memory: dict[str, str], full: bool) -> Pull:
+    def pull(self, memory: dict[str, str], full: bool, sent: Sent) -> Pull:
         counts = self._counters()
         read_top = self._top(RECENTLY_READ)
         star_top = self._top(STARRED)
-        before = json.loads(memory.get("ttrss.counts", "{}")) if not full else {}
-        cursor = int(memory.get("ttrss.cursor", "0") or 0) if not full else 0
+        before: dict[str, list[int]] = json.loads(memory.get("ttrss.counts", "{}"))
+        cursor = int(memory.get("ttrss.cursor", "0") or 0)
         pull = Pull(feeds_changed=full or set(before) != set(counts))
-        unread_changed = {f for f, c in counts.items() if before.get(f, [None])[0] != c[0]}
-        star_changed = any(before.get(f, [None, None])[1] != c[1] for f, c in counts.items())
-        read_moved = read_top != memory.get("ttrss.read_top") or full
-        if cursor == 0 or unread_changed or read_moved:
-            pull.items = list(self._new_items(cursor))
-            cursor = max([cursor, *(int(i.id) for i in pull.items)])
-        if full or not before:
-            pull.unread = self._ids(ALL, view_mode="unread")
-        elif unread_changed or read_moved:
-            feeds = set(unread_changed)
-            if read_moved:
-                feeds |= self._read_since(memory.get("ttrss.read_top", ""), counts)
-            pull.unread_feeds = feeds
-            pull.unread = set()
-            for feed in sorted(feeds):
-                pull.unread |= self._ids(int(feed), view_mode="unread")
-        if full or not before or star_changed or star_top != memory.get("ttrss.star_top"):
-            pull.starred = self._ids(STARRED, view_mode="all_articles")
+        if not before or not cursor:  # the first sync: every article, with its state
+            pull.items = list(self._new_items(0))
+            pull.unread = {i.id for i in pull.items if not i.read}
+            pull.starred = {i.id for i in pull.items if i.starred}
+        else:
+            for feed, delta in sent.unread_delta.items():  # this sync's own marks
+                before.setdefault(feed, [0, 0])[0] += delta
+            for feed, delta in sent.starred_delta.items():
+                before.setdefault(feed, [0, 0])[1] += delta
+            unread_changed = {f for f, c in counts.items() if before.get(f, [None])[0] != c[0]}
+            star_changed = any(before.get(f, [None, None])[1] != c[1] for f, c in counts.items())
+            read_moved = read_top != memory.get("ttrss.read_top")
+            if unread_changed or read_moved or full:
+                pull.items = list(self._new_items(cursor))
+            if full:
+                pull.unread = self._ids(ALL, view_mode="unread")
+            elif unread_changed or read_moved:
+                feeds = set(unread_changed)
+                if read_moved:
+                    previous = memory.get("ttrss.read_top", "")
+                    feeds |= self._read_since(previous, counts, sent.read)
+                if feeds:
+                    pull.unread_feeds = feeds
+                    pull.unread = set()
+                    for feed in sorted(feeds):
+                        pull.unread |= self._ids(int(feed), view_mode="unread")
+            if full or star_changed or star_top != memory.get("ttrss.star_top"):
+                pull.starred = self._ids(STARRED, view_mode="all_articles")
+        cursor = max([cursor, *(int(i.id) for i in pull.items)])
         pull.memory = {
             **self.memory,
             "ttrss.counts": json.dumps(counts, sort_keys=True),
@@ -208,21 +219,26 @@ class TtrssClient:
             if "id" in h
         }
 
-    def _read_since(self, previous_top: str, counts: dict[str, list[int]]) -> set[str]:
-        """The feeds of the articles read since the last sync: the recently read list, newest
-        first, down to the one that was first then (every feed when it is no longer there)."""
+    def _read_since(
+        self, previous_top: str, counts: dict[str, list[int]], own: set[str]
+    ) -> set[str]:
+        """The feeds of the articles someone else read since the last sync: the recently read
+        list, newest first, down to the one that was first then, less this sync's own reads
+        (every feed when that one is no longer there)."""
         feeds: set[str] = set()
-        recent = self._headlines(RECENTLY_READ, limit=PAGE * RECENT_PAGES, show_content=False)
+        pages = PAGE * RECENT_PAGES + len(own)
+        recent = self._headlines(RECENTLY_READ, limit=pages, show_content=False)
         for headline in recent:
             if previous_top and str(headline.get("id")) == previous_top:
                 return feeds
-            feeds.add(str(headline.get("feed_id", "")))
+            if str(headline.get("id")) not in own:
+                feeds.add(str(headline.get("feed_id", "")))
         return feeds if not previous_top else set(counts)
 
     def _new_items(self, cursor: int) -> Iterator[RemoteItem]:
         for h in self._headlines(
             ALL, limit=10**9, since_id=cursor, view_mode="all_articles", show_content=True,
-            order_by="date_reverse",
+            order_by="date_reverse", sanitize=False,
         ):  # fmt: skip
             if "id" not in h:
                 continue
