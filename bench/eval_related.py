@@ -123,7 +123,7 @@ def add_distractors(store: Store, count: int, seed: int = 11) -> float:
     return time.perf_counter() - started
 
 
-def evaluate(store: Store, rows: list[dict], label: str, limit: int = 50) -> Scores:
+def evaluate(store: Store, rows: list[dict], label: str, limit: int = 10) -> Scores:
     labels = {row["id"]: row[label] for row in rows}
     sizes = Counter(labels.values())
     by_guid = {

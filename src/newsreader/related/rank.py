@@ -15,23 +15,27 @@ stay on the article itself (``Article.related_links``) and are shown as their ow
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from newsreader.models import Article, ArticleRow
 from newsreader.related import terms as ri
-from newsreader.store import Store
+from newsreader.store import Store, postings
 
 QUERY_TERMS = 64
 CANDIDATES = 100  # best raw scores re-ranked with dates and folded
 TIME_SCALE_DAYS = 10.0
-SAME_STORY_SCORE = 0.12  # the least score of an entry marked as the same story
-# and a same-story mark also needs several words that carry the match, none alone, and dates
-# that a story's reports fall within (a word they share by chance makes no story)
-SAME_STORY_TERMS = 3  # shared words that each carry at least STRONG_SHARE of the match
-STRONG_SHARE = 0.05
-ONE_WORD_SHARE = 0.6  # a match more than this much carried by one word is no story
-SAME_STORY_DAYS = 7.0
+# The same story: intercept and weights of (score, ln(1 + days apart), share of the leads'
+# names in common, headline names in common); marked from a likelihood of 4 in 5
+SAME_STORY_MODEL = (-4.314, 29.19, -0.077, 1.549, 0.641)
+SAME_STORY_LOGIT = math.log(4.0)
+SAME_STORY_DAYS = 60.0
+_NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+|\b[A-Z]{2,}\b")
 _DAY = 86_400.0
+SAME_STORY_LOOKS = 3  # candidates looked at closely: this many times the entries wanted
+MIN_SHARED = 2  # words an entry shares with the article, at least
+SHORT_QUERY = 20  # an article of this many words or fewer needs one in common
+TOPIC_WEIGHT = 0.5  # how much the topic's likeness adds to an entry's score (not same story)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,22 +65,34 @@ class _Candidate:
     fingerprint: int = 0
     score: float = 0.0
     copies: list[int] = field(default_factory=list)
+    topic_blob: bytes = b""
+    topic: float = 0.0
+    names: set[str] = field(default_factory=set)  # of its lead
+    headline_names: set[str] = field(default_factory=set)
 
 
-def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]:
-    """key → (term, weight) for the article's strongest words and its headline words."""
+def query_vector(
+    store: Store, article: Article
+) -> tuple[dict[int, tuple[str, float]], dict[int, float]]:
+    """key → (term, weight) for the article's strongest words and its headline words; and
+    its topic (``ri.topic_weights``) over the words other articles say too."""
     counts = ri.count_terms(article.title, article.summary, article.text, article.url)
-    df, docs = store.related_frequencies(counts.words.keys())
-    idf = ri.inverse_frequencies(df, max(docs, 1), counts.words)
+    topic_tfs = counts.topic or {}
+    keys = counts.words.keys() | topic_tfs.keys()
+    df, docs = store.related_frequencies(keys)
+    idf = ri.inverse_frequencies(df, max(docs, 1), keys)
     words, title = ri.weigh(counts, idf, limit=QUERY_TERMS, title_limit=ri.TITLE_TERMS)
     vector = {key: (term, weight) for key, term, weight in words.terms}
     vector.update({key: (term, weight) for key, term, weight in title.terms})
-    return vector
+    shared = [key for key in topic_tfs if df.get(key, 0) >= 2]  # a word no other says: noise
+    topic = ri.topic_weights(shared, [topic_tfs[key] for key in shared], idf)
+    return vector, topic
 
 
 def related_articles(store: Store, article: Article, limit: int = 10) -> list[RelatedArticle]:
-    """The stored articles most related to ``article``, best first, copies folded."""
-    vector = query_vector(store, article)
+    """The stored articles most related to ``article``, best first, copies folded: those
+    about the same story first, then the closest on the same subject."""
+    vector, topic = query_vector(store, article)
     weights = [(key, weight) for key, (_term, weight) in vector.items()]
     rows = store.related_matches(weights, article.id, CANDIDATES)
     if not rows:
@@ -84,17 +100,22 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
     candidates = {r[0]: _Candidate(r[0], r[1] / ri.WEIGHT_SCALE) for r in rows}
     _load_details(store, candidates)
     own_fingerprint = store.related_fingerprint(article.id)
+    # a headline alone (a link aggregator's item) shares one word with its story, often
+    least_shared = 1 if len(vector) <= SHORT_QUERY else MIN_SHARED
+    names = entities(lead(article.title, article.summary, article.text))
+    headline = entities(article.title)
     for candidate in candidates.values():
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
+        candidate.topic = ri.topic_similarity(topic, candidate.topic_blob)
     # ties (identical copies score alike) go to the older article: the same list every time
     ranked = _fold(sorted(candidates.values(), key=lambda c: (-c.score, c.article_id)))
-    results: list[RelatedArticle] = []
+    entries: list[tuple[_Candidate, RelatedArticle]] = []
     for candidate in ranked:
-        if len(results) == limit:
+        if len(entries) == SAME_STORY_LOOKS * limit:
             break
         same_text = own_fingerprint is not None and own_fingerprint == candidate.fingerprint
         contributions = _shared_terms(store, candidate.article_id, vector)
-        if len(contributions) < 2 and not same_text:
+        if len(contributions) < least_shared and not same_text:
             continue  # one word in common, however rare, is noise, not a related story
         row = store.article_row(candidate.article_id)
         if row is None:
@@ -102,36 +123,70 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
         shared = [term for term, _ in contributions]
         copies = tuple(r for r in map(store.article_row, candidate.copies) if r is not None)
         reason = "same text" if same_text else "shares " + ", ".join(shared[:4])
-        results.append(
-            RelatedArticle(
-                row=row,
-                score=round(candidate.score, 4),
-                reason=reason,
-                shared_terms=tuple(shared),
-                copies=copies,
-                same_story=same_text or _same_story(candidate, contributions, article.published),
-            )
+        entry = RelatedArticle(
+            row=row,
+            score=round(candidate.score, 4),
+            reason=reason,
+            shared_terms=tuple(shared),
+            copies=copies,
+            same_story=same_text or _same_story(candidate, article.published, names, headline),
         )
-    return results
+        entries.append((candidate, entry))
+    # the strongest score and topic of the entries: each counts as a share of its own best
+    top_score = max((c.score for c, _e in entries), default=1.0) or 1.0
+    top_topic = max((c.topic for c, _e in entries), default=1.0) or 1.0
+
+    def rank(pair: tuple[_Candidate, RelatedArticle]) -> tuple[bool, float]:
+        candidate, entry = pair
+        if entry.same_story:
+            return False, -candidate.score
+        return True, -(candidate.score / top_score + TOPIC_WEIGHT * candidate.topic / top_topic)
+
+    entries.sort(key=rank)
+    return [entry for _candidate, entry in entries[:limit]]
+
+
+def entities(text: str) -> set[str]:
+    """The names a text says (capitalised words and acronyms, lower-cased), for telling one
+    event from another of the same words: "North Korea launches a satellite" is not "North
+    Korea fires a missile over Japan"."""
+    found = set()
+    for match in _NAME.finditer(text):
+        word = match.group(0).strip("'’-").lower()
+        if len(word) > 1 and word not in ri.STOP_WORDS:
+            found.add(word)
+    return found
+
+
+def lead(title: str, summary: str, text: str) -> str:
+    """What says what the story is: the headline, the summary and the text's start."""
+    return f"{title} {summary} {text[: postings.LEAD_CHARS]}"
 
 
 def _same_story(
-    candidate: _Candidate, contributions: list[tuple[str, float]], published: float | None
+    candidate: _Candidate, published: float | None, names: set[str], headline_names: set[str]
 ) -> bool:
-    """Scored as the same event: a high score, carried by several words and not by one, and
-    published within days of each other (when both dates are known)."""
-    if candidate.score < SAME_STORY_SCORE:
-        return False
-    apart = (
-        abs(published - candidate.published)
-        if published is not None and candidate.published is not None
-        else 0.0
+    """Scored as the same event by a logistic model of four signals: the score, how far apart
+    the two were published, how many of their lead's names they share, and the headline
+    names they share (fitted on newscluster's events, checked on BASIL's stories)."""
+    if published is not None and candidate.published is not None:
+        apart_days = abs(published - candidate.published) / _DAY
+        if apart_days > SAME_STORY_DAYS:  # a story's reports, follow-ups included
+            return False
+        days = math.log1p(apart_days)
+    else:
+        days = 1.0
+    shared = names & candidate.names
+    overlap = len(shared) / max(len(names | candidate.names), 1)
+    intercept, score, apart, named, headline = SAME_STORY_MODEL
+    logit = (
+        intercept
+        + score * candidate.score
+        + apart * days
+        + named * overlap
+        + headline * len(headline_names & candidate.headline_names)
     )
-    if apart > SAME_STORY_DAYS * _DAY:
-        return False
-    total = sum(share for _, share in contributions) or 1.0
-    strong = [share for _, share in contributions if share >= STRONG_SHARE * total]
-    return len(strong) >= SAME_STORY_TERMS and contributions[0][1] <= ONE_WORD_SHARE * total
+    return logit >= SAME_STORY_LOGIT
 
 
 def also_reported_by(results: list[RelatedArticle], own_feed: str = "") -> list[str]:
@@ -158,7 +213,12 @@ def _load_details(store: Store, candidates: dict[int, _Candidate]) -> None:
         if article_id not in found:  # a posting left behind by a deleted article
             del candidates[article_id]
             continue
-        _, candidates[article_id].published, candidates[article_id].fingerprint = found[article_id]
+        candidate = candidates[article_id]
+        _, candidate.published, candidate.fingerprint, candidate.topic_blob, title, start = found[
+            article_id
+        ]
+        candidate.names = entities(f"{title} {start}")
+        candidate.headline_names = entities(title)
 
 
 def _fold(ranked: list[_Candidate]) -> list[_Candidate]:
