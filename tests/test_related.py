@@ -51,9 +51,9 @@ def test_quality_on_newscluster_events(shared: Path, tmp_path: Path) -> None:
     # no ranking does better than 0.854 precision@5 and 0.767 recall@5 here: an event of n
     # articles can show at most min(n - 1, 5) of its n - 1 others in a top 5
     assert (round(scores.ceiling, 3), round(scores.recall_ceiling, 3)) == (0.854, 0.767)
-    # the same story marked ("Also reported by"): pairwise, against the events (0.970, 0.657)
-    assert precision >= 0.95 and f1 >= 0.77, (precision, recall, f1)
-    # no other outlet in the store: the closest articles of the same section (0.635)
+    # the same story marked ("Also reported by"): pairwise, against the events (0.973, 0.651)
+    assert precision >= 0.95 and f1 >= 0.76, (precision, recall, f1)
+    # no other outlet in the store: the closest articles of the same section (0.633)
     assert evaluation.topical_fallback(tmp_path / "store.db", rows) >= 0.62
 
 
@@ -65,13 +65,13 @@ def test_quality_on_headlines_alone_and_on_topics(shared: Path, tmp_path: Path) 
     rows = [json.loads(line) for line in (labeled / "newscluster-events.jsonl").open()]
     titles = [dict(row, body="", description=None) for row in rows]
     with evaluation.build(tmp_path / "titles", titles) as store:
-        assert evaluation.evaluate(store, titles, "event_id").precision >= 0.77  # 0.777
+        assert evaluation.evaluate(store, titles, "event_id").precision >= 0.77  # 0.785
     bbc = evaluation.without_duplicates(
         [json.loads(line) for line in (labeled / "bbc-news-topics.jsonl").open()]
     )
     assert len(bbc) == 2127
     with evaluation.build(tmp_path / "bbc", bbc, date_field="none") as store:
-        assert evaluation.evaluate(store, bbc, "topic").precision >= 0.87  # 0.883
+        assert evaluation.evaluate(store, bbc, "topic").precision >= 0.85  # 0.859
 
 
 def _article(guid: str, title: str, text: str, published: float = T0) -> Article:
@@ -336,11 +336,9 @@ def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> No
         assert generations == []
 
 
-def test_a_version_2_store_is_upgraded_and_indexed_again(
+def test_a_version_2_store_keeps_its_index(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Its postings are kept by generation (schema 3); the topic vectors of schema 8 need the
-    related index built again, which ``index`` (or the next refresh) does."""
     path = tmp_path / "newsreader.db"
     with Store(path) as store:
         ids = _fill(store)
@@ -353,7 +351,6 @@ def test_a_version_2_store_is_upgraded_and_indexed_again(
            DROP TABLE related_postings;
            ALTER TABLE old RENAME TO related_postings;
            DROP TABLE related_pending;
-           ALTER TABLE related_docs DROP COLUMN topic;
            PRAGMA user_version = 2;"""
     )
     db.close()
@@ -365,10 +362,7 @@ def test_a_version_2_store_is_upgraded_and_indexed_again(
     assert main(["--data-dir", str(tmp_path), "articles", "--count"]) == 0
     assert "upgrading" not in capsys.readouterr().err  # once
     with Store(path) as store:
-        assert store.pending_index_count() == len(ids)
-    assert main(["--data-dir", str(tmp_path), "index", "--quiet"]) == 0
-    with Store(path) as store:
-        assert store.pending_index_count() == 0
+        assert store.pending_index_count() == 0  # nothing to index again
         assert _related_ids(store, ids) == expected
 
 
@@ -449,23 +443,3 @@ def test_also_reported_by_needs_several_words_and_near_dates(tmp_path: Path) -> 
         found = related_articles(store, mars_article)
         assert found and found[0].row.id == ids["m2"]  # related, as it is
         assert not found[0].same_story and also_reported_by(found, "One") == []
-
-
-def test_a_topic_vector_keeps_what_a_dot_product_needs() -> None:
-    from newsreader.related import terms
-
-    counts = terms.count_terms(
-        "Chancellor cuts taxes for small firms",
-        "",
-        "The chancellor announced tax cuts for small firms and a new budget for growth, as the"
-        " economy slowed and shares fell; business groups welcomed the budget.",
-    )
-    assert counts.topic is not None
-    keys = list(counts.topic)
-    idf = dict.fromkeys(keys, 2.0)
-    exact = terms.topic_weights(keys, list(counts.topic.values()), idf)
-    stored = terms.topic_vector(keys, list(counts.topic.values()), idf)
-    assert len(stored) == 4 + 4 * min(len(keys), terms.TOPIC_TERMS)
-    self_similarity = terms.topic_similarity(exact, stored)
-    assert abs(self_similarity - 1.0) < 0.02  # quantised to 255 steps: the whole, nearly
-    assert terms.topic_similarity({}, stored) == 0.0 and terms.topic_similarity(exact, b"") == 0.0

@@ -27,7 +27,7 @@ CANDIDATES = 100  # best raw scores re-ranked with dates and folded
 TIME_SCALE_DAYS = 10.0
 # The same story: intercept and weights of (score, ln(1 + days apart), share of the leads'
 # names in common, headline names in common); marked from a likelihood of 4 in 5
-SAME_STORY_MODEL = (-4.314, 29.19, -0.077, 1.549, 0.641)
+SAME_STORY_MODEL = (-4.082, 29.541, -0.135, 3.339, 0.719)
 SAME_STORY_LOGIT = math.log(4.0)
 SAME_STORY_DAYS = 60.0
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+|\b[A-Z]{2,}\b")
@@ -35,7 +35,6 @@ _DAY = 86_400.0
 SAME_STORY_LOOKS = 3  # candidates looked at closely: this many times the entries wanted
 MIN_SHARED = 2  # words an entry shares with the article, at least
 SHORT_QUERY = 20  # an article of this many words or fewer needs one in common
-TOPIC_WEIGHT = 0.5  # how much the topic's likeness adds to an entry's score (not same story)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,34 +64,25 @@ class _Candidate:
     fingerprint: int = 0
     score: float = 0.0
     copies: list[int] = field(default_factory=list)
-    topic_blob: bytes = b""
-    topic: float = 0.0
     names: set[str] = field(default_factory=set)  # of its lead
     headline_names: set[str] = field(default_factory=set)
 
 
-def query_vector(
-    store: Store, article: Article
-) -> tuple[dict[int, tuple[str, float]], dict[int, float]]:
-    """key → (term, weight) for the article's strongest words and its headline words; and
-    its topic (``ri.topic_weights``) over the words other articles say too."""
+def query_vector(store: Store, article: Article) -> dict[int, tuple[str, float]]:
+    """key → (term, weight) for the article's strongest words and its headline words."""
     counts = ri.count_terms(article.title, article.summary, article.text, article.url)
-    topic_tfs = counts.topic or {}
-    keys = counts.words.keys() | topic_tfs.keys()
-    df, docs = store.related_frequencies(keys)
-    idf = ri.inverse_frequencies(df, max(docs, 1), keys)
+    df, docs = store.related_frequencies(counts.words.keys())
+    idf = ri.inverse_frequencies(df, max(docs, 1), counts.words)
     words, title = ri.weigh(counts, idf, limit=QUERY_TERMS, title_limit=ri.TITLE_TERMS)
     vector = {key: (term, weight) for key, term, weight in words.terms}
     vector.update({key: (term, weight) for key, term, weight in title.terms})
-    shared = [key for key in topic_tfs if df.get(key, 0) >= 2]  # a word no other says: noise
-    topic = ri.topic_weights(shared, [topic_tfs[key] for key in shared], idf)
-    return vector, topic
+    return vector
 
 
 def related_articles(store: Store, article: Article, limit: int = 10) -> list[RelatedArticle]:
     """The stored articles most related to ``article``, best first, copies folded: those
-    about the same story first, then the closest on the same subject."""
-    vector, topic = query_vector(store, article)
+    about the same story first."""
+    vector = query_vector(store, article)
     weights = [(key, weight) for key, (_term, weight) in vector.items()]
     rows = store.related_matches(weights, article.id, CANDIDATES)
     if not rows:
@@ -106,7 +96,6 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
     headline = entities(article.title)
     for candidate in candidates.values():
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
-        candidate.topic = ri.topic_similarity(topic, candidate.topic_blob)
     # ties (identical copies score alike) go to the older article: the same list every time
     ranked = _fold(sorted(candidates.values(), key=lambda c: (-c.score, c.article_id)))
     entries: list[tuple[_Candidate, RelatedArticle]] = []
@@ -132,15 +121,9 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
             same_story=same_text or _same_story(candidate, article.published, names, headline),
         )
         entries.append((candidate, entry))
-    # the strongest score and topic of the entries: each counts as a share of its own best
-    top_score = max((c.score for c, _e in entries), default=1.0) or 1.0
-    top_topic = max((c.topic for c, _e in entries), default=1.0) or 1.0
 
     def rank(pair: tuple[_Candidate, RelatedArticle]) -> tuple[bool, float]:
-        candidate, entry = pair
-        if entry.same_story:
-            return False, -candidate.score
-        return True, -(candidate.score / top_score + TOPIC_WEIGHT * candidate.topic / top_topic)
+        return not pair[1].same_story, -pair[0].score
 
     entries.sort(key=rank)
     return [entry for _candidate, entry in entries[:limit]]
@@ -214,9 +197,7 @@ def _load_details(store: Store, candidates: dict[int, _Candidate]) -> None:
             del candidates[article_id]
             continue
         candidate = candidates[article_id]
-        _, candidate.published, candidate.fingerprint, candidate.topic_blob, title, start = found[
-            article_id
-        ]
+        _, candidate.published, candidate.fingerprint, title, start = found[article_id]
         candidate.names = entities(f"{title} {start}")
         candidate.headline_names = entities(title)
 

@@ -54,25 +54,22 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedT
     remove_articles(db, list(known))
     frequency: Counter[int] = Counter()
     for article_id, terms in items:
-        if article_id in new_ids:  # every word it says (and its link's), once
-            frequency.update({*terms.topic_keys, *terms.word_keys})
+        if article_id in new_ids:
+            frequency.update(terms.word_keys)
     df = _count_documents(db, frequency)
     if new_ids:
         db.execute("UPDATE related_stats SET docs = docs + ? WHERE id = 1", (len(new_ids),))
-    words_of_batch = {key for _, terms in items for key in (*terms.word_keys, *terms.topic_keys)}
+    words_of_batch = {key for _, terms in items for key in terms.word_keys}
     df.update(document_frequencies(db, words_of_batch.difference(df)))
     # one idf per distinct word of the batch, not one per word of each article
     idf = ri.inverse_frequencies(df, docs_count(db), words_of_batch)
     postings: list[tuple[int, int, int, int]] = []
-    documents: list[tuple[int, int, bytes, bytes]] = []
+    documents: list[tuple[int, int, bytes]] = []
     for article_id, terms in sorted(items, key=itemgetter(0)):
         merged, strongest = ri.weighed(terms, idf)
         generation = article_id >> ri.GENERATION_BITS
         postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
-        topic = ri.topic_vector(terms.topic_keys, terms.topic_tfs, idf)
-        documents.append(
-            (article_id, ri.fingerprint(strongest), array("q", merged).tobytes(), topic)
-        )
+        documents.append((article_id, ri.fingerprint(strongest), array("q", merged).tobytes()))
     # in key order (generation, term, article), each page of the index is visited once: the
     # articles were taken in id order and both sorts are stable (cheaper than sorting whole tuples)
     postings.sort(key=itemgetter(1))
@@ -83,8 +80,7 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedT
         postings,
     )
     db.executemany(
-        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms, topic)"
-        " VALUES (?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
         documents,
     )
 
@@ -162,14 +158,14 @@ class RelatedReads(Connection):
 
     def related_details(
         self, article_ids: Sequence[int]
-    ) -> list[tuple[int, float | None, int, bytes, str, str]]:
-        """``(id, published, fingerprint, topic vector, title, lead)`` of the stored articles
-        among ``article_ids`` (the lead: the summary and the text's start, as
+    ) -> list[tuple[int, float | None, int, str, str]]:
+        """``(id, published, fingerprint, title, lead)`` of the stored articles among
+        ``article_ids`` (the lead: the summary and the text's start, as
         ``related.rank.lead``); a posting left behind by an article deleted without the index
         is never returned."""
         sql = (
-            "SELECT a.id, a.published, coalesce(d.fingerprint, 0), coalesce(d.topic, x''),"
-            f" a.title, a.summary || ' ' || substr(a.text, 1, {LEAD_CHARS})"
+            "SELECT a.id, a.published, coalesce(d.fingerprint, 0), a.title,"
+            f" a.summary || ' ' || substr(a.text, 1, {LEAD_CHARS})"
             " FROM articles a LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({})"
         )
         return _select_in(self.db, sql, article_ids)

@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 7
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 
@@ -164,10 +164,7 @@ CREATE TABLE IF NOT EXISTS sync_queue (
 );
 """
 
-# Each article's topic vector (related.terms.topic_vector), beside its story's words
-TOPIC_COLUMN = "ALTER TABLE related_docs ADD COLUMN topic BLOB NOT NULL DEFAULT x'';\n"
-
-SCHEMA += RELATED_SCHEMA + TOPIC_COLUMN + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
+SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -198,15 +195,6 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
     6: RULES_SCHEMA,
     # sync with a server: remote ids, the state last seen there, the queue of actions
     7: SYNC_SCHEMA,
-    # related articles by topic too: each article's topic vector, document frequencies of
-    # every word it says; the related index is built again (its refresh does it)
-    8: TOPIC_COLUMN
-    + """DELETE FROM related_postings;
-DELETE FROM related_docs;
-DELETE FROM related_df;
-UPDATE related_stats SET docs = 0;
-INSERT OR IGNORE INTO related_pending (article_id) SELECT id FROM articles WHERE indexed = 1;
-""",
 }
 
 
