@@ -76,3 +76,16 @@ async def test_the_reader_quits_at_once_while_a_sync_hangs(
         started = time.monotonic()
         await pilot.press("q")
     assert time.monotonic() - started < 5
+
+
+async def test_a_new_machine_takes_its_feeds_from_the_server(
+    tmp_path: Path, server: GReaderServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No welcome screen asking for a first feed: the first sync brings the server's."""
+    _seed(server, 3)
+    machine = Machine(tmp_path / "a", server, monkeypatch)
+    app = NewsreaderApp(machine.locations, Config(sync=machine.settings))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(app, pilot, lambda: "synced with greader" in _status(app))
+        await _until(app, pilot, lambda: app.main.view_total == 3)
+        assert type(app.screen).__name__ == "MainScreen"

@@ -281,7 +281,9 @@ class MainScreen(
         self._set_bookmarks(message.loaded.bookmarks)
         if message.loaded.problem:
             self.notify(message.loaded.problem, severity="error", markup=False)
-        if not feeds and not self.demo:
+        if not feeds and not self.demo and self.config.sync is not None:
+            self.start_sync()  # a new machine on a server it syncs with: its feeds come from it
+        elif not feeds and not self.demo:
             self.app.push_screen(WelcomeScreen(), self._welcome_choice)
         failed = [f for f in feeds if f.last_error]
         if failed and self.view_total is not None:

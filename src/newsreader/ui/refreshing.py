@@ -220,6 +220,7 @@ class RefreshMixin(MainBase):
         view, total, position = message.view, message.total, message.position
         if view is not self.view or view.rows is not None:
             return
+        self.view_total = total
         loader = self._store_loader(view)
         article_list = self.query_one(ArticleList)
         old_cursor, old_top = article_list.cursor, article_list.scroll_offset.y
