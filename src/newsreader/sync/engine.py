@@ -310,6 +310,8 @@ def _take_state(
     """The server's read and starred state taken for every article with no action waiting;
     an article marked here and changed on the server after that (this sync's own request
     came first) keeps the server's state, which is the later one, and the log says so."""
+    if pull.unread is None and pull.starred is None and not first:
+        return  # the server said nothing changed: no article to look at
     waiting = store.queued()
     waiting_read = {a.target for a in waiting if a.action in ("read", "unread")}
     waiting_star = {a.target for a in waiting if a.action in ("star", "unstar")}
@@ -321,7 +323,8 @@ def _take_state(
     if pull.unread_feeds is not None:
         linked = store.synced_feeds()
         scope = [linked[f] for f in pull.unread_feeds if f in linked]
-    articles = store.synced_articles()
+    # only the feeds the server named, when it named some
+    articles = store.synced_articles(scope if pull.starred is None else None)
     in_scope = None if scope is None else set(scope)
     for article in articles:
         if pull.unread is not None and (in_scope is None or article.feed_id in in_scope):
