@@ -190,21 +190,6 @@ class SyncState(Connection):
             )
         return found
 
-    def remote_ids_of(self, article_ids: Iterable[int]) -> dict[int, str]:
-        wanted = list(dict.fromkeys(article_ids))
-        found: dict[int, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                self.db.execute(
-                    "SELECT article_id, remote_id FROM sync_articles"
-                    f" WHERE article_id IN ({marks})",
-                    chunk,
-                )
-            )
-        return found
-
     def link_articles(self, linked: Sequence[tuple[int, str, bool, bool]]) -> None:
         """(article id, remote id, read and starred on the server) of articles stored from
         the server; their read state here becomes the server's."""

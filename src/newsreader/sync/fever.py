@@ -11,7 +11,7 @@ from typing import Any
 
 from newsreader.models import SyncError
 from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
-from newsreader.sync.session import Session
+from newsreader.sync.session import Client
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
 
@@ -23,22 +23,13 @@ def _ids(text: object) -> set[str]:
     return {i for i in str(text or "").split(",") if i.strip().isdigit()}
 
 
-class FeverClient:
+class FeverClient(Client):
     can_subscribe = False
 
     def __init__(self, settings: SyncSettings, password: str, memory: dict[str, str]) -> None:
-        self.settings = settings
-        self.session = Session(settings)
+        super().__init__(settings, password)
         key = f"{settings.user}:{password}".encode()
         self.api_key = hashlib.md5(key, usedforsecurity=False).hexdigest()
-        self.memory: dict[str, str] = {}
-
-    @property
-    def requests(self) -> int:
-        return self.session.requests
-
-    def close(self) -> None:
-        self.session.close()
 
     def _call(self, query: str, **form: str) -> dict[str, Any]:
         reply = self.session.json(

@@ -14,7 +14,7 @@ from typing import Any
 
 from newsreader.models import SyncError
 from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
-from newsreader.sync.session import Session
+from newsreader.sync.session import Client
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
 
@@ -37,23 +37,11 @@ def short_id(item_id: str) -> str:
     return item_id
 
 
-class GReaderClient:
-    can_subscribe = True
-
+class GReaderClient(Client):
     def __init__(self, settings: SyncSettings, password: str, memory: dict[str, str]) -> None:
-        self.settings = settings
-        self.password = password
-        self.session = Session(settings)
+        super().__init__(settings, password)
         self.auth = memory.get("greader.auth", "")
         self.token = memory.get("greader.token", "")
-        self.memory: dict[str, str] = {}
-
-    @property
-    def requests(self) -> int:
-        return self.session.requests
-
-    def close(self) -> None:
-        self.session.close()
 
     # -- the API -------------------------------------------------------------------------
     def _login(self) -> None:

@@ -87,3 +87,23 @@ class Session:
             )
         if status >= 400:
             raise SyncError(f"sync: {self.settings.shown} answered HTTP {status}")
+
+
+class Client:
+    """What every protocol's client holds: its settings and password, one session for the
+    sync, and ``memory``, what it keeps for the next sync (a login), kept even when it fails."""
+
+    can_subscribe = True
+
+    def __init__(self, settings: SyncSettings, password: str) -> None:
+        self.settings = settings
+        self.password = password
+        self.session = Session(settings)
+        self.memory: dict[str, str] = {}
+
+    @property
+    def requests(self) -> int:
+        return self.session.requests
+
+    def close(self) -> None:
+        self.session.close()

@@ -17,7 +17,7 @@ from typing import Any
 
 from newsreader.models import SyncError
 from newsreader.sync.remote import Pull, RemoteFeed, RemoteItem, Sent
-from newsreader.sync.session import Session
+from newsreader.sync.session import Client
 from newsreader.sync.settings import SyncSettings
 from newsreader.text.sanitize import clean_line, clean_url
 
@@ -28,22 +28,10 @@ MARK_BATCH = 1000  # ids per updateArticle: one request for a whole view in prac
 RECENT_PAGES = 5  # how far back the articles read since the last sync are looked for
 
 
-class TtrssClient:
-    can_subscribe = True
-
+class TtrssClient(Client):
     def __init__(self, settings: SyncSettings, password: str, memory: dict[str, str]) -> None:
-        self.settings = settings
-        self.password = password
-        self.session = Session(settings)
+        super().__init__(settings, password)
         self.sid = memory.get("ttrss.sid", "")
-        self.memory: dict[str, str] = {}
-
-    @property
-    def requests(self) -> int:
-        return self.session.requests
-
-    def close(self) -> None:
-        self.session.close()
 
     # -- the API -------------------------------------------------------------------------
     def _login(self) -> None:
