@@ -339,3 +339,12 @@ def test_a_first_sync_subscribes_the_server_to_the_stores_web_feeds(
         assert machine.library.server_feed_urls() >= {"https://wire.test/feed.xml"}
     finally:
         server.stop()
+
+
+def test_a_sync_url_with_credentials_never_shows_them(tmp_path: Path) -> None:
+    from .feedserver import closed_port_url
+
+    url = closed_port_url().replace("http://", "http://me:s3cret-pw@")
+    library = Library(resolve(tmp_path))
+    report = library.sync(SyncSettings("greader", url, "me", ("printf", "pw\\n")))
+    assert report.unreachable and "s3cret-pw" not in report.error and "***" in report.error

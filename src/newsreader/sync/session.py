@@ -8,7 +8,7 @@ from typing import Any
 
 from newsreader.models import ServerUnreachable, SyncError
 from newsreader.sync.settings import SyncSettings
-from newsreader.text.sanitize import clean_line
+from newsreader.text.sanitize import clean_line, redact_credentials
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # an account's whole unread list is a few MB at most
 
@@ -67,7 +67,7 @@ class Session:
                 f"sync: {self.settings.shown} did not answer in {self.settings.timeout_seconds:g} s"
             ) from None
         except (httpx.TransportError, httpx.TooManyRedirects) as exc:
-            reason = clean_line(str(exc))[:120] or type(exc).__name__
+            reason = redact_credentials(clean_line(str(exc)))[:120] or type(exc).__name__
             raise ServerUnreachable(f"sync: cannot reach {self.settings.shown}: {reason}") from None
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
