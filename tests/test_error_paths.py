@@ -74,7 +74,7 @@ def test_a_full_disk_while_indexing_says_so(
 ) -> None:
     from newsreader.models import Article, ParsedFeed
 
-    data = small_disk(900)
+    data = small_disk(1500)
     with Store(data / "newsreader.db") as store:
         feed = store.add_feed("/nowhere.xml")
         body = "<p>" + " ".join(f"word{i}" for i in range(300)) + "</p>"

@@ -6,6 +6,7 @@ import importlib.util
 import json
 import sqlite3
 import sys
+from array import array
 from pathlib import Path
 
 import pytest
@@ -250,6 +251,7 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
     ):
         db.execute(f"DROP TABLE {table}")
     db.execute("DROP INDEX articles_feed_read")
+    db.execute("DROP TRIGGER related_terms_stale")
     db.execute("PRAGMA user_version = 1")
     db.commit()
     db.close()
@@ -351,6 +353,7 @@ def test_a_version_2_store_keeps_its_index(
            DROP TABLE related_postings;
            ALTER TABLE old RENAME TO related_postings;
            DROP TABLE related_pending;
+           DROP TRIGGER related_terms_stale;
            PRAGMA user_version = 2;"""
     )
     db.close()
@@ -364,6 +367,51 @@ def test_a_version_2_store_keeps_its_index(
     with Store(path) as store:
         assert store.pending_index_count() == 0  # nothing to index again
         assert _related_ids(store, ids) == expected
+
+
+def _index_tables(store: Store) -> tuple[list, list, list]:
+    return tuple(  # type: ignore[return-value]
+        store.db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+        for table in ("related_postings", "related_docs", "related_df")
+    )
+
+
+def test_words_counted_when_stored_index_as_words_counted_by_the_indexing(
+    tmp_path: Path,
+) -> None:
+    """A refresh's workers count each article's words as they store it; the related pass
+    writes those. The index is the one the related pass builds counting them itself."""
+    with Store(tmp_path / "counted.db") as counted, Store(tmp_path / "later.db") as later:
+        _fill(counted, index=False)
+        _fill(later, index=False)
+        assert counted.db.execute(
+            "SELECT count(*) FROM related_pending WHERE terms IS NOT NULL"
+        ).fetchone() == (5,)
+        later.db.execute("UPDATE related_pending SET terms = NULL")
+        later.db.commit()
+        assert counted.index_pending() == later.index_pending() == 5
+        assert _index_tables(counted) == _index_tables(later)
+        assert _index_tables(counted)[0]
+
+
+def test_an_article_changed_before_the_indexing_is_counted_again(tmp_path: Path) -> None:
+    """Words counted when stored describe the article as it was: its full text arriving (or
+    any change of title, summary, text or link) before the related pass has them counted
+    again, from what is stored then."""
+    from newsreader.related.terms import term_key
+
+    with Store(tmp_path / "s.db") as store:
+        ids = _fill(store, index=False)
+        store.store_full_text(ids["g2"], "https://example.org/g2", "<p>x</p>", "Quokka " * 30)
+        unchanged = store.db.execute(
+            "SELECT terms IS NOT NULL FROM related_pending WHERE article_id = ?", (ids["g1"],)
+        ).fetchone()
+        assert unchanged == (1,)
+        assert store.index_pending() == 5
+        (blob,) = store.db.execute(
+            "SELECT terms FROM related_docs WHERE article_id = ?", (ids["g2"],)
+        ).fetchone()
+        assert term_key("quokka") in array("q", blob)
 
 
 def test_cli_related_json_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -184,23 +184,28 @@ def test_opening_a_store_does_not_wait_for_a_writer(tmp_path: Path) -> None:
         assert time.monotonic() - start < 1.0  # not the 10 s busy timeout
 
 
-def test_a_refresh_leaves_an_html_body_s_text_to_the_indexing(tmp_path: Path) -> None:
-    """Storing without indexing (as a refresh does) keeps only the HTML: the article is listed
-    and opens at once, and indexing extracts its text, stores it and makes it searchable."""
+def test_a_refresh_stores_an_html_body_s_text_and_leaves_the_indexes_for_later(
+    tmp_path: Path,
+) -> None:
+    """Storing without indexing (as a refresh does) keeps the start of the body's words and
+    the words the related index will count: the article is listed and opens at once, and the
+    indexing makes it searchable and related without reading its body again."""
     html = "<p>The <b>lighthouse</b> keeper logged a comet over the bay.</p><p>More soon.</p>"
     with Store(tmp_path / "s.db") as store:
         feed = store.add_feed("https://example.org/feed")
         article = Article(guid="a1", title="Night watch", body=html, body_format="html")
         store.store_feed(feed.id, ParsedFeed(title="Bay", articles=(article,)), index=False)
         (article_id,) = store.db.execute("SELECT id FROM articles").fetchone()
-        assert store.db.execute("SELECT text FROM articles").fetchone() == ("",)
+        stored_text = store.db.execute("SELECT text FROM articles").fetchone()[0]
+        assert "lighthouse keeper logged a comet" in stored_text
+        (terms,) = store.db.execute("SELECT terms FROM related_pending").fetchone()
+        assert terms
         opened = store.article(article_id)
         assert opened is not None and "lighthouse keeper logged a comet" in opened.text
         assert not store.search("lighthouse")
         assert store.index_pending() == 1
-        stored_text = store.db.execute("SELECT text FROM articles").fetchone()[0]
-        assert "lighthouse keeper logged a comet" in stored_text
         assert [r.id for r in store.search("lighthouse")] == [article_id]
+        assert store.db.execute("SELECT count(*) FROM related_docs").fetchone() == (1,)
 
 
 def test_an_article_the_indexing_cannot_read_does_not_stop_the_others(

@@ -102,6 +102,24 @@ class PackedTerms:
     title_tfs: array
     own_tfs: array  # word tfs without the slug's words, in word_keys order; empty: the same
 
+    def to_bytes(self) -> bytes:
+        """The arrays in one blob, for the store: their lengths, then their items."""
+        parts = (self.word_keys, self.word_tfs, self.title_word_keys, self.title_keys,
+                 self.title_tfs, self.own_tfs)  # fmt: skip
+        return array("q", [len(a) for a in parts]).tobytes() + b"".join(a.tobytes() for a in parts)
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> PackedTerms:
+        """The terms :meth:`to_bytes` wrote (ValueError when the blob is not such a one)."""
+        lengths = array("q", blob[:48])
+        if len(lengths) != 6 or len(blob) != 48 + 8 * sum(lengths):
+            raise ValueError("not a packed terms blob")
+        parts, offset = [], 48
+        for length, code in zip(lengths, "qdqqdd", strict=True):
+            parts.append(array(code, blob[offset : offset + 8 * length]))
+            offset += 8 * length
+        return cls(*parts)
+
 
 def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCounts:
     words: dict[int, list] = {}

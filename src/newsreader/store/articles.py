@@ -40,12 +40,11 @@ class ArticleRecords(Indexing, SyncState):
         With ``index`` the new and changed articles enter both indexes (full text, related) in
         the same transaction: searchable at once. Without it they are left for
         :meth:`index_pending`, which a refresh runs once over everything it stored: one large
-        sorted batch costs a fraction of many small ones, and the text of an HTML body is
-        extracted there too, on the parse workers, so that the articles are listed sooner (a
-        third of what storing cost; :meth:`article` extracts it when one is opened before).
-        The slow parts (hashes, the text of each new body) run before the write lock is taken,
-        so parallel workers only queue for the writes themselves."""
-        from newsreader.text.htmldoc import quick_text
+        sorted batch costs a fraction of many small ones. Either way the slow parts (hashes,
+        the text of each new HTML body, the words the related index counts) run here, before
+        the write lock is taken, so parallel workers only queue for the writes themselves; the
+        words wait in ``related_pending`` for the related pass.
+        """
 
         now = fetched_at or time.time()
         known = dict(
@@ -57,19 +56,15 @@ class ArticleRecords(Indexing, SyncState):
         for article in parsed.articles:
             extra_json = codec.extra_to_json(article)
             content_hash = codec.content_hash(article, extra_json)
+            words = None
             text = article.text
-            if (
-                index
-                and not text
-                and article.body_format == "html"
-                and known.get(article.guid) != content_hash
-            ):
-                text = quick_text(article.body)[:STORED_TEXT_CHARS]
-            prepared.append((article, content_hash, extra_json, text))
+            if known.get(article.guid) != content_hash:  # new or changed: counted here
+                text, words = _text_and_words(article)
+            prepared.append((article, content_hash, extra_json, text, words))
         new = updated = unchanged = 0
         with self.write():
-            changed: list[tuple[int, Article, str]] = []
-            for article, content_hash, extra_json, text in prepared:
+            changed: list[tuple[int, Article, str, relatedindex.PackedTerms | None]] = []
+            for article, content_hash, extra_json, text, words in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
                     (feed_id, article.guid),
@@ -77,8 +72,8 @@ class ArticleRecords(Indexing, SyncState):
                 if row is not None and row[1] == content_hash:
                     unchanged += 1
                     continue
-                if index and not text and article.body_format == "html":  # another writer was first
-                    text = quick_text(article.body)[:STORED_TEXT_CHARS]
+                if words is None:  # another writer stored what this one saw as unchanged
+                    text, words = _text_and_words(article)
                 values = (
                     article.url, article.title, "\n".join(article.authors), article.published,
                     article.updated, article.published if article.published is not None else 0.0,
@@ -93,7 +88,7 @@ class ArticleRecords(Indexing, SyncState):
                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)""",
                         (*values, feed_id, article.guid, now),
                     )
-                    changed.append((cursor.lastrowid or 0, article, text))
+                    changed.append((cursor.lastrowid or 0, article, text, words))
                     new += 1
                 else:
                     kept = self.db.execute(  # the text read from its page outlives the feed's
@@ -101,7 +96,7 @@ class ArticleRecords(Indexing, SyncState):
                         (row[0],),
                     ).fetchone()
                     if kept is not None:
-                        text = kept[0][:STORED_TEXT_CHARS]
+                        text, words = kept[0][:STORED_TEXT_CHARS], None  # counted later
                         values = (*values[:9], text, *values[10:])
                     # the update trigger takes the old words out of the full-text index
                     self.db.execute(
@@ -111,7 +106,7 @@ class ArticleRecords(Indexing, SyncState):
                            WHERE id = ?""",
                         (*values, row[0]),
                     )
-                    changed.append((row[0], article, text))
+                    changed.append((row[0], article, text, words))
                     updated += 1
             if index:
                 self._index(
@@ -120,10 +115,15 @@ class ArticleRecords(Indexing, SyncState):
                             i,
                             a.title,
                             x,
-                            relatedindex.count_terms(a.title, a.summary, x, a.url).packed(),
+                            w or relatedindex.count_terms(a.title, a.summary, x, a.url).packed(),
                         )
-                        for i, a, x in changed
+                        for i, a, x, w in changed
                     ]
+                )
+            else:
+                self.db.executemany(
+                    "INSERT OR REPLACE INTO related_pending (article_id, terms) VALUES (?, ?)",
+                    [(i, w.to_bytes() if w else None) for i, _a, _x, w in changed],
                 )
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
@@ -135,7 +135,7 @@ class ArticleRecords(Indexing, SyncState):
                     now + parsed.ttl_minutes * 60 if parsed.ttl_minutes else None, feed_id,
                 ),
             )  # fmt: skip
-        return StoreResult(new, updated, unchanged, tuple((i, a.guid) for i, a, _x in changed))
+        return StoreResult(new, updated, unchanged, tuple((i, a.guid) for i, a, *_ in changed))
 
     def set_read(self, article_ids: Iterable[int], read: bool = True) -> int:
         """Mark articles read or unread; how many changed. In a store that follows a server,
@@ -173,3 +173,20 @@ class ArticleRecords(Indexing, SyncState):
             ids = [r[0] for r in rows]
             self.queue_marks("read", ids)
         return ids
+
+
+def _text_and_words(article: Article) -> tuple[str, relatedindex.PackedTerms]:
+    """What is stored of a new or changed article's text (the start of an HTML body's words,
+    as far as the indexes read) and the words the related index counts in it. A body that
+    makes extraction fail is stored without text and counted by its title: a bug one body
+    meets must not stop its feed, nor every later refresh of it."""
+    from newsreader.text.htmldoc import quick_text
+
+    text = article.text
+    try:
+        if not text and article.body_format == "html":
+            text = quick_text(article.body)[:STORED_TEXT_CHARS]
+        words = relatedindex.count_terms(article.title, article.summary, text, article.url)
+    except Exception:
+        text, words = "", relatedindex.count_terms(article.title, "", "")
+    return text, words.packed()

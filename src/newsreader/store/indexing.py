@@ -56,6 +56,12 @@ class Indexing(Connection):
             searchable()
         return self._index_related(batch, executor)
 
+    def index_available(self, batch: int = 2_000) -> tuple[int, int]:
+        """Index what is stored now, both indexes, in this process (while a refresh is still
+        storing: what it stores meanwhile is left for the next call). Returns how many
+        articles entered the full-text index, and how many were completed."""
+        return self._index_text(batch, None), self._index_related(batch, None)
+
     def _index_text(self, batch: int, executor: Any) -> int:
         def next_batch(after: int) -> tuple[list[tuple], Iterator[str]]:
             rows = self.db.execute(
@@ -115,13 +121,17 @@ class Indexing(Connection):
 
     def _index_related(self, batch: int, executor: Any) -> int:
         def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
+            # the words a refresh counted when it stored the article; the others counted here
             rows = self.db.execute(
-                "SELECT a.id, a.title, a.summary, a.text, a.url FROM related_pending p"
+                "SELECT a.id, p.terms, a.title, a.summary, a.text, a.url FROM related_pending p"
                 " CROSS JOIN articles a ON a.id = p.article_id"
                 " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
                 (after, batch),
             ).fetchall()
-            return [r[0] for r in rows], _mapped(executor, _terms_of, [r[1:] for r in rows])
+            stored = [_unpacked(r[1]) for r in rows]
+            uncounted = [r[2:] for r, s in zip(rows, stored, strict=True) if s is None]
+            counted = _mapped(executor, _terms_of, uncounted)
+            return [r[0] for r in rows], (s if s is not None else next(counted) for s in stored)
 
         done = 0
         ids, terms_of_rows = next_batch(0)
@@ -170,6 +180,16 @@ def _text_of(html: str) -> str:
         return quick_text(html)[:STORED_TEXT_CHARS]
     except Exception:
         return ""
+
+
+def _unpacked(blob: bytes | None) -> relatedindex.PackedTerms | None:
+    """The words stored with an article (None: none stored, or not readable as such)."""
+    if not blob:
+        return None
+    try:
+        return relatedindex.PackedTerms.from_bytes(blob)
+    except ValueError:
+        return None
 
 
 def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:

@@ -6,8 +6,16 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
+
+# Words counted when an article was stored describe it only while its title, summary, text and
+# link stay as they were: any change has them counted again by the related pass.
+RELATED_TERMS_STALE = """CREATE TRIGGER related_terms_stale
+AFTER UPDATE OF title, summary, text, url ON articles BEGIN
+    UPDATE related_pending SET terms = NULL WHERE article_id = new.id AND terms IS NOT NULL;
+END;
+"""
 
 
 def postings_table(name: str = "related_postings") -> str:
@@ -96,8 +104,10 @@ INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
 -- in the full-text index (indexed = 1), not yet in the related-articles one: a refresh fills
 -- the first for every article, then the second (search is ready seconds sooner)
 CREATE TABLE related_pending (
-    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+    article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+    terms BLOB
 );
+{RELATED_TERMS_STALE}
 CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
     INSERT INTO articles_fts (articles_fts, rowid, title, text)
     VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
@@ -195,6 +205,8 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
     6: RULES_SCHEMA,
     # sync with a server: remote ids, the state last seen there, the queue of actions
     7: SYNC_SCHEMA,
+    # an article's words for the related index, counted by the refresh's parse workers
+    8: "ALTER TABLE related_pending ADD COLUMN terms BLOB;\n" + RELATED_TERMS_STALE,
 }
 
 
