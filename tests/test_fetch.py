@@ -272,7 +272,8 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """More new articles than an indexing batch are indexed by ``newsreader.store.indexjob`` in a
-    lean process of its own; a small refresh indexes in its own process. Either way search and
+    lean process of its own, started as soon as the refresh has stored that many; a small
+    refresh indexes in its own process. Either way search and
     related articles have every article when the refresh returns."""
     from newsreader.store import postings
 
@@ -290,7 +291,10 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
     assert refresh(db, [small])["by_url"][small].new == 3  # type: ignore[index]
     assert started == []
     assert refresh(db, [small, large])["by_url"][large].new == 600  # type: ignore[index]
-    assert [args[1:4] for args in started] == [("-P", "-m", "newsreader.store.indexjob")]
+    # started once the refresh had stored more than a batch, to index alongside it
+    assert [(*args[1:4], args[-1]) for args in started] == [
+        ("-P", "-m", "newsreader.store.indexjob", "--follow")
+    ]
     with Store(db) as store:
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("599")] == ["many-Item 599"]

@@ -478,6 +478,13 @@ async def _refresh_feeds(
         )  # fmt: skip
         return outcome_of(feed, done)
 
+    # Once a refresh has stored more than a batch, a job indexes alongside it what it stores
+    # (both indexes are written while the feeds are still downloading); a frozen build's
+    # executable cannot run ``-m``: it indexes here, at the end.
+    apart = options.index and bool(sys.executable) and not getattr(sys, "frozen", False)
+    index_workers = options.parse_workers or os.cpu_count() or 1
+    follower: _IndexJob | None = None
+    stored = 0
     try:
         async with Fetcher(options.fetch, transport=transport) as fetcher:
             tasks = [asyncio.ensure_future(one(feed, fetcher)) for feed in feeds]
@@ -487,6 +494,9 @@ async def _refresh_feeds(
                     outcomes.append(outcome)
                     if progress is not None:
                         progress(outcome)
+                    stored += outcome.new + outcome.updated
+                    if apart and follower is None and stored > INDEX_BATCH:
+                        follower = await _IndexJob.start(db_path, index_workers, follow=True)
             except BaseException:
                 # stopped (or a progress callback failed): no feed may go on without its
                 # client, its writer or its workers, and none is recorded as failed for it
@@ -510,12 +520,12 @@ async def _refresh_feeds(
         if options.index:
             if indexing is not None:
                 indexing()
-            pending = await writer.call(Store.pending_index_count)
-            # a frozen build's executable cannot run ``-m``: it indexes here
-            if pending > INDEX_BATCH and sys.executable and not getattr(sys, "frozen", False):
+            pending = 0 if follower else await writer.call(Store.pending_index_count)
+            if follower is not None or (apart and pending > INDEX_BATCH):
                 _shutdown(parser, abandoned)  # idle from here: the job forks its own workers
-                workers = options.parse_workers or os.cpu_count() or 1
-                await _index_in_own_process(db_path, workers, searchable)
+                if follower is None:
+                    follower = await _IndexJob.start(db_path, index_workers)
+                await follower.finish(searchable)
             elif pending:
                 await writer.call(
                     Store.index_pending, batch=INDEX_BATCH, executor=parser, searchable=searchable
@@ -526,6 +536,8 @@ async def _refresh_feeds(
         abandoned.append(True)  # the parse workers are stopped, not waited for
         raise
     finally:
+        if follower is not None:
+            follower.kill()
         _shutdown(parser, abandoned)
         writer.close()
     return outcomes
@@ -548,39 +560,73 @@ async def refresh_until(
     return work.result()
 
 
+class _IndexJob:
+    """Indexing in a lean process of its own (``store.indexjob``); ``-P``: a ``newsreader``
+    folder in the current directory is never imported. Started while the refresh still stores
+    (``follow``), it indexes as the articles come and finishes once told all are stored."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None and process.stderr is not None
+        self.process = process
+        self.errors = asyncio.ensure_future(process.stderr.read())
+        self.searchable: Callable[[], None] | None = None
+        self.lines = asyncio.ensure_future(self._read_lines())
+
+    @classmethod
+    async def start(cls, db_path: Path, workers: int, *, follow: bool = False) -> _IndexJob:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-P", "-m", "newsreader.store.indexjob", str(db_path), str(workers),
+            *(["--follow"] if follow else []),
+            stdin=asyncio.subprocess.PIPE if follow else asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        return cls(process)
+
+    async def _read_lines(self) -> bytes:
+        assert self.process.stdout is not None
+        count = b""
+        async for line in self.process.stdout:
+            if line.strip() != b"searchable":
+                count = line
+            elif self.searchable is not None:
+                self.searchable()
+        return count
+
+    async def finish(self, searchable: Callable[[], None] | None = None) -> int:
+        """Everything is stored: the job indexes the rest and ends; how many it indexed."""
+        self.searchable = searchable
+        try:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
+            count = await self.lines
+            err = await self.errors
+            await self.process.wait()
+        finally:
+            self.kill()
+        if self.process.returncode != 0:
+            messages = err.decode("utf-8", "replace").strip().splitlines()
+            raise StoreError(
+                f"indexing failed: {clean_line(messages[-1])}"
+                if messages
+                else f"indexing stopped (exit status {self.process.returncode})"
+            )
+        return int(count)
+
+    def kill(self) -> None:
+        """Stopped (cancelled, or the refresh failed): its open batch is rolled back."""
+        if self.process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            self.lines.cancel()
+            self.errors.cancel()
+
+
 async def _index_in_own_process(
     db_path: Path, workers: int, searchable: Callable[[], None] | None = None
 ) -> int:
-    """Index what the refresh stored in a lean process of its own (``store.indexjob``);
-    ``-P``: a ``newsreader`` folder in the current directory is never imported."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-P", "-m", "newsreader.store.indexjob", str(db_path), str(workers),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    assert process.stdout is not None and process.stderr is not None
-    errors = asyncio.ensure_future(process.stderr.read())
-    count = b""
-    try:
-        async for line in process.stdout:
-            if line.strip() != b"searchable":
-                count = line
-            elif searchable is not None:
-                searchable()
-        err = await errors
-        await process.wait()
-    finally:
-        if process.returncode is None:  # cancelled: its open batch is rolled back
-            process.kill()
-            errors.cancel()
-    if process.returncode != 0:
-        messages = err.decode("utf-8", "replace").strip().splitlines()
-        raise StoreError(
-            f"indexing failed: {clean_line(messages[-1])}"
-            if messages
-            else f"indexing stopped (exit status {process.returncode})"
-        )
-    return int(count)
+    """Index what the refresh stored in a process of its own (:class:`_IndexJob`)."""
+    job = await _IndexJob.start(db_path, workers)
+    return await job.finish(searchable)
 
 
 def _shutdown(executor: Executor, abandoned: list[bool]) -> None:
