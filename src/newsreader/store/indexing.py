@@ -57,12 +57,15 @@ class Indexing(Connection):
         return self._index_related(batch, executor)
 
     def index_available(self, batch: int = 2_000) -> tuple[int, int]:
-        """Index what is stored now, both indexes, in this process (while a refresh is still
-        storing: what it stores meanwhile is left for the next call). Returns how many
-        articles entered the full-text index, and how many were completed."""
-        return self._index_text(batch, None), self._index_related(batch, None)
+        """Index what is stored now in whole batches, both indexes, in this process (while a
+        refresh is still storing: a part batch waits for more, as many small batches cost more
+        than a few large ones). Returns how many articles entered the full-text index, and
+        how many were completed."""
+        return self._index_text(batch, None, whole=True), self._index_related(
+            batch, None, whole=True
+        )
 
-    def _index_text(self, batch: int, executor: Any) -> int:
+    def _index_text(self, batch: int, executor: Any, *, whole: bool = False) -> int:
         def next_batch(after: int) -> tuple[list[tuple], Iterator[str]]:
             rows = self.db.execute(
                 "SELECT id, title, text, CASE WHEN text = '' AND body_format = 'html'"
@@ -70,6 +73,8 @@ class Indexing(Connection):
                 " ORDER BY id LIMIT ?",
                 (after, batch),
             ).fetchall()
+            if whole and len(rows) < batch:
+                rows = []
             bodies = [r[3] for r in rows if r[3]]
             # (id, title, text, has an HTML body): the bodies go with the work, not kept here
             return [(r[0], r[1], r[2], bool(r[3])) for r in rows], _mapped(
@@ -119,7 +124,7 @@ class Indexing(Connection):
             self.db.execute("PRAGMA wal_autocheckpoint = 1000")
         return done
 
-    def _index_related(self, batch: int, executor: Any) -> int:
+    def _index_related(self, batch: int, executor: Any, *, whole: bool = False) -> int:
         def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
             # the words a refresh counted when it stored the article; the others counted here
             rows = self.db.execute(
@@ -128,6 +133,8 @@ class Indexing(Connection):
                 " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
                 (after, batch),
             ).fetchall()
+            if whole and len(rows) < batch:
+                rows = []
             stored = [_unpacked(r[1]) for r in rows]
             uncounted = [r[2:] for r, s in zip(rows, stored, strict=True) if s is None]
             counted = _mapped(executor, _terms_of, uncounted)
