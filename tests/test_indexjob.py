@@ -76,20 +76,22 @@ def _related(path: Path) -> int:
 def test_a_following_job_indexes_what_is_stored_as_it_comes_and_ends_when_told(
     tmp_path: Path,
 ) -> None:
-    """Started while a refresh still stores, the job writes both indexes for what is stored so
-    far and waits for more; once told that everything is stored it indexes the rest, says
-    when search is complete, and ends with how many articles it indexed."""
+    """Started while a refresh still stores, the job writes both indexes for the whole batches
+    stored so far and waits for more; once told that everything is stored it indexes the rest,
+    says when search is complete, and ends with how many articles it indexed."""
+    from newsreader.store.indexjob import BATCH
+
     path = tmp_path / "s.db"
-    stored_unindexed(path, 700)
+    stored_unindexed(path, 2 * BATCH + 100)
     said: list[str] = []
 
     async def follow() -> int:
         job = await _IndexJob.start(path, 1, follow=True)
         deadline = time.monotonic() + 60
-        while _related(path) < 700 and time.monotonic() < deadline:
+        while _related(path) < 2 * BATCH and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
-        assert _related(path) == 700 and _indexed(path) == 700
         await asyncio.sleep(0.3)  # more than it waits for articles: it must wait on
+        assert _related(path) == _indexed(path) == 2 * BATCH  # a part batch waits
         assert job.process.returncode is None and not said
         with Store(path) as store:  # the refresh stores another feed meanwhile
             feed = store.add_feed("https://example.org/other")
@@ -97,12 +99,12 @@ def test_a_following_job_indexes_what_is_stored_as_it_comes_and_ends_when_told(
             store.store_feed(feed.id, ParsedFeed(title="Other", articles=later), index=False)
         return await asyncio.wait_for(job.finish(lambda: said.append("searchable")), 60)
 
-    assert asyncio.run(follow()) == 1_000
+    assert asyncio.run(follow()) == 2 * BATCH + 400
     assert said == ["searchable"]
     with Store(path) as store:
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("notice 299")] == ["Ferry notice 299"]
-        assert _related(path) == 1_000
+        assert _related(path) == 2 * BATCH + 400
 
 
 def test_a_cancelled_job_stops_and_loses_nothing(
