@@ -142,3 +142,13 @@ def test_json_documents_are_cleaned_before_their_fields_are_split() -> None:
     assert tree == {"sources": ["Wire (Rome); Agency"], "n": 3}
     raw = json_raw(tree, "a.json")
     assert [s.name for s in raw.sources] == ["Wire", "Agency"]
+
+
+def test_quick_text_keeps_blocks_as_paragraphs_and_a_line_break_in_the_source_as_a_space() -> None:
+    from newsreader.text.htmldoc import quick_text
+
+    html = (
+        "<p>The ferry\n   left <b>at\tnoon</b>.</p><script>var x = '<p>';</script>"
+        "<div>Gales &amp; rain<br>all week</div>\n\n<!-- a note -->"
+    )
+    assert quick_text(html) == "The ferry left at noon.\n\nGales & rain\n\nall week"
