@@ -61,6 +61,14 @@ def test_a_job_that_fails_says_why_in_one_line(
         asyncio.run(_index_in_own_process(path, 1))
     assert content is not None or not path.exists()  # no empty store left behind
 
+    async def followed() -> int:  # one that failed while the refresh stored: said at its end
+        job = await _IndexJob.start(path, 1, follow=True)
+        await asyncio.wait_for(job.process.wait(), 30)
+        return await job.finish()
+
+    with pytest.raises(StoreError, match=rf"^indexing failed: {error}$"):
+        asyncio.run(followed())
+
 
 def _indexed(path: Path) -> int:
     """Articles in the full-text index so far, read without a lock."""
