@@ -348,3 +348,35 @@ def test_two_threads_creating_a_store_at_once_both_open_it(tmp_path: Path) -> No
         for thread in threads:
             thread.join()
     assert failures == []
+
+
+def test_a_writer_waits_for_the_lock_and_takes_it_once_it_is_free(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A write waits while another connection holds the write lock, takes it once that one
+    commits, and says "locked" in one line when it waited the whole busy timeout."""
+    import sqlite3
+    import threading
+    import time
+
+    from newsreader.store import connection
+
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        feed = store.add_feed("https://example.org/feed")
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    released = threading.Timer(0.3, lambda: holder.execute("COMMIT"))
+    with Store(path) as store:
+        started = time.monotonic()
+        released.start()
+        store.record_error(feed.id, "a writer that waited")
+        assert 0.25 <= time.monotonic() - started < 5
+        assert store.feeds()[0].last_error == "a writer that waited"
+        monkeypatch.setattr(connection, "BUSY_TIMEOUT_MS", 200)
+        holder.execute("BEGIN IMMEDIATE")
+        with pytest.raises(StoreError, match="locked"):
+            store.record_error(feed.id, "never written")
+        holder.execute("ROLLBACK")
+    released.join()
+    holder.close()

@@ -23,6 +23,7 @@ from newsreader.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, split_sq
 from newsreader.text.sanitize import clean_line
 
 BUSY_TIMEOUT_MS = 10_000
+LOCK_STEP_MS = 2  # each try for the write lock waits this long inside SQLite
 
 WAL_SIZE_LIMIT = 16 * 1024 * 1024  # bytes the WAL file keeps after a checkpoint
 
@@ -192,7 +193,7 @@ class Connection:
         busy timeout instead of failing halfway. A failure rolls it back and says why (a full
         disk, a read-only store), as a :class:`StoreError`."""
         try:
-            self.db.execute("BEGIN IMMEDIATE")
+            self._begin_immediate()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from None
         try:
@@ -204,6 +205,25 @@ class Connection:
         except BaseException:
             self._rollback()
             raise
+
+    def _begin_immediate(self) -> None:
+        """Take the write lock, waiting for it as the busy timeout would but in short steps:
+        SQLite's own wait sleeps up to 100 ms at a time, so a writer could stay asleep that
+        long after the other's transaction ended (a refresh's workers and its index job take
+        turns with the lock hundreds of times)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self.db.execute(f"PRAGMA busy_timeout = {LOCK_STEP_MS}")
+        try:
+            while True:
+                try:
+                    self.db.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    busy = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY"
+                    if not busy or time.monotonic() > deadline:
+                        raise
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _rollback(self) -> None:
         """SQLite has already rolled back after some errors (a full disk): never hide the
