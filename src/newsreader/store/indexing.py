@@ -46,11 +46,12 @@ class Indexing(Connection):
     ) -> int:
         """Index stored articles that are not yet in the indexes, ``batch`` per transaction:
         first the full-text index for all of them (``searchable`` is called when it is done),
-        then the related-articles index, which costs about twice as much. The work outside
-        SQLite (the text of an HTML body stored without it, the words of each article) is done
-        before the write lock is taken, on ``executor``'s workers when one is given, the next
-        batch's while this one is written; rows another process indexed meanwhile are skipped.
-        Returns how many articles were completed."""
+        then the related-articles index, which costs about twice as much. The words a refresh
+        counted when it stored an article are read back; what was stored without them (the
+        text of an HTML body, the words of an article changed since or stored by an older
+        version) is worked out before the write lock is taken, on ``executor``'s workers when
+        one is given, the next batch's while this one is written; rows another process
+        indexed meanwhile are skipped. Returns how many articles were completed."""
         self._index_text(batch, executor)
         if searchable is not None:
             searchable()
