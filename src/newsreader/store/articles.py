@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from newsreader.models import ALL_ARTICLES, Article, ParsedFeed, ViewFilter
 from newsreader.related import terms as relatedindex
 from newsreader.store import codec
-from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing
+from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing, terms_of, text_of
 from newsreader.store.queries import view_where
 from newsreader.store.syncstate import SyncState
 
@@ -177,16 +177,10 @@ class ArticleRecords(Indexing, SyncState):
 
 def _text_and_words(article: Article) -> tuple[str, relatedindex.PackedTerms]:
     """What is stored of a new or changed article's text (the start of an HTML body's words,
-    as far as the indexes read) and the words the related index counts in it. A body that
-    makes extraction fail is stored without text and counted by its title: a bug one body
-    meets must not stop its feed, nor every later refresh of it."""
-    from newsreader.text.htmldoc import quick_text
-
+    as far as the indexes read) and the words the related index counts in it, as the indexing
+    would work them out (a body that makes extraction fail is stored without text: a bug one
+    body meets must not stop its feed, nor every later refresh of it)."""
     text = article.text
-    try:
-        if not text and article.body_format == "html":
-            text = quick_text(article.body)[:STORED_TEXT_CHARS]
-        words = relatedindex.count_terms(article.title, article.summary, text, article.url)
-    except Exception:
-        text, words = "", relatedindex.count_terms(article.title, "", "")
-    return text, words.packed()
+    if not text and article.body_format == "html":
+        text = text_of(article.body)
+    return text, terms_of((article.title, article.summary, text, article.url))

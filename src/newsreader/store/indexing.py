@@ -79,7 +79,7 @@ class Indexing(Connection):
             bodies = [r[3] for r in rows if r[3]]
             # (id, title, text, has an HTML body): the bodies go with the work, not kept here
             return [(r[0], r[1], r[2], bool(r[3])) for r in rows], _mapped(
-                executor, _text_of, bodies
+                executor, text_of, bodies
             )
 
         done = 0
@@ -138,7 +138,7 @@ class Indexing(Connection):
                 rows = []
             stored = [_unpacked(r[1]) for r in rows]
             uncounted = [r[2:] for r, s in zip(rows, stored, strict=True) if s is None]
-            counted = _mapped(executor, _terms_of, uncounted)
+            counted = _mapped(executor, terms_of, uncounted)
             return [r[0] for r in rows], (s if s is not None else next(counted) for s in stored)
 
         done = 0
@@ -178,7 +178,7 @@ def _mapped(executor: Any, fn: Callable[[Any], Any], work: list[Any]) -> Iterato
     return map(fn, work)
 
 
-def _text_of(html: str) -> str:
+def text_of(html: str) -> str:
     """The words of an HTML body, for the indexes ("" when extraction fails: a bug one body
     meets must not stop every later refresh's indexing; the article is indexed by its title).
     Module level, so that a process pool can run it."""
@@ -200,11 +200,11 @@ def _unpacked(blob: bytes | None) -> relatedindex.PackedTerms | None:
         return None
 
 
-def _terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
+def terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
     """``(title, summary, text, url)`` -> the words for the related index, as compact arrays
     (they cross a pipe). Module level, so that a process pool can run it."""
     title, summary, text, url = row
     try:
         return relatedindex.count_terms(title, summary, text, url).packed()
-    except Exception:  # as in _text_of
+    except Exception:  # as in text_of
         return relatedindex.count_terms(title, "", "").packed()

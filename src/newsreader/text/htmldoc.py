@@ -358,7 +358,7 @@ _BREAK = re.compile(
 )
 _TAG = re.compile(r"<[^>]*>")
 _SKIPPED_START = re.compile(r"<(?:" + "|".join(sorted(_SKIPPED)) + r")\b", re.I)
-_BLOCK_END = "\x00"  # control characters are taken out of every body before it is stored
+_BLOCK_END = "\x00"  # a NUL in the source only ends one more paragraph: clean_text drops it
 
 
 def quick_text(html: str) -> str:
