@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from newsreader.library.refresh import _index_in_own_process, _IndexJob
+from newsreader.library.refresh import _IndexJob
 from newsreader.models import Article, ParsedFeed, StoreError
 from newsreader.store import Store
 
 pytestmark = pytest.mark.slow
+
+
+async def _index_in_own_process(path: Path, workers: int) -> int:
+    """What a refresh does with a store it has finished storing into."""
+    job = await _IndexJob.start(path, workers)
+    return await job.finish()
 
 
 def stored_unindexed(path: Path, count: int) -> None:

@@ -621,14 +621,6 @@ class _IndexJob:
             self.errors.cancel()
 
 
-async def _index_in_own_process(
-    db_path: Path, workers: int, searchable: Callable[[], None] | None = None
-) -> int:
-    """Index what the refresh stored in a process of its own (:class:`_IndexJob`)."""
-    job = await _IndexJob.start(db_path, workers)
-    return await job.finish(searchable)
-
-
 def _shutdown(executor: Executor, abandoned: list[bool]) -> None:
     """Idle workers exit at once; a worker still busy with an abandoned parse is stopped."""
     if abandoned and isinstance(executor, ProcessPoolExecutor):
