@@ -220,6 +220,9 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(GOOD[: len(GOOD) // 2])
             self.wfile.flush()
+            # A reset discards what the client has not read yet: give it the headers and half
+            # the body first, so the reset comes mid-body and not before the status line.
+            time.sleep(0.2)
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
