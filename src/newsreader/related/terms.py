@@ -62,6 +62,11 @@ STOP_WORDS = frozenset(
 )
 _TITLE_PREFIX = "\x01"  # a headline word is a different term from the same word in the body
 
+try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
+    from newsreader.related import _counting
+except ImportError:
+    _counting = None  # type: ignore[assignment]
+
 
 @dataclass(frozen=True, slots=True)
 class TermCounts:
@@ -121,16 +126,39 @@ class PackedTerms:
         return cls(*parts)
 
 
-def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCounts:
-    words: dict[int, list] = {}
-    title_words: dict[int, tuple[str, float]] = {}
+def _weighed_parts(title: str, summary: str, text: str, url: str) -> list[tuple[str, float]]:
     parts = [(title, TITLE_WEIGHT), (summary, SUMMARY_WEIGHT), (text[:BODY_CHARS], 1.0)]
     slug = url_words(url)
     if slug:  # weighed as the summary is, last: the counts before it are the text's own
         parts.append((slug, SUMMARY_WEIGHT))
+    return parts
+
+
+_SLUG_PART = 3  # the index of the slug's part, when there is one
+
+
+def packed_terms(title: str, summary: str, text: str, url: str = "") -> PackedTerms:
+    """``count_terms(...).packed()``, by the compiled counter when it was built (the same
+    bytes, a test checks; storing an article counts its words, and Python's per-word objects
+    were most of a refresh's work)."""
+    if _counting is None:
+        return count_terms(title, summary, text, url).packed()
+    parts = _weighed_parts(title, summary, text, url)
+    own_before = _SLUG_PART if len(parts) > _SLUG_PART else -1
+    blob = _counting.count_packed(
+        parts, TITLE_WEIGHT, 1.0, SINGLETONS_BELOW, own_before, STOP_WORDS, _TITLE_PREFIX
+    )
+    return PackedTerms.from_bytes(blob)
+
+
+def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCounts:
+    """The reference for :func:`packed_terms`: an article's words with their text."""
+    words: dict[int, list] = {}
+    title_words: dict[int, tuple[str, float]] = {}
+    parts = _weighed_parts(title, summary, text, url)
     own_counts: dict[int, float] | None = None
     for number, (part, weight) in enumerate(parts):
-        if number == 3:
+        if number == _SLUG_PART:
             own_counts = {key: entry[1] for key, entry in words.items()}
         # count raw tokens first (C speed), then look each distinct one up once
         tokens: dict[str, int] = Counter(_WORD.findall(part.lower()))

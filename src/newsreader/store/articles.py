@@ -115,7 +115,7 @@ class ArticleRecords(Indexing, SyncState):
                             i,
                             a.title,
                             x,
-                            w or relatedindex.count_terms(a.title, a.summary, x, a.url).packed(),
+                            w or relatedindex.packed_terms(a.title, a.summary, x, a.url),
                         )
                         for i, a, x, w in changed
                     ]

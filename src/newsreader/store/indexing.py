@@ -205,6 +205,6 @@ def terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
     (they cross a pipe). Module level, so that a process pool can run it."""
     title, summary, text, url = row
     try:
-        return relatedindex.count_terms(title, summary, text, url).packed()
+        return relatedindex.packed_terms(title, summary, text, url)
     except Exception:  # as in text_of
-        return relatedindex.count_terms(title, "", "").packed()
+        return relatedindex.packed_terms(title, "", "")
