@@ -48,26 +48,25 @@ static int64_t key_end(const KeyState *s) {
     return (int64_t)(((crc << 31) ^ adler) & 0x7FFFFFFFFFFFFFFFull);
 }
 
-/* The UTF-8 bytes of a term, as term.encode("utf-8", "surrogatepass") gives them. */
-static PyObject *utf8_of(PyObject *term, const char **data, Py_ssize_t *size) {
-    const char *fast = PyUnicode_AsUTF8AndSize(term, size);
-    if (fast) {
-        *data = fast;
-        Py_INCREF(term);
-        return term;
-    }
-    PyErr_Clear();
-    PyObject *encoded = PyUnicode_AsEncodedString(term, "utf-8", "surrogatepass");
-    if (!encoded) return NULL;
-    *data = PyBytes_AS_STRING(encoded);
-    *size = PyBytes_GET_SIZE(encoded);
-    return encoded;
-}
-
 /* ---- _WORD = r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d" as the re module reads it for a str ---- */
 
-static inline int is_word(Py_UCS4 c) { return c == '_' || Py_UNICODE_ISALNUM(c); }
-static inline int is_digit(Py_UCS4 c) { return Py_UNICODE_ISDECIMAL(c); }
+static unsigned char ascii_class[128]; /* 1: a word character, 2: and a decimal digit */
+
+static void ascii_init(void) {
+    for (int c = 0; c < 128; c++) {
+        int word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '_';
+        ascii_class[c] = (unsigned char)(word | ((c >= '0' && c <= '9') << 1));
+    }
+}
+
+/* The Unicode tables are looked up by function calls: most text is ASCII. */
+static inline int is_word(Py_UCS4 c) {
+    return c < 128 ? ascii_class[c] & 1 : Py_UNICODE_ISALNUM(c);
+}
+static inline int is_digit(Py_UCS4 c) {
+    return c < 128 ? ascii_class[c] >> 1 : Py_UNICODE_ISDECIMAL(c);
+}
 static inline int is_joiner(Py_UCS4 c) { return c == '\'' || c == 0x2019 || c == '-'; }
 
 /* The next token at or after *pos: its start and end (0 when there is none). */
@@ -76,8 +75,7 @@ static int next_token(int kind, const void *data, Py_ssize_t n, Py_ssize_t *pos,
     Py_ssize_t i = *pos;
     while (i < n) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        if (c < 128 && !(c >= 'a' && c <= 'z') && !(c >= '0' && c <= '9') &&
-            !(c >= 'A' && c <= 'Z')) {
+        if (c < 128 && (!ascii_class[c] || c == '_')) {
             i++; /* ASCII punctuation, space or '_': no token starts there */
             continue;
         }
@@ -192,9 +190,9 @@ static void tokens_free(TokenTable *t) {
 
 typedef struct {
     int64_t key;
-    PyObject *term; /* owned */
-    double count;   /* the weighted count */
-    double own;     /* the count before the slug's words (-1: the word is the slug's alone) */
+    int64_t title_key; /* title_key(term), for the headline's table */
+    double count;      /* the weighted count */
+    double own;        /* the count before the slug's words (-1: the word is the slug's alone) */
 } Entry;
 
 typedef struct {
@@ -227,8 +225,8 @@ static int entries_grow(EntryTable *t) {
     return 0;
 }
 
-/* The entry of key, made (with term, count 0) when new; NULL on a memory error. */
-static Entry *entries_get(EntryTable *t, int64_t key, PyObject *term) {
+/* The entry of key, made (count 0) when new; NULL on a memory error. */
+static Entry *entries_get(EntryTable *t, int64_t key) {
     if (t->used >= t->room && entries_grow(t) < 0) return NULL;
     Py_ssize_t s = (Py_ssize_t)((uint64_t)key & (uint64_t)t->mask);
     while (t->slots[s]) {
@@ -238,8 +236,7 @@ static Entry *entries_get(EntryTable *t, int64_t key, PyObject *term) {
     }
     Entry *entry = &t->entries[t->used++];
     entry->key = key;
-    Py_INCREF(term);
-    entry->term = term;
+    entry->title_key = 0;
     entry->count = 0.0;
     entry->own = -1.0;
     t->slots[s] = t->used;
@@ -247,52 +244,134 @@ static Entry *entries_get(EntryTable *t, int64_t key, PyObject *term) {
 }
 
 static void entries_free(EntryTable *t) {
-    for (Py_ssize_t k = 0; k < t->used; k++) Py_DECREF(t->entries[k].term);
     PyMem_Free(t->entries);
     PyMem_Free(t->slots);
 }
 
-/* ---- _clean(token): the term a token stands for, or NULL with no error for none ---- */
+/* ---- the stop words, as a C set of their bytes (all of them are ASCII) ---- */
 
-static PyObject *term_of(PyObject *lowered, int kind, const void *data, const Token *token,
-                         PyObject *stop_words) {
+#define STOP_ROOM 1024 /* slots: a power of two, over twice the stop words */
+#define STOP_LONGEST 31
+
+static PyObject *stop_source; /* the set the table was made from (a strong reference) */
+static char stop_table[STOP_ROOM][STOP_LONGEST + 1];
+static int stop_all_ascii;
+
+static uint64_t bytes_hash(const char *bytes, Py_ssize_t size) {
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < size; i++) h = (h ^ (unsigned char)bytes[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Made once per set: a set of other words (or words that are not short ASCII) is asked of
+ * Python for every word. */
+static int stop_load(PyObject *stop_words) {
+    if (stop_words == stop_source) return 0;
+    memset(stop_table, 0, sizeof stop_table);
+    stop_all_ascii = PySet_GET_SIZE(stop_words) * 2 < STOP_ROOM;
+    PyObject *words = PyObject_GetIter(stop_words), *word;
+    if (!words) return -1;
+    while (stop_all_ascii && (word = PyIter_Next(words))) {
+        Py_ssize_t size;
+        if (!PyUnicode_Check(word) || !PyUnicode_IS_ASCII(word) ||
+            (size = PyUnicode_GET_LENGTH(word)) > STOP_LONGEST || size == 0) {
+            stop_all_ascii = 0;
+        } else {
+            const char *bytes = (const char *)PyUnicode_DATA(word);
+            Py_ssize_t s = (Py_ssize_t)(bytes_hash(bytes, size) & (STOP_ROOM - 1));
+            while (stop_table[s][0]) s = (s + 1) & (STOP_ROOM - 1);
+            memcpy(stop_table[s], bytes, (size_t)size);
+        }
+        Py_DECREF(word);
+    }
+    Py_DECREF(words);
+    if (PyErr_Occurred()) return -1;
+    Py_XDECREF(stop_source);
+    Py_INCREF(stop_words);
+    stop_source = stop_words;
+    return 0;
+}
+
+static int stop_has(const char *bytes, Py_ssize_t size) {
+    if (size > STOP_LONGEST) return 0;
+    Py_ssize_t s = (Py_ssize_t)(bytes_hash(bytes, size) & (STOP_ROOM - 1));
+    while (stop_table[s][0]) {
+        if (memcmp(stop_table[s], bytes, (size_t)size) == 0 && stop_table[s][size] == 0) return 1;
+        s = (s + 1) & (STOP_ROOM - 1);
+    }
+    return 0;
+}
+
+/* ---- _clean(token) and term_key(term): the key of the term a token stands for ---- */
+
+typedef struct {
+    char ascii[256];        /* the term's bytes when it is short ASCII */
+    PyObject *holder;       /* else what holds them (a str or its UTF-8 bytes) */
+    const char *bytes;
+    Py_ssize_t size;
+} TermBytes;
+
+/* 1: a term, its UTF-8 bytes in *out (release with term_release); 0: none; -1: an error. */
+static int term_of(PyObject *lowered, int kind, const void *data, const Token *token,
+                   PyObject *stop_words, TermBytes *out) {
     Py_ssize_t start = token->start, end = token->start + token->length;
     while (end > start && is_joiner(PyUnicode_READ(kind, data, end - 1))) end--; /* strip */
     if (end - start >= 2 && PyUnicode_READ(kind, data, end - 1) == 's') {
         Py_UCS4 before = PyUnicode_READ(kind, data, end - 2);
         if (before == '\'' || before == 0x2019) end -= 2; /* "'s", "’s" */
     }
-    if (end - start < 2) return NULL;
+    Py_ssize_t length = end - start;
+    if (length < 2) return 0;
+    out->holder = NULL;
+    int ascii = length <= (Py_ssize_t)sizeof out->ascii;
+    for (Py_ssize_t i = 0; ascii && i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, start + i);
+        if (c >= 128) ascii = 0;
+        else out->ascii[i] = (char)c;
+    }
+    if (ascii && stop_all_ascii) {
+        if (stop_has(out->ascii, length)) return 0;
+        out->bytes = out->ascii;
+        out->size = length;
+        return 1;
+    }
     PyObject *term = PyUnicode_Substring(lowered, start, end);
-    if (!term) return NULL;
+    if (!term) return -1;
     int stop = PySet_Contains(stop_words, term);
     if (stop != 0) {
         Py_DECREF(term);
-        return NULL; /* a stop word, or an error the caller sees in PyErr_Occurred */
+        return stop < 0 ? -1 : 0;
     }
-    return term;
+    const char *fast = PyUnicode_AsUTF8AndSize(term, &out->size);
+    if (fast) {
+        out->holder = term;
+        out->bytes = fast;
+        return 1;
+    }
+    PyErr_Clear(); /* a lone surrogate: term.encode("utf-8", "surrogatepass") */
+    PyObject *encoded = PyUnicode_AsEncodedString(term, "utf-8", "surrogatepass");
+    Py_DECREF(term);
+    if (!encoded) return -1;
+    out->holder = encoded;
+    out->bytes = PyBytes_AS_STRING(encoded);
+    out->size = PyBytes_GET_SIZE(encoded);
+    return 1;
 }
 
-static int64_t key_of(PyObject *term, const char *prefix, int *failed) {
-    const char *bytes;
-    Py_ssize_t size;
-    PyObject *holder = utf8_of(term, &bytes, &size);
-    if (!holder) {
-        *failed = 1;
-        return 0;
-    }
+static void term_release(TermBytes *term) { Py_CLEAR(term->holder); }
+
+static int64_t key_of(const TermBytes *term, const char *prefix) {
     KeyState state;
     key_start(&state);
     if (prefix) key_feed(&state, (const unsigned char *)prefix, (Py_ssize_t)strlen(prefix));
-    key_feed(&state, (const unsigned char *)bytes, size);
-    Py_DECREF(holder);
+    key_feed(&state, (const unsigned char *)term->bytes, term->size);
     return key_end(&state);
 }
 
 /* count_packed(parts, title_weight, body_weight, singletons_below, own_before, stop_words,
  * title_prefix) -> bytes. parts: a sequence of (text, weight); own_before: the index of the
  * part whose words are the link's slug (-1: none). */
-static PyObject *count_packed(PyObject *module, PyObject *args) {
+static PyObject *count_packed(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *parts, *stop_words;
     double title_weight, body_weight;
     Py_ssize_t singletons_below, own_before;
@@ -301,6 +380,7 @@ static PyObject *count_packed(PyObject *module, PyObject *args) {
                           &singletons_below, &own_before, &PyFrozenSet_Type, &stop_words,
                           &title_prefix))
         return NULL;
+    if (stop_load(stop_words) < 0) return NULL;
     PyObject *seq = PySequence_Fast(parts, "parts must be a sequence");
     if (!seq) return NULL;
 
@@ -330,25 +410,24 @@ static PyObject *count_packed(PyObject *module, PyObject *args) {
                 goto done;
             }
         }
+        int is_title = weight == title_weight;
         int drop_singletons = weight == body_weight && tokens.used > singletons_below;
         for (Py_ssize_t k = 0; k < tokens.used; k++) {
             const Token *token = &tokens.tokens[k];
             if (drop_singletons && token->count <= 1) continue;
-            PyObject *term = term_of(lowered, kind, data, token, stop_words);
-            if (!term) {
-                if (PyErr_Occurred()) {
-                    Py_DECREF(lowered);
-                    goto done;
-                }
-                continue;
+            TermBytes term;
+            int found = term_of(lowered, kind, data, token, stop_words, &term);
+            if (found < 0) {
+                Py_DECREF(lowered);
+                goto done;
             }
-            int failed = 0;
-            int64_t key = key_of(term, NULL, &failed);
-            Entry *entry = failed ? NULL : entries_get(&words, key, term);
-            Entry *headline = NULL;
-            if (entry && weight == title_weight) headline = entries_get(&title, key, term);
-            Py_DECREF(term);
-            if (!entry || (weight == title_weight && !headline)) {
+            if (!found) continue;
+            int64_t key = key_of(&term, NULL);
+            Entry *entry = entries_get(&words, key);
+            Entry *headline = entry && is_title ? entries_get(&title, key) : NULL;
+            if (headline && headline->title_key == 0) headline->title_key = key_of(&term, title_prefix);
+            term_release(&term);
+            if (!entry || (is_title && !headline)) {
                 Py_DECREF(lowered);
                 goto done;
             }
@@ -380,13 +459,8 @@ static PyObject *count_packed(PyObject *module, PyObject *args) {
     }
     for (Py_ssize_t k = 0; k < nt; k++) {
         const Entry *e = &title.entries[k];
-        int failed = 0;
         title_words[k] = e->key;
-        title_keys[k] = key_of(e->term, title_prefix, &failed);
-        if (failed) {
-            Py_CLEAR(result);
-            goto done;
-        }
+        title_keys[k] = e->title_key;
         title_tfs[k] = 1.0 + log(e->count);
     }
 
@@ -408,9 +482,11 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_counting",
     "The related index's word counting, compiled (terms.py is the reference).", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__counting(void) {
     crc_init();
+    ascii_init();
     return PyModule_Create(&module);
 }
