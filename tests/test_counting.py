@@ -69,3 +69,47 @@ def test_every_article_of_the_corpora_counts_to_the_same_bytes(shared: Path) -> 
     assert len(rows) > 3_000
     differ = [row[0] for row in rows if compiled(*row) != reference(*row)]
     assert not differ, differ[:5]
+
+
+def compiled_rows(
+    items: list[tuple[int, terms.PackedTerms]], idf: dict[int, float]
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]:
+    assert terms._counting is not None, "NEWSREADER_REQUIRE_COMPILED=1 and no compiled counter"
+    return terms.index_rows(items, idf)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    articles=st.lists(st.tuples(texts, texts, st.booleans()), min_size=1, max_size=8),
+    first_id=st.integers(1, 40_000),
+    idf_levels=st.lists(st.floats(0.0, 12.0), min_size=1, max_size=4),
+)
+def test_any_batch_gives_the_same_index_rows(
+    articles: list[tuple[str, str, bool]], first_id: int, idf_levels: list[float]
+) -> None:
+    # few idf levels: equal weights, whose order falls to the keys, are common
+    items = [
+        (first_id + 7_919 * n % 20_000, terms.packed_terms(title, "", body, slug * "/a-b-c-d"))
+        for n, (title, body, slug) in enumerate(articles)
+    ]
+    keys = {k for _, t in items for k in (*t.word_keys, *t.title_word_keys)}
+    idf = {key: idf_levels[key % len(idf_levels)] for key in keys}
+    assert compiled_rows(items, idf) == terms.reference_index_rows(items, idf)
+
+
+def test_the_corpus_gives_the_same_index_rows(shared: Path) -> None:
+    items = []
+    lines = (shared / "corpus" / "labeled" / "newscluster-events.jsonl").open()
+    for n, line in enumerate(lines):
+        item = json.loads(line)
+        fields = [item.get(field) or "" for field in ("title", "description", "body", "url")]
+        items.append((n * 37 + 1, terms.packed_terms(*fields)))
+    df: dict[int, int] = {}
+    for _, packed in items:
+        for key in packed.word_keys:
+            df[key] = df.get(key, 0) + 1
+    keys = {k for _, t in items for k in (*t.word_keys, *t.title_word_keys)}
+    idf = terms.inverse_frequencies(df, len(items), keys)
+    for start in range(0, len(items), 500):
+        batch = items[start : start + 500]
+        assert compiled_rows(batch, idf) == terms.reference_index_rows(batch, idf)

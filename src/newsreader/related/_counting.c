@@ -7,8 +7,11 @@
  * tokens are found, counted and hashed over the string's own code points.
  */
 #define PY_SSIZE_T_CLEAN
+#define COUNTING_API 2 /* terms.COUNTING_API: raised with every change to what is exported */
 #include <Python.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -472,10 +475,334 @@ done:
     return result;
 }
 
+/* ---- index_rows: what terms.reference_index_rows returns, the same rows ---- */
+
+typedef struct {
+    const void *data;
+    Py_ssize_t length;
+    Py_buffer view;
+    int held;
+} Column;
+
+static const char *COLUMN_NAMES[6] = {"word_keys", "word_tfs", "title_word_keys",
+                                      "title_keys", "title_tfs", "own_tfs"};
+
+/* The six arrays of a PackedTerms, read in place (release with columns_release). */
+static int columns_read(PyObject *terms, Column columns[6]) {
+    for (int c = 0; c < 6; c++) columns[c].held = 0;
+    for (int c = 0; c < 6; c++) {
+        PyObject *array = PyObject_GetAttrString(terms, COLUMN_NAMES[c]);
+        if (!array) return -1;
+        int failed = PyObject_GetBuffer(array, &columns[c].view, PyBUF_FORMAT);
+        Py_DECREF(array);
+        if (failed) return -1;
+        columns[c].held = 1;
+        if (columns[c].view.itemsize != 8) {
+            PyErr_Format(PyExc_TypeError, "%s: 8-byte items expected", COLUMN_NAMES[c]);
+            return -1;
+        }
+        columns[c].data = columns[c].view.buf;
+        columns[c].length = columns[c].view.len / 8;
+    }
+    return 0;
+}
+
+static void columns_release(Column columns[6]) {
+    for (int c = 0; c < 6; c++)
+        if (columns[c].held) PyBuffer_Release(&columns[c].view);
+}
+
+typedef struct {
+    double weight;
+    int64_t key;
+} Weighted;
+
+/* sorted(..., reverse=True) of (weight, key) pairs: heaviest first, then the larger key */
+static int weighted_descending(const void *a, const void *b) {
+    const Weighted *x = a, *y = b;
+    if (x->weight != y->weight) return x->weight < y->weight ? 1 : -1;
+    return x->key < y->key ? 1 : (x->key > y->key ? -1 : 0);
+}
+
+/* math.hypot(*weights) or 1.0, by Python's own function (the norm must be its bits) */
+static int norm_of(PyObject *hypot, const Weighted *weighted, Py_ssize_t n, double *norm) {
+    PyObject *args = PyTuple_New(n);
+    if (!args) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *value = PyFloat_FromDouble(weighted[i].weight);
+        if (!value) {
+            Py_DECREF(args);
+            return -1;
+        }
+        PyTuple_SET_ITEM(args, i, value);
+    }
+    PyObject *result = PyObject_Call(hypot, args, NULL);
+    Py_DECREF(args);
+    if (!result) return -1;
+    *norm = PyFloat_AsDouble(result);
+    Py_DECREF(result);
+    if (*norm == -1.0 && PyErr_Occurred()) return -1;
+    if (*norm == 0.0) *norm = 1.0;
+    return 0;
+}
+
+static int idf_of(PyObject *idf, int64_t key, double *out) {
+    PyObject *number = PyLong_FromLongLong(key);
+    if (!number) return -1;
+    PyObject *value = PyDict_GetItemWithError(idf, number);
+    if (!value) {
+        if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, number);
+        Py_DECREF(number);
+        return -1;
+    }
+    Py_DECREF(number);
+    *out = PyFloat_AsDouble(value);
+    return *out == -1.0 && PyErr_Occurred() ? -1 : 0;
+}
+
+/* terms.fingerprint: term_key of the decimal keys, sorted, joined by spaces */
+static int key_ascending(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : (x > y);
+}
+
+static int64_t fingerprint_of(int64_t *keys, Py_ssize_t n) {
+    qsort(keys, (size_t)n, sizeof *keys, key_ascending);
+    KeyState state;
+    key_start(&state);
+    char digits[24];
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int size = snprintf(digits, sizeof digits, i ? " %lld" : "%lld", (long long)keys[i]);
+        key_feed(&state, (const unsigned char *)digits, size);
+    }
+    return key_end(&state);
+}
+
+typedef struct {
+    int64_t generation, key, article, weight;
+    Py_ssize_t order; /* appended: the article's place in id order, then its merged order */
+} Posting;
+
+static int posting_order(const void *a, const void *b) {
+    const Posting *x = a, *y = b;
+    if (x->generation != y->generation) return x->generation < y->generation ? -1 : 1;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    if (x->article != y->article) return x->article < y->article ? -1 : 1;
+    return x->order < y->order ? -1 : (x->order > y->order);
+}
+
+typedef struct {
+    int64_t article;
+    Py_ssize_t place;
+} Item;
+
+static int item_order(const void *a, const void *b) {
+    const Item *x = a, *y = b;
+    if (x->article != y->article) return x->article < y->article ? -1 : 1;
+    return x->place < y->place ? -1 : (x->place > y->place);
+}
+
+/* One article: its merged keys and weights (a dict's order) and the keys of its fingerprint. */
+typedef struct {
+    int64_t *keys;
+    int64_t *weights;
+    Py_ssize_t merged;
+    int64_t fingerprint;
+} Weighed;
+
+static int weigh_one(Column *columns, PyObject *idf, PyObject *hypot, Py_ssize_t doc_terms,
+                     Py_ssize_t title_terms, double weight_scale, double title_scale,
+                     Py_ssize_t fingerprint_terms, Weighted *scratch, double *idfs, Weighed *out) {
+    const int64_t *keys = columns[0].data;
+    const double *tfs = columns[1].data;
+    const int64_t *title_words = columns[2].data;
+    const int64_t *title_keys = columns[3].data;
+    const double *title_tfs = columns[4].data;
+    const double *own_tfs = columns[5].data;
+    Py_ssize_t n = columns[0].length, nt = columns[3].length;
+    if (columns[1].length != n || columns[2].length != nt || columns[4].length != nt ||
+        (columns[5].length && columns[5].length != n)) {
+        PyErr_SetString(PyExc_ValueError, "packed terms of different lengths");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (idf_of(idf, keys[i], &idfs[i]) < 0) return -1;
+        scratch[i].weight = tfs[i] * idfs[i];
+        scratch[i].key = keys[i];
+    }
+    double norm;
+    if (norm_of(hypot, scratch, n, &norm) < 0) return -1;
+    qsort(scratch, (size_t)n, sizeof *scratch, weighted_descending);
+    out->merged = 0;
+    for (Py_ssize_t i = 0; i < n && i < doc_terms; i++) {
+        if (!(scratch[i].weight > 0)) continue;
+        out->keys[out->merged] = scratch[i].key;
+        out->weights[out->merged++] = (int64_t)nearbyint(scratch[i].weight / norm * weight_scale);
+    }
+    /* the fingerprint's ranking: the weights above, or those of the text without its slug */
+    int64_t strongest[64];
+    Py_ssize_t found = 0, limit = fingerprint_terms < 64 ? fingerprint_terms : 64;
+    if (columns[5].length) {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            scratch[i].weight = own_tfs[i] * idfs[i];
+            scratch[i].key = keys[i];
+        }
+        qsort(scratch, (size_t)n, sizeof *scratch, weighted_descending);
+    }
+    for (Py_ssize_t i = 0; i < n && i < limit; i++)
+        if (scratch[i].weight > 0) strongest[found++] = scratch[i].key;
+    out->fingerprint = fingerprint_of(strongest, found);
+    /* the headline's terms, normalised over all of them, added to the same keys */
+    for (Py_ssize_t j = 0; j < nt; j++) {
+        double word_idf;
+        if (idf_of(idf, title_words[j], &word_idf) < 0) return -1;
+        scratch[j].weight = title_tfs[j] * word_idf;
+        scratch[j].key = title_keys[j];
+    }
+    if (norm_of(hypot, scratch, nt, &norm) < 0) return -1;
+    qsort(scratch, (size_t)nt, sizeof *scratch, weighted_descending);
+    for (Py_ssize_t j = 0; j < nt && j < title_terms; j++) {
+        if (!(scratch[j].weight > 0)) continue;
+        int64_t add = (int64_t)nearbyint(scratch[j].weight / norm * title_scale);
+        Py_ssize_t at = 0;
+        while (at < out->merged && out->keys[at] != scratch[j].key) at++;
+        if (at == out->merged) {
+            out->keys[at] = scratch[j].key;
+            out->weights[at] = 0;
+            out->merged++;
+        }
+        out->weights[at] += add;
+    }
+    return 0;
+}
+
+static PyObject *index_rows(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *items, *idf, *hypot;
+    Py_ssize_t doc_terms, title_terms, fingerprint_terms, generation_bits;
+    double weight_scale, title_scale;
+    if (!PyArg_ParseTuple(args, "OO!nnddnnO", &items, &PyDict_Type, &idf, &doc_terms,
+                          &title_terms, &weight_scale, &title_scale, &fingerprint_terms,
+                          &generation_bits, &hypot))
+        return NULL;
+    if (doc_terms < 0 || title_terms < 0 || generation_bits < 0 || generation_bits > 62) {
+        PyErr_SetString(PyExc_ValueError, "limits out of range");
+        return NULL;
+    }
+    PyObject *seq = PySequence_Fast(items, "items must be a sequence");
+    if (!seq) return NULL;
+    Py_ssize_t count = PySequence_Fast_GET_SIZE(seq);
+    PyObject *postings_list = NULL, *documents = NULL, *result = NULL;
+    Item *order = PyMem_Calloc((size_t)count + 1, sizeof(Item));
+    Posting *postings = NULL;
+    Py_ssize_t posting_count = 0, posting_room = 0;
+    Weighted *scratch = NULL;
+    double *idfs = NULL;
+    Py_ssize_t scratch_room = 0;
+    Weighed one = {0};
+    documents = PyList_New(0);
+    if (!order || !documents) goto fail;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 2) {
+            PyErr_SetString(PyExc_TypeError, "items are (article id, terms) pairs");
+            goto fail;
+        }
+        order[i].article = PyLong_AsLongLong(PyTuple_GET_ITEM(item, 0));
+        if (order[i].article == -1 && PyErr_Occurred()) goto fail;
+        order[i].place = i;
+    }
+    qsort(order, (size_t)count, sizeof *order, item_order);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(seq, order[i].place);
+        Column columns[6];
+        if (columns_read(PyTuple_GET_ITEM(item, 1), columns) < 0) {
+            columns_release(columns);
+            goto fail;
+        }
+        Py_ssize_t need = columns[0].length > columns[3].length ? columns[0].length
+                                                                : columns[3].length;
+        if (need + 1 > scratch_room) {
+            scratch_room = (need + 1) * 2;
+            PyMem_Free(scratch);
+            PyMem_Free(idfs);
+            PyMem_Free(one.keys);
+            PyMem_Free(one.weights);
+            scratch = PyMem_Malloc((size_t)scratch_room * sizeof *scratch);
+            idfs = PyMem_Malloc((size_t)scratch_room * sizeof *idfs);
+            one.keys = PyMem_Malloc((size_t)scratch_room * 2 * sizeof *one.keys);
+            one.weights = PyMem_Malloc((size_t)scratch_room * 2 * sizeof *one.weights);
+            if (!scratch || !idfs || !one.keys || !one.weights) {
+                columns_release(columns);
+                PyErr_NoMemory();
+                goto fail;
+            }
+        }
+        int failed = weigh_one(columns, idf, hypot, doc_terms, title_terms, weight_scale,
+                               title_scale, fingerprint_terms, scratch, idfs, &one);
+        columns_release(columns);
+        if (failed) goto fail;
+        int64_t article = order[i].article, generation = article >> generation_bits;
+        if (posting_count + one.merged > posting_room) {
+            posting_room = (posting_count + one.merged) * 2 + 1024;
+            Posting *grown = PyMem_Realloc(postings, (size_t)posting_room * sizeof *postings);
+            if (!grown) {
+                PyErr_NoMemory();
+                goto fail;
+            }
+            postings = grown;
+        }
+        for (Py_ssize_t k = 0; k < one.merged; k++) {
+            if (!one.weights[k]) continue;
+            Posting *p = &postings[posting_count];
+            p->generation = generation;
+            p->key = one.keys[k];
+            p->article = article;
+            p->weight = one.weights[k];
+            p->order = posting_count++;
+        }
+        PyObject *keys = PyBytes_FromStringAndSize((const char *)one.keys,
+                                                   one.merged * (Py_ssize_t)sizeof(int64_t));
+        PyObject *document = keys ? Py_BuildValue("(LLN)", (long long)article,
+                                                  (long long)one.fingerprint, keys)
+                                  : NULL;
+        if (!document || PyList_Append(documents, document) < 0) {
+            Py_XDECREF(document);
+            goto fail;
+        }
+        Py_DECREF(document);
+    }
+    qsort(postings, (size_t)posting_count, sizeof *postings, posting_order);
+    postings_list = PyList_New(posting_count);
+    if (!postings_list) goto fail;
+    for (Py_ssize_t k = 0; k < posting_count; k++) {
+        const Posting *p = &postings[k];
+        PyObject *row = Py_BuildValue("(LLLL)", (long long)p->generation, (long long)p->key,
+                                      (long long)p->article, (long long)p->weight);
+        if (!row) goto fail;
+        PyList_SET_ITEM(postings_list, k, row);
+    }
+    result = PyTuple_Pack(2, postings_list, documents);
+fail:
+    Py_XDECREF(postings_list);
+    Py_XDECREF(documents);
+    PyMem_Free(order);
+    PyMem_Free(postings);
+    PyMem_Free(scratch);
+    PyMem_Free(idfs);
+    PyMem_Free(one.keys);
+    PyMem_Free(one.weights);
+    Py_DECREF(seq);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"count_packed", count_packed, METH_VARARGS,
      "count_packed(parts, title_weight, body_weight, singletons_below, own_before, stop_words,"
      " title_prefix) -> bytes: PackedTerms.to_bytes() of count_terms over parts."},
+    {"index_rows", index_rows, METH_VARARGS,
+     "index_rows(items, idf, doc_terms, title_terms, weight_scale, title_scale,"
+     " fingerprint_terms, generation_bits, hypot) -> (postings, documents):"
+     " terms.reference_index_rows."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -488,5 +815,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC PyInit__counting(void) {
     crc_init();
     ascii_init();
-    return PyModule_Create(&module);
+    PyObject *made = PyModule_Create(&module);
+    /* what terms.py checks: a module built from an older source is not used */
+    if (made && PyModule_AddIntConstant(made, "API", COUNTING_API) < 0) Py_CLEAR(made);
+    return made;
 }

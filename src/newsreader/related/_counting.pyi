@@ -1,5 +1,7 @@
 """The compiled word counter (``_counting.c``); ``terms.count_terms`` is its reference."""
 
+API: int
+
 def count_packed(
     parts: list[tuple[str, float]],
     title_weight: float,
@@ -10,3 +12,15 @@ def count_packed(
     title_prefix: str,
     /,
 ) -> bytes: ...
+def index_rows(
+    items: object,
+    idf: dict[int, float],
+    doc_terms: int,
+    title_terms: int,
+    weight_scale: float,
+    title_scale: float,
+    fingerprint_terms: int,
+    generation_bits: int,
+    hypot: object,
+    /,
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]: ...

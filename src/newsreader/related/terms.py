@@ -32,7 +32,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import mul
+from operator import itemgetter, mul
 from urllib.parse import unquote, urlsplit
 
 DOC_TERMS = 48
@@ -62,8 +62,12 @@ STOP_WORDS = frozenset(
 )
 _TITLE_PREFIX = "\x01"  # a headline word is a different term from the same word in the body
 
+COUNTING_API = 2  # what the compiled counter must say it is (a stale build is not used)
 try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
     from newsreader.related import _counting
+
+    if getattr(_counting, "API", 0) != COUNTING_API:
+        _counting = None  # type: ignore[assignment]
 except ImportError:
     _counting = None  # type: ignore[assignment]
 
@@ -309,6 +313,39 @@ def weighed(terms: PackedTerms, idf: dict[int, float]) -> tuple[dict[int, int], 
     if terms.own_tfs:
         ranked = sorted(zip(map(mul, terms.own_tfs, idfs), keys, strict=True), reverse=True)
     return merged, [key for w, key in ranked[:FINGERPRINT_TERMS] if w > 0]
+
+
+def index_rows(
+    items: Sequence[tuple[int, PackedTerms]], idf: dict[int, float]
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]:
+    """What a batch of articles adds to the index: its postings ``(generation, key, article,
+    weight)`` in key order (each page of the index is then visited once) and each article's
+    entry ``(article, fingerprint, its keys)``. ``idf`` holds every word of ``items``. By the
+    compiled counter when it was built (the same rows, a test checks)."""
+    if _counting is not None:
+        return _counting.index_rows(
+            items, idf, DOC_TERMS, TITLE_TERMS, WEIGHT_SCALE, _TITLE_SCALE, FINGERPRINT_TERMS,
+            GENERATION_BITS, math.hypot,
+        )  # fmt: skip
+    return reference_index_rows(items, idf)
+
+
+def reference_index_rows(
+    items: Sequence[tuple[int, PackedTerms]], idf: dict[int, float]
+) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]:
+    """:func:`index_rows` in Python: the reference."""
+    postings: list[tuple[int, int, int, int]] = []
+    documents: list[tuple[int, int, bytes]] = []
+    for article_id, terms in sorted(items, key=itemgetter(0)):
+        merged, strongest = weighed(terms, idf)
+        generation = article_id >> GENERATION_BITS
+        postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
+        documents.append((article_id, fingerprint(strongest), array("q", merged).tobytes()))
+    # the articles were taken in id order and both sorts are stable: (generation, key, article)
+    # order, cheaper than sorting whole tuples
+    postings.sort(key=itemgetter(1))
+    postings.sort(key=itemgetter(0))
+    return postings, documents
 
 
 def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[float, int]]:

@@ -8,7 +8,6 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
 
 from newsreader.related import terms as ri
 from newsreader.store.connection import Connection
@@ -63,17 +62,7 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedT
     df.update(document_frequencies(db, words_of_batch.difference(df)))
     # one idf per distinct word of the batch, not one per word of each article
     idf = ri.inverse_frequencies(df, docs_count(db), words_of_batch)
-    postings: list[tuple[int, int, int, int]] = []
-    documents: list[tuple[int, int, bytes]] = []
-    for article_id, terms in sorted(items, key=itemgetter(0)):
-        merged, strongest = ri.weighed(terms, idf)
-        generation = article_id >> ri.GENERATION_BITS
-        postings += [(generation, key, article_id, w) for key, w in merged.items() if w]
-        documents.append((article_id, ri.fingerprint(strongest), array("q", merged).tobytes()))
-    # in key order (generation, term, article), each page of the index is visited once: the
-    # articles were taken in id order and both sorts are stable (cheaper than sorting whole tuples)
-    postings.sort(key=itemgetter(1))
-    postings.sort(key=itemgetter(0))
+    postings, documents = ri.index_rows(items, idf)
     db.executemany(
         "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
         " VALUES (?, ?, ?, ?)",
