@@ -360,11 +360,32 @@ _TAG = re.compile(r"<[^>]*>")
 _SKIPPED_START = re.compile(r"<(?:" + "|".join(sorted(_SKIPPED)) + r")\b", re.I)
 _BLOCK_END = "\x00"  # a NUL in the source only ends one more paragraph: clean_text drops it
 
+QUICKTEXT_API = 1  # what the compiled steps must say they are (a stale build is not used)
+try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
+    from newsreader.text import _quicktext
+
+    if getattr(_quicktext, "API", 0) != QUICKTEXT_API:
+        _quicktext = None  # type: ignore[assignment]
+except ImportError:
+    _quicktext = None  # type: ignore[assignment]
+
 
 def quick_text(html: str) -> str:
     """The words of an HTML body, one paragraph per block, for the index and related articles.
     Regular expressions only (C speed): storing 10,000 articles must not parse 10,000 DOMs;
     the reading pane parses one, when it is shown (:func:`parse_html`)."""
+    if not html:
+        return ""
+    if _quicktext is None:
+        return reference_quick_text(html)
+    text = _COMMENT.sub("", html) if "<!--" in html else html
+    if _SKIPPED_START.search(text, 0, 200_000):
+        text = _DROPPED.sub(" ", text)
+    return clean_text(_quicktext.fold_blocks(unescape(_quicktext.strip_tags(text))))
+
+
+def reference_quick_text(html: str) -> str:
+    """:func:`quick_text` in Python: the reference of its compiled steps."""
     if not html:
         return ""
     text = _COMMENT.sub("", html) if "<!--" in html else html
