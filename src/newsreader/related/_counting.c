@@ -1,10 +1,14 @@
-/* The related index's word counting, compiled: what newsreader.related.terms.count_terms(...)
- * .packed().to_bytes() returns, byte for byte, without a Python object per word.
+/* The related index's hot steps, compiled; newsreader.related.terms is their reference.
  *
- * terms.py is the reference; this is the same algorithm written for speed, and a test checks
- * that both give the same bytes on every article of the corpora. Each step names the Python it
- * stands for. Only the text of distinct words becomes Python strings (for the stop-word set);
- * tokens are found, counted and hashed over the string's own code points.
+ * count_packed: what terms.count_terms(...).packed().to_bytes() returns, byte for byte.
+ *   Tokens are found, counted and hashed over the lowered string's own code points; a word
+ *   becomes a Python string only when it has letters outside ASCII (for the stop-word set and
+ *   its UTF-8 bytes).
+ * index_rows: what terms.reference_index_rows returns, the same rows: each article's
+ *   strongest words weighed into postings, its headline's words added, its fingerprint.
+ *
+ * A test checks both against the reference on generated text and on the corpora. Each step
+ * names the Python it stands for.
  */
 #define PY_SSIZE_T_CLEAN
 #define COUNTING_API 2 /* terms.COUNTING_API: raised with every change to what is exported */
