@@ -113,3 +113,14 @@ def test_the_corpus_gives_the_same_index_rows(shared: Path) -> None:
     for start in range(0, len(items), 500):
         batch = items[start : start + 500]
         assert compiled_rows(batch, idf) == terms.reference_index_rows(batch, idf)
+
+
+def test_a_module_built_for_another_interface_is_not_used() -> None:
+    from types import SimpleNamespace
+
+    from newsreader.compiled import built_for
+
+    assert built_for(SimpleNamespace(API=terms.COUNTING_API), terms.COUNTING_API)
+    assert not built_for(SimpleNamespace(API=terms.COUNTING_API - 1), terms.COUNTING_API)
+    assert not built_for(SimpleNamespace(), terms.COUNTING_API)  # built before it said one
+    assert not built_for(None, terms.COUNTING_API)

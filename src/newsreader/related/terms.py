@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from operator import itemgetter, mul
 from urllib.parse import unquote, urlsplit
 
+from newsreader.compiled import built_for
+
 DOC_TERMS = 48
 TITLE_TERMS = 8
 BODY_CHARS = 3_000  # the headline, the lede and the first paragraphs carry the story
@@ -65,10 +67,9 @@ _TITLE_PREFIX = "\x01"  # a headline word is a different term from the same word
 COUNTING_API = 2  # what the compiled counter must say it is (a stale build is not used)
 try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
     from newsreader.related import _counting
-
-    if getattr(_counting, "API", 0) != COUNTING_API:
-        _counting = None  # type: ignore[assignment]
 except ImportError:
+    _counting = None  # type: ignore[assignment]
+if not built_for(_counting, COUNTING_API):
     _counting = None  # type: ignore[assignment]
 
 

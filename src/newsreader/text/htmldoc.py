@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from html import escape, unescape
 from typing import Any
 
+from newsreader.compiled import built_for
 from newsreader.models import Caption
 from newsreader.text.sanitize import clean_line, clean_text, clean_url, is_web_url, join_url
 
@@ -363,10 +364,9 @@ _BLOCK_END = "\x00"  # a NUL in the source only ends one more paragraph: clean_t
 QUICKTEXT_API = 1  # what the compiled steps must say they are (a stale build is not used)
 try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
     from newsreader.text import _quicktext
-
-    if getattr(_quicktext, "API", 0) != QUICKTEXT_API:
-        _quicktext = None  # type: ignore[assignment]
 except ImportError:
+    _quicktext = None  # type: ignore[assignment]
+if not built_for(_quicktext, QUICKTEXT_API):
     _quicktext = None  # type: ignore[assignment]
 
 
