@@ -57,14 +57,29 @@ class Indexing(Connection):
             searchable()
         return self._index_related(batch, executor)
 
-    def index_available(self, batch: int = 2_000) -> tuple[int, int]:
+    def index_available(self, batch: int = 2_000, most: int = 4_000) -> tuple[int, int]:
         """Index what is stored now in whole batches, both indexes, in this process (while a
-        refresh is still storing: a part batch waits for more, as many small batches cost more
-        than a few large ones). Returns how many articles entered the full-text index, and
-        how many were completed."""
-        return self._index_text(batch, None, whole=True), self._index_related(
-            batch, None, whole=True
+        refresh is still storing). Less than ``batch`` waits for more, as many small batches
+        cost more than a few large ones; more is taken in one transaction, up to ``most``: a
+        job that fell behind catches up with fewer commits (each rewrites the pages of the
+        index the batch touched, nearly all of the newest postings). Returns how many
+        articles entered the full-text index, and how many were completed."""
+
+        def size(waiting_sql: str) -> int:
+            return min(max(self.db.execute(waiting_sql).fetchone()[0], batch), most)
+
+        searched = self._index_text(
+            size("SELECT count(*) FROM articles WHERE indexed = 0"), None, whole=True
         )
+        related = self._index_related(
+            size(
+                "SELECT count(*) FROM related_pending p CROSS JOIN articles a"
+                " ON a.id = p.article_id WHERE a.indexed = 1"
+            ),
+            None,
+            whole=True,
+        )
+        return searched, related
 
     def _index_text(self, batch: int, executor: Any, *, whole: bool = False) -> int:
         def next_batch(after: int) -> tuple[list[tuple], Iterator[str]]:

@@ -22,7 +22,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-BATCH = 500  # articles a transaction: larger batches cost no less time and more memory
+BATCH = 500  # articles a transaction (a following job's least: fewer wait for more)
+# a following job that fell behind takes what waits in one transaction, up to this many: each
+# commit rewrites the index pages it touched
+FOLLOW_MOST = 4_000
 CACHE_MIB = 8
 FOLLOW_POLL_SECONDS = 0.25  # how long a following job waits for more articles when it has none
 
@@ -46,7 +49,7 @@ def index_pending(
         completed, busy = 0, False
         if stored_all is not None:
             while not stored_all(0.0 if busy else FOLLOW_POLL_SECONDS):
-                searched, related = store.index_available(batch=BATCH)
+                searched, related = store.index_available(batch=BATCH, most=FOLLOW_MOST)
                 completed, busy = completed + related, bool(searched or related)
         if workers < 2:
             return completed + store.index_pending(batch=BATCH, searchable=searchable)
