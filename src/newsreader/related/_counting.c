@@ -5,13 +5,14 @@
  *   becomes a Python string only when it has letters outside ASCII (for the stop-word set and
  *   its UTF-8 bytes).
  * index_rows: what terms.reference_index_rows returns, the same rows: each article's
- *   strongest words weighed into postings, its headline's words added, its fingerprint.
+ *   strongest words weighed into postings, its headline's words added, its fingerprint (the
+ *   postings as the bytes of their flat int64 array).
  *
  * A test checks both against the reference on generated text and on the corpora. Each step
  * names the Python it stands for.
  */
 #define PY_SSIZE_T_CLEAN
-#define COUNTING_API 2 /* terms.COUNTING_API: raised with every change to what is exported */
+#define COUNTING_API 3 /* terms.COUNTING_API: raised with every change to what is exported */
 #include <Python.h>
 #include <math.h>
 #include <stdio.h>
@@ -776,14 +777,16 @@ static PyObject *index_rows(PyObject *Py_UNUSED(module), PyObject *args) {
         Py_DECREF(document);
     }
     qsort(postings, (size_t)posting_count, sizeof *postings, posting_order);
-    postings_list = PyList_New(posting_count);
+    /* flat (generation, key, article, weight) int64s: no Python object per posting */
+    postings_list = PyBytes_FromStringAndSize(NULL, posting_count * 4 * (Py_ssize_t)sizeof(int64_t));
     if (!postings_list) goto fail;
+    int64_t *flat = (int64_t *)PyBytes_AS_STRING(postings_list);
     for (Py_ssize_t k = 0; k < posting_count; k++) {
         const Posting *p = &postings[k];
-        PyObject *row = Py_BuildValue("(LLLL)", (long long)p->generation, (long long)p->key,
-                                      (long long)p->article, (long long)p->weight);
-        if (!row) goto fail;
-        PyList_SET_ITEM(postings_list, k, row);
+        flat[4 * k] = p->generation;
+        flat[4 * k + 1] = p->key;
+        flat[4 * k + 2] = p->article;
+        flat[4 * k + 3] = p->weight;
     }
     result = PyTuple_Pack(2, postings_list, documents);
 fail:
@@ -805,7 +808,7 @@ static PyMethodDef methods[] = {
      " title_prefix) -> bytes: PackedTerms.to_bytes() of count_terms over parts."},
     {"index_rows", index_rows, METH_VARARGS,
      "index_rows(items, idf, doc_terms, title_terms, weight_scale, title_scale,"
-     " fingerprint_terms, generation_bits, hypot) -> (postings, documents):"
+     " fingerprint_terms, generation_bits, hypot) -> (postings as flat int64 bytes, documents):"
      " terms.reference_index_rows."},
     {NULL, NULL, 0, NULL},
 };

@@ -30,7 +30,7 @@ import re
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter, mul
 from urllib.parse import unquote, urlsplit
@@ -64,7 +64,7 @@ STOP_WORDS = frozenset(
 )
 _TITLE_PREFIX = "\x01"  # a headline word is a different term from the same word in the body
 
-COUNTING_API = 2  # what the compiled counter must say it is (a stale build is not used)
+COUNTING_API = 3  # what the compiled counter must say it is (a stale build is not used)
 try:  # built by the wheel's build hook (hatch_build.py); without a compiler, the Python below
     from newsreader.related import _counting
 except ImportError:
@@ -318,22 +318,34 @@ def weighed(terms: PackedTerms, idf: dict[int, float]) -> tuple[dict[int, int], 
 
 def index_rows(
     items: Sequence[tuple[int, PackedTerms]], idf: dict[int, float]
-) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]:
+) -> tuple[array, list[tuple[int, int, bytes]]]:
     """What a batch of articles adds to the index: its postings ``(generation, key, article,
-    weight)`` in key order (each page of the index is then visited once) and each article's
-    entry ``(article, fingerprint, its keys)``. ``idf`` holds every word of ``items``. By the
-    compiled counter when it was built (the same rows, a test checks)."""
-    if _counting is not None:
-        return _counting.index_rows(
-            items, idf, DOC_TERMS, TITLE_TERMS, WEIGHT_SCALE, _TITLE_SCALE, FINGERPRINT_TERMS,
-            GENERATION_BITS, math.hypot,
-        )  # fmt: skip
-    return reference_index_rows(items, idf)
+    weight)`` in key order (each page of the index is then visited once), flat in one int64
+    array (:func:`posting_rows` reads them: a batch's postings are many, an object each
+    would be most of the memory of indexing), and each article's entry ``(article,
+    fingerprint, its keys)``. ``idf`` holds every word of ``items``. By the compiled counter
+    when it was built (the same rows, a test checks)."""
+    if _counting is None:
+        return reference_index_rows(items, idf)
+    flat, documents = _counting.index_rows(
+        items, idf, DOC_TERMS, TITLE_TERMS, WEIGHT_SCALE, _TITLE_SCALE, FINGERPRINT_TERMS,
+        GENERATION_BITS, math.hypot,
+    )  # fmt: skip
+    postings = array("q")
+    postings.frombytes(flat)
+    return postings, documents
+
+
+def posting_rows(postings: array) -> Iterator[tuple[int, int, int, int]]:
+    """The ``(generation, key, article, weight)`` rows of :func:`index_rows`' flat array, one
+    at a time."""
+    values = iter(postings)
+    return zip(values, values, values, values, strict=True)
 
 
 def reference_index_rows(
     items: Sequence[tuple[int, PackedTerms]], idf: dict[int, float]
-) -> tuple[list[tuple[int, int, int, int]], list[tuple[int, int, bytes]]]:
+) -> tuple[array, list[tuple[int, int, bytes]]]:
     """:func:`index_rows` in Python: the reference."""
     postings: list[tuple[int, int, int, int]] = []
     documents: list[tuple[int, int, bytes]] = []
@@ -346,7 +358,7 @@ def reference_index_rows(
     # order, cheaper than sorting whole tuples
     postings.sort(key=itemgetter(1))
     postings.sort(key=itemgetter(0))
-    return postings, documents
+    return array("q", [value for row in postings for value in row]), documents
 
 
 def _strongest(weighted: list[tuple[float, int]], limit: int) -> list[tuple[float, int]]:

@@ -57,7 +57,7 @@ class Indexing(Connection):
             searchable()
         return self._index_related(batch, executor)
 
-    def index_available(self, batch: int = 2_000, most: int = 4_000) -> tuple[int, int]:
+    def index_available(self, batch: int = 500, most: int = 2_000) -> tuple[int, int]:
         """Index what is stored now in whole batches, both indexes, in this process (while a
         refresh is still storing). Less than ``batch`` waits for more, as many small batches
         cost more than a few large ones; more is taken in one transaction, up to ``most``: a
@@ -144,7 +144,7 @@ class Indexing(Connection):
         def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
             # the words a refresh counted when it stored the article; the others counted here
             rows = self.db.execute(
-                "SELECT a.id, p.terms, a.title, a.summary, a.text, a.url FROM related_pending p"
+                "SELECT a.id, p.terms FROM related_pending p"
                 " CROSS JOIN articles a ON a.id = p.article_id"
                 " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
                 (after, batch),
@@ -152,7 +152,13 @@ class Indexing(Connection):
             if whole and len(rows) < batch:
                 rows = []
             stored = [_unpacked(r[1]) for r in rows]
-            uncounted = [r[2:] for r, s in zip(rows, stored, strict=True) if s is None]
+            # the text is read only for what was stored without its words
+            missing = [r[0] for r, s in zip(rows, stored, strict=True) if s is None]
+            texts = dict(
+                self._rows_of(missing, "SELECT id, title, summary, text, url FROM articles")
+            )
+            # (an article deleted meanwhile counts as empty: the write below skips it)
+            uncounted = [texts.get(i, ("", "", "", "")) for i in missing]
             counted = _mapped(executor, terms_of, uncounted)
             return [r[0] for r in rows], (s if s is not None else next(counted) for s in stored)
 
@@ -175,6 +181,16 @@ class Indexing(Connection):
             done += len(items)
             ids, terms_of_rows = following
         return done
+
+    def _rows_of(self, ids: list[int], select: str) -> list[tuple[int, tuple]]:
+        """``(id, the other columns)`` of ``select`` (``SELECT id, ... FROM t``) for ``ids``."""
+        found: list[tuple[int, tuple]] = []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(f"{select} WHERE id IN ({marks})", chunk).fetchall()
+            found += [(r[0], r[1:]) for r in rows]
+        return found
 
     def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:
         """The ids of ``rows`` that ``select_in`` (``... IN``) still finds, in this transaction."""

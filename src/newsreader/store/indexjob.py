@@ -25,7 +25,7 @@ from pathlib import Path
 BATCH = 500  # articles a transaction (a following job's least: fewer wait for more)
 # a following job that fell behind takes what waits in one transaction, up to this many: each
 # commit rewrites the index pages it touched
-FOLLOW_MOST = 4_000
+FOLLOW_MOST = 2_000
 CACHE_MIB = 8
 FOLLOW_POLL_SECONDS = 0.25  # how long a following job waits for more articles when it has none
 

@@ -66,7 +66,7 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedT
     db.executemany(
         "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
         " VALUES (?, ?, ?, ?)",
-        postings,
+        ri.posting_rows(postings),
     )
     db.executemany(
         "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
