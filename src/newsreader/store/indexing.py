@@ -154,9 +154,8 @@ class Indexing(Connection):
             stored = [_unpacked(r[1]) for r in rows]
             # the text is read only for what was stored without its words
             missing = [r[0] for r, s in zip(rows, stored, strict=True) if s is None]
-            texts = dict(
-                self._rows_of(missing, "SELECT id, title, summary, text, url FROM articles")
-            )
+            sql = "SELECT id, title, summary, text, url FROM articles WHERE id IN ({})"
+            texts = {r[0]: r[1:] for r in postings.select_in(self.db, sql, missing)}
             # (an article deleted meanwhile counts as empty: the write below skips it)
             uncounted = [texts.get(i, ("", "", "", "")) for i in missing]
             counted = _mapped(executor, terms_of, uncounted)

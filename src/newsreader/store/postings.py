@@ -26,7 +26,7 @@ def docs_count(db: sqlite3.Connection) -> int:
     return row[0] if row else 0
 
 
-def _select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
+def select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
     """Rows of ``sql`` (one ``IN ({})`` placeholder) for ``values``, 900 per statement."""
     wanted = list(set(values))
     rows: list[tuple] = []
@@ -37,7 +37,7 @@ def _select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[
 
 
 def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
-    return dict(_select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
+    return dict(select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
 
 
 def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedTerms]]) -> None:
@@ -48,7 +48,7 @@ def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedT
         return
     ids = [article_id for article_id, _ in items]
     sql = "SELECT article_id FROM related_docs WHERE article_id IN ({})"
-    known = {row[0] for row in _select_in(db, sql, ids)}
+    known = {row[0] for row in select_in(db, sql, ids)}
     new_ids = set(ids) - known
     remove_articles(db, list(known))
     frequency: Counter[int] = Counter()
@@ -95,7 +95,7 @@ def _count_documents(db: sqlite3.Connection, frequency: Counter[int]) -> dict[in
 def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     """Take articles out of the index (their postings and their entry)."""
     sql = "SELECT article_id, terms FROM related_docs WHERE article_id IN ({})"
-    rows = _select_in(db, sql, article_ids)
+    rows = select_in(db, sql, article_ids)
     keys = sorted(
         (article_id >> ri.GENERATION_BITS, key, article_id)
         for article_id, blob in rows
@@ -157,7 +157,7 @@ class RelatedReads(Connection):
             f" a.summary || ' ' || substr(a.text, 1, {LEAD_CHARS})"
             " FROM articles a LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({})"
         )
-        return _select_in(self.db, sql, article_ids)
+        return select_in(self.db, sql, article_ids)
 
     def shared_postings(self, article_id: int, keys: Sequence[int]) -> list[tuple[int, int]]:
         """The ``(term, weight)`` postings of one article among ``keys``."""
