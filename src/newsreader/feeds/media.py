@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from newsreader.models import Caption
 
-_MEDIA_NAMESPACES = ("{http://search.yahoo.com/mrss/}", "{http://search.yahoo.com/mrss}")
+MEDIA_NAMESPACES = ("{http://search.yahoo.com/mrss/}", "{http://search.yahoo.com/mrss}")
 _ITEM_TAGS = frozenset(
     {
         "item",
@@ -47,7 +47,7 @@ class MediaImage:
 
 
 def _media_name(tag: str) -> str | None:
-    for ns in _MEDIA_NAMESPACES:
+    for ns in MEDIA_NAMESPACES:
         if tag.startswith(ns):
             return tag[len(ns) :]
     return None
