@@ -181,16 +181,6 @@ class Indexing(Connection):
             ids, terms_of_rows = following
         return done
 
-    def _rows_of(self, ids: list[int], select: str) -> list[tuple[int, tuple]]:
-        """``(id, the other columns)`` of ``select`` (``SELECT id, ... FROM t``) for ``ids``."""
-        found: list[tuple[int, tuple]] = []
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(f"{select} WHERE id IN ({marks})", chunk).fetchall()
-            found += [(r[0], r[1:]) for r in rows]
-        return found
-
     def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:
         """The ids of ``rows`` that ``select_in`` (``... IN``) still finds, in this transaction."""
         marks = ",".join("?" * len(rows))
