@@ -142,18 +142,25 @@ def _weighed_parts(title: str, summary: str, text: str, url: str) -> list[tuple[
 _SLUG_PART = 3  # the index of the slug's part, when there is one
 
 
-def packed_terms(title: str, summary: str, text: str, url: str = "") -> PackedTerms:
-    """``count_terms(...).packed()``, by the compiled counter when it was built (the same
-    bytes, a test checks; storing an article counts its words, and Python's per-word objects
-    were most of a refresh's work)."""
+def packed_words(title: str, summary: str, text: str, url: str = "") -> bytes:
+    """``count_terms(...).packed().to_bytes()``, the words as the store keeps them until the
+    related pass, by the compiled counter when it was built (the same bytes, a test checks;
+    storing an article counts its words, and Python's per-word objects were most of a
+    refresh's work)."""
     if _counting is None:
-        return count_terms(title, summary, text, url).packed()
+        return count_terms(title, summary, text, url).packed().to_bytes()
     parts = _weighed_parts(title, summary, text, url)
     own_before = _SLUG_PART if len(parts) > _SLUG_PART else -1
-    blob = _counting.count_packed(
+    return _counting.count_packed(
         parts, TITLE_WEIGHT, 1.0, SINGLETONS_BELOW, own_before, STOP_WORDS, _TITLE_PREFIX
     )
-    return PackedTerms.from_bytes(blob)
+
+
+def packed_terms(title: str, summary: str, text: str, url: str = "") -> PackedTerms:
+    """``count_terms(...).packed()``, by the compiled counter when it was built."""
+    if _counting is None:
+        return count_terms(title, summary, text, url).packed()
+    return PackedTerms.from_bytes(packed_words(title, summary, text, url))
 
 
 def count_terms(title: str, summary: str, text: str, url: str = "") -> TermCounts:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from newsreader.models import ALL_ARTICLES, Article, ParsedFeed, ViewFilter
 from newsreader.related import terms as relatedindex
 from newsreader.store import codec
-from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing, terms_of, text_of
+from newsreader.store.indexing import STORED_TEXT_CHARS, Indexing, text_of, words_of
 from newsreader.store.queries import view_where
 from newsreader.store.syncstate import SyncState
 
@@ -63,7 +63,7 @@ class ArticleRecords(Indexing, SyncState):
             prepared.append((article, content_hash, extra_json, text, words))
         new = updated = unchanged = 0
         with self.write():
-            changed: list[tuple[int, Article, str, relatedindex.PackedTerms | None]] = []
+            changed: list[tuple[int, Article, str, bytes | None]] = []
             for article, content_hash, extra_json, text, words in prepared:
                 row = self.db.execute(
                     "SELECT id, content_hash FROM articles WHERE feed_id = ? AND guid = ?",
@@ -115,7 +115,9 @@ class ArticleRecords(Indexing, SyncState):
                             i,
                             a.title,
                             x,
-                            w or relatedindex.packed_terms(a.title, a.summary, x, a.url),
+                            relatedindex.PackedTerms.from_bytes(w)
+                            if w
+                            else relatedindex.packed_terms(a.title, a.summary, x, a.url),
                         )
                         for i, a, x, w in changed
                     ]
@@ -123,7 +125,7 @@ class ArticleRecords(Indexing, SyncState):
             else:
                 self.db.executemany(
                     "INSERT OR REPLACE INTO related_pending (article_id, terms) VALUES (?, ?)",
-                    [(i, w.to_bytes() if w else None) for i, _a, _x, w in changed],
+                    [(i, w) for i, _a, _x, w in changed],
                 )
             self.db.execute(
                 """UPDATE feeds SET title = ?, site_url = ?, body_hash = ?, etag = ?,
@@ -175,12 +177,13 @@ class ArticleRecords(Indexing, SyncState):
         return ids
 
 
-def _text_and_words(article: Article) -> tuple[str, relatedindex.PackedTerms]:
+def _text_and_words(article: Article) -> tuple[str, bytes]:
     """What is stored of a new or changed article's text (the start of an HTML body's words,
-    as far as the indexes read) and the words the related index counts in it, as the indexing
-    would work them out (a body that makes extraction fail is stored without text: a bug one
-    body meets must not stop its feed, nor every later refresh of it)."""
+    as far as the indexes read) and the words the related index counts in it, packed as the
+    store keeps them, as the indexing would work them out (a body that makes extraction fail
+    is stored without text: a bug one body meets must not stop its feed, nor every later
+    refresh of it)."""
     text = article.text
     if not text and article.body_format == "html":
         text = text_of(article.body)
-    return text, terms_of((article.title, article.summary, text, article.url))
+    return text, words_of((article.title, article.summary, text, article.url))

@@ -158,7 +158,9 @@ class Indexing(Connection):
             texts = {r[0]: r[1:] for r in postings.select_in(self.db, sql, missing)}
             # (an article deleted meanwhile counts as empty: the write below skips it)
             uncounted = [texts.get(i, ("", "", "", "")) for i in missing]
-            counted = _mapped(executor, terms_of, uncounted)
+            counted = map(
+                relatedindex.PackedTerms.from_bytes, _mapped(executor, words_of, uncounted)
+            )
             return [r[0] for r in rows], (s if s is not None else next(counted) for s in stored)
 
         done = 0
@@ -220,11 +222,12 @@ def _unpacked(blob: bytes | None) -> relatedindex.PackedTerms | None:
         return None
 
 
-def terms_of(row: tuple[str, str, str, str]) -> relatedindex.PackedTerms:
-    """``(title, summary, text, url)`` -> the words for the related index, as compact arrays
-    (they cross a pipe). Module level, so that a process pool can run it."""
+def words_of(row: tuple[str, str, str, str]) -> bytes:
+    """``(title, summary, text, url)`` -> the words for the related index, packed as the store
+    keeps them (:meth:`PackedTerms.to_bytes`: what crosses a pipe and waits in
+    ``related_pending``). Module level, so that a process pool can run it."""
     title, summary, text, url = row
     try:
-        return relatedindex.packed_terms(title, summary, text, url)
+        return relatedindex.packed_words(title, summary, text, url)
     except Exception:  # as in text_of
-        return relatedindex.packed_terms(title, "", "")
+        return relatedindex.packed_words(title, "", "")
