@@ -38,6 +38,26 @@ def stored_unindexed(path: Path, count: int) -> None:
         store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
 
 
+def test_what_is_available_is_indexed_in_transactions_of_at_most_most(tmp_path: Path) -> None:
+    """A following job's step: less than a batch waits; more is taken up to ``most`` a
+    transaction (the bound on the job's memory), whole transactions only."""
+    path = tmp_path / "s.db"
+    stored_unindexed(path, 8)
+    with Store(path) as store:
+        assert store.index_available(batch=10, most=25) == (0, 0)
+    with Store(path) as store:
+        feed = store.add_feed("https://example.org/more")
+        more = tuple(Article(guid=f"m{i}", title=f"Pier notice {i}") for i in range(60))
+        store.store_feed(feed.id, ParsedFeed(title="More", articles=more), index=False)
+        # 68 wait in all: 25 and 25 go, 18 wait
+        transactions = []
+        write = store.write
+        store.write = lambda: (transactions.append(1), write())[1]  # type: ignore[method-assign]
+        assert store.index_available(batch=10, most=25) == (50, 50)
+        assert len(transactions) == 4  # two of the full-text pass, two of the related one
+        assert store.pending_index_count() == 18
+
+
 def test_the_job_indexes_what_is_pending_and_prints_how_many(tmp_path: Path) -> None:
     stored_unindexed(tmp_path / "s.db", 700)
     job = subprocess.run(
