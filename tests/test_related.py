@@ -394,6 +394,46 @@ def test_words_counted_when_stored_index_as_words_counted_by_the_indexing(
         assert _index_tables(counted)[0]
 
 
+def test_a_batch_weighed_before_the_write_lock_is_weighed_again_if_the_index_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The related pass weighs a batch before it takes the write lock, so that the refresh's
+    workers wait only for its writes. Another writer that indexes articles meanwhile (here:
+    while the batch is weighed, through its own connection, which it could not do inside the
+    lock) changes the document frequencies the weights came from: the batch is weighed again,
+    and the index is the one writing one after the other gives."""
+    from newsreader.store import postings
+
+    def others() -> ParsedFeed:
+        return ParsedFeed(title="Wire", articles=tuple(
+            _article(f"o{i}", f"Port Alder harbour note {i}", STORM if i % 2 else ELECTION)
+            for i in range(12)
+        ))  # fmt: skip
+
+    with Store(tmp_path / "serial.db") as serial:
+        _fill(serial, index=False)
+        serial.store_feed(serial.add_feed("/feeds/others").id, others())
+        assert serial.index_pending() == 5
+    prepare = postings.prepare_batch
+    raced = tmp_path / "raced.db"
+
+    def prepare_while_another_writer_indexes(db: sqlite3.Connection, items: list) -> object:
+        prepared = prepare(db, items)
+        if not db.in_transaction:  # the related pass's batch, not the other writer's
+            with Store(raced) as writer:
+                writer.store_feed(writer.add_feed("/feeds/others").id, others())
+        return prepared
+
+    with Store(raced) as store:
+        _fill(store, index=False)
+        monkeypatch.setattr(postings, "prepare_batch", prepare_while_another_writer_indexes)
+        assert store.index_pending() == 5
+        monkeypatch.undo()
+        with Store(tmp_path / "serial.db") as serial:
+            assert _index_tables(store) == _index_tables(serial)
+        assert postings.docs_count(store.db) == 17
+
+
 def test_an_article_changed_before_the_indexing_is_counted_again(tmp_path: Path) -> None:
     """Words counted when stored describe the article as it was: its full text arriving (or
     any change of title, summary, text or link) before the related pass has them counted

@@ -166,16 +166,20 @@ class Indexing(Connection):
         done = 0
         ids, terms_of_rows = next_batch(0)
         while ids:
-            terms = list(terms_of_rows)
+            items = list(zip(ids, terms_of_rows, strict=True))
             following = next_batch(ids[-1])  # counted while this batch is written
+            # weighed before the write lock is taken; written as weighed unless another writer
+            # changed the index meanwhile
+            prepared = postings.prepare_batch(self.db, items)
             with self.write():
                 still = self._still(
                     [(i,) for i in ids],
                     "SELECT p.article_id FROM related_pending p CROSS JOIN articles a"
                     " ON a.id = p.article_id WHERE a.indexed = 1 AND p.article_id IN",
                 )
-                items = [(i, t) for i, t in zip(ids, terms, strict=True) if i in still]
-                postings.index_articles(self.db, items)
+                if len(still) < len(items) or not postings.write_batch(self.db, prepared):
+                    items = [(i, t) for i, t in items if i in still]
+                    postings.index_articles(self.db, items)
                 self.db.executemany(
                     "DELETE FROM related_pending WHERE article_id = ?", [(i,) for i, _ in items]
                 )

@@ -8,6 +8,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from newsreader.related import terms as ri
 from newsreader.store.connection import Connection
@@ -40,56 +41,98 @@ def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[in
     return dict(select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
 
 
+@dataclass(frozen=True, slots=True)
+class PreparedBatch:
+    """A batch's index rows worked out from the index as it was read: still right to write
+    while the same articles are indexed and as many documents counted (document frequencies
+    only grow with that count)."""
+
+    ids: frozenset[int]
+    known: frozenset[int]  # of ids, already indexed: re-indexed in place, not counted again
+    docs: int
+    frequency: Counter[int]  # documents of the batch's new articles each word is in
+    postings: array
+    documents: list[tuple[int, int, bytes]]
+
+
+def prepare_batch(
+    db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedTerms]]
+) -> PreparedBatch:
+    """The rows :func:`write_batch` writes for ``(article id, terms)`` pairs, read in one
+    snapshot; outside the write lock, so that the other writers wait only for the writes."""
+    ids = [article_id for article_id, _ in items]
+    began = not db.in_transaction
+    if began:
+        db.execute("BEGIN")
+    try:
+        known = _indexed(db, ids)
+        docs = docs_count(db)
+        frequency: Counter[int] = Counter()
+        for article_id, terms in items:
+            if article_id not in known:
+                frequency.update(terms.word_keys)
+        words_of_batch = {key for _, terms in items for key in terms.word_keys}
+        df = document_frequencies(db, words_of_batch)
+    finally:
+        if began:
+            db.execute("COMMIT")
+    for key, count in frequency.items():
+        df[key] = df.get(key, 0) + count
+    new = len(set(ids) - known)
+    # one idf per distinct word of the batch, not one per word of each article
+    idf = ri.inverse_frequencies(df, docs + new, words_of_batch)
+    postings, documents = ri.index_rows(items, idf)
+    return PreparedBatch(frozenset(ids), known, docs, frequency, postings, documents)
+
+
+def write_batch(db: sqlite3.Connection, batch: PreparedBatch) -> bool:
+    """Write a prepared batch inside the caller's write transaction; False (nothing written)
+    when the index changed since it was prepared."""
+    if _indexed(db, batch.ids) != batch.known or docs_count(db) != batch.docs:
+        return False
+    remove_articles(db, list(batch.known))
+    _add_document_counts(db, batch.frequency)
+    if len(batch.ids) > len(batch.known):
+        db.execute(
+            "UPDATE related_stats SET docs = docs + ? WHERE id = 1",
+            (len(batch.ids) - len(batch.known),),
+        )
+    db.executemany(
+        "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
+        " VALUES (?, ?, ?, ?)",
+        ri.posting_rows(batch.postings),
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
+        batch.documents,
+    )
+    return True
+
+
 def index_articles(db: sqlite3.Connection, items: Sequence[tuple[int, ri.PackedTerms]]) -> None:
     """Index ``(article id, terms)`` pairs inside the caller's write transaction. An article
     seen for the first time counts towards document frequencies; one already indexed is
     re-indexed in place."""
-    if not items:
-        return
-    ids = [article_id for article_id, _ in items]
+    if items:
+        write_batch(db, prepare_batch(db, items))
+
+
+def _indexed(db: sqlite3.Connection, ids: Iterable[int]) -> frozenset[int]:
     sql = "SELECT article_id FROM related_docs WHERE article_id IN ({})"
-    known = {row[0] for row in select_in(db, sql, ids)}
-    new_ids = set(ids) - known
-    remove_articles(db, list(known))
-    frequency: Counter[int] = Counter()
-    for article_id, terms in items:
-        if article_id in new_ids:
-            frequency.update(terms.word_keys)
-    df = _count_documents(db, frequency)
-    if new_ids:
-        db.execute("UPDATE related_stats SET docs = docs + ? WHERE id = 1", (len(new_ids),))
-    words_of_batch = {key for _, terms in items for key in terms.word_keys}
-    df.update(document_frequencies(db, words_of_batch.difference(df)))
-    # one idf per distinct word of the batch, not one per word of each article
-    idf = ri.inverse_frequencies(df, docs_count(db), words_of_batch)
-    postings, documents = ri.index_rows(items, idf)
-    db.executemany(
-        "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
-        " VALUES (?, ?, ?, ?)",
-        ri.posting_rows(postings),
-    )
-    db.executemany(
-        "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
-        documents,
-    )
+    return frozenset(row[0] for row in select_in(db, sql, ids))
 
 
-def _count_documents(db: sqlite3.Connection, frequency: Counter[int]) -> dict[int, int]:
-    """Add to the document frequencies and return the new ones (one upsert per 400 terms)."""
-    found: dict[int, int] = {}
+def _add_document_counts(db: sqlite3.Connection, frequency: Counter[int]) -> None:
+    """Add to the document frequencies (one upsert per 400 terms)."""
     pairs = list(frequency.items())
     for start in range(0, len(pairs), 400):
         chunk = pairs[start : start + 400]
         values = ",".join("(?, ?)" for _ in chunk)
-        found.update(
-            db.execute(
-                f"""INSERT INTO related_df (term, df) VALUES {values}
-                    ON CONFLICT (term) DO UPDATE SET df = df + excluded.df
-                    RETURNING term, df""",
-                [v for pair in chunk for v in pair],
-            ).fetchall()
+        db.execute(
+            f"""INSERT INTO related_df (term, df) VALUES {values}
+                ON CONFLICT (term) DO UPDATE SET df = df + excluded.df""",
+            [v for pair in chunk for v in pair],
         )
-    return found
 
 
 def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
