@@ -183,6 +183,7 @@ class Indexing(Connection):
                 self.db.executemany(
                     "DELETE FROM related_pending WHERE article_id = ?", [(i,) for i, _ in items]
                 )
+            del prepared  # written: its rows are not kept while the next batch is weighed
             done += len(items)
             ids, terms_of_rows = following
         return done

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from newsreader.related import terms as ri
@@ -29,16 +29,19 @@ def docs_count(db: sqlite3.Connection) -> int:
 
 def select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[tuple]:
     """Rows of ``sql`` (one ``IN ({})`` placeholder) for ``values``, 900 per statement."""
+    return list(rows_in(db, sql, values))
+
+
+def rows_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> Iterator[tuple]:
+    """:func:`select_in` one row at a time (a large batch's rows are not all held at once)."""
     wanted = list(set(values))
-    rows: list[tuple] = []
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        rows += db.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall()
-    return rows
+        yield from db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
 
 def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
-    return dict(select_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
+    return dict(rows_in(db, "SELECT term, df FROM related_df WHERE term IN ({})", keys))
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,18 +74,28 @@ def prepare_batch(
         for article_id, terms in items:
             if article_id not in known:
                 frequency.update(terms.word_keys)
-        words_of_batch = {key for _, terms in items for key in terms.word_keys}
-        df = document_frequencies(db, words_of_batch)
+        idf = _inverse_frequencies(db, items, frequency, docs + len(set(ids) - known))
     finally:
         if began:
             db.execute("COMMIT")
-    for key, count in frequency.items():
-        df[key] = df.get(key, 0) + count
-    new = len(set(ids) - known)
-    # one idf per distinct word of the batch, not one per word of each article
-    idf = ri.inverse_frequencies(df, docs + new, words_of_batch)
     postings, documents = ri.index_rows(items, idf)
     return PreparedBatch(frozenset(ids), known, docs, frequency, postings, documents)
+
+
+def _inverse_frequencies(
+    db: sqlite3.Connection,
+    items: Sequence[tuple[int, ri.PackedTerms]],
+    frequency: Counter[int],
+    docs: int,
+) -> dict[int, float]:
+    """The idf of each word of the batch, its new articles counted among ``docs``: one per
+    distinct word, not one per word of each article. (A function of its own: the document
+    frequencies of a large batch are freed before its postings are made.)"""
+    words_of_batch = {key for _, terms in items for key in terms.word_keys}
+    df = document_frequencies(db, words_of_batch)
+    for key, count in frequency.items():
+        df[key] = df.get(key, 0) + count
+    return ri.inverse_frequencies(df, docs, words_of_batch)
 
 
 def write_batch(db: sqlite3.Connection, batch: PreparedBatch) -> bool:
