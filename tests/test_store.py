@@ -312,6 +312,29 @@ def test_a_long_html_body_keeps_only_its_indexed_text_and_opens_whole(
         store.db.execute(check)
 
 
+def test_lookups_by_a_list_of_ids_find_each_row_once_with_a_few_statement_shapes(
+    tmp_path: Path,
+) -> None:
+    """SQLite's connection keeps each SQL text it compiled: an ``IN (?, ...)`` written for
+    every count of values kept one statement per count (ten megabytes in an index job). The
+    lists are padded to a few sizes, and a padded value finds its row once."""
+    from newsreader.store import postings
+
+    with Store(tmp_path / "s.db") as store:
+        feed = store.add_feed("https://example.org/feed")
+        store.store_feed(feed.id, make(150), index=False)
+        ids = [row[0] for row in store.db.execute("SELECT id FROM articles ORDER BY id")]
+        statements: list[str] = []
+        store.db.set_trace_callback(statements.append)
+        for count in [*range(1, 151), 2_000]:
+            wanted = ids[:count] + list(range(10**6, 10**6 + count - 150))  # some absent
+            found = postings.select_in(store.db, "SELECT id FROM articles WHERE id IN ({})", wanted)
+            assert sorted(row[0] for row in found) == ids[:count]
+        store.db.set_trace_callback(None)
+    sizes = {sql.count(",") + 1 for sql in statements if " IN (" in sql}
+    assert sizes == {1, 2, 4, 8, 16, 32, 64, 128, 256, 900}
+
+
 def test_counting_what_is_left_to_index_reads_only_the_pending_rows(tmp_path: Path) -> None:
     """Every refresh asks; a plan that scans the articles reads a 100k store whole."""
     from newsreader.store import PENDING_COUNT_SQL

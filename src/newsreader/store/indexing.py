@@ -190,8 +190,7 @@ class Indexing(Connection):
 
     def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:
         """The ids of ``rows`` that ``select_in`` (``... IN``) still finds, in this transaction."""
-        marks = ",".join("?" * len(rows))
-        return {r[0] for r in self.db.execute(f"{select_in} ({marks})", [r[0] for r in rows])}
+        return {r[0] for r in postings.rows_in(self.db, select_in + " ({})", [r[0] for r in rows])}
 
     def pending_index_count(self) -> int:
         """Articles not yet in both indexes."""

@@ -33,11 +33,17 @@ def select_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> list[t
 
 
 def rows_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> Iterator[tuple]:
-    """:func:`select_in` one row at a time (a large batch's rows are not all held at once)."""
+    """:func:`select_in` one row at a time (a large batch's rows are not all held at once).
+
+    Each statement's list is padded with its last value to a power of two (or 900): the
+    connection keeps each SQL text it compiled, and a text for every count of values held
+    ten megabytes of statements in an index job."""
     wanted = list(set(values))
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
-        yield from db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+        size = min(1 << (len(chunk) - 1).bit_length(), 900)
+        chunk += chunk[-1:] * (size - len(chunk))
+        yield from db.execute(sql.format(",".join("?" * size)), chunk)
 
 
 def document_frequencies(db: sqlite3.Connection, keys: Iterable[int]) -> dict[int, int]:
