@@ -44,7 +44,7 @@ def test_quality_on_newscluster_events(shared: Path, tmp_path: Path) -> None:
         assert store.counts()[0] == len(rows)
         scores = evaluation.evaluate(store, rows, "event_id")
         precision, recall, f1 = evaluation.folding(store, rows)
-    # the plain TF-IDF baseline: p@5 0.804, recall@5 0.718, MRR 0.978 (measured: 0.831/0.746/0.991)
+    # the plain TF-IDF baseline: p@5 0.804, recall@5 0.718, MRR 0.978 (measured: 0.832/0.746/0.992)
     assert scores.queries == 378
     assert scores.precision >= 0.82, scores.line()
     assert scores.recall >= 0.73, scores.line()
@@ -52,10 +52,10 @@ def test_quality_on_newscluster_events(shared: Path, tmp_path: Path) -> None:
     # no ranking does better than 0.854 precision@5 and 0.767 recall@5 here: an event of n
     # articles can show at most min(n - 1, 5) of its n - 1 others in a top 5
     assert (round(scores.ceiling, 3), round(scores.recall_ceiling, 3)) == (0.854, 0.767)
-    # the same story marked ("Also reported by"): pairwise, against the events (0.973, 0.651)
-    assert precision >= 0.95 and f1 >= 0.76, (precision, recall, f1)
-    # no other outlet in the store: the closest articles of the same section (0.633)
-    assert evaluation.topical_fallback(tmp_path / "store.db", rows) >= 0.62
+    # the same story marked ("Also reported by"): pairwise, against the events (0.972, 0.676)
+    assert precision >= 0.95 and f1 >= 0.78, (precision, recall, f1)
+    # no other outlet in the store: the closest articles of the same section (0.640)
+    assert evaluation.topical_fallback(tmp_path / "store.db", rows) >= 0.63
 
 
 def test_quality_on_headlines_alone_and_on_topics(shared: Path, tmp_path: Path) -> None:
@@ -66,13 +66,13 @@ def test_quality_on_headlines_alone_and_on_topics(shared: Path, tmp_path: Path) 
     rows = [json.loads(line) for line in (labeled / "newscluster-events.jsonl").open()]
     titles = [dict(row, body="", description=None) for row in rows]
     with evaluation.build(tmp_path / "titles", titles) as store:
-        assert evaluation.evaluate(store, titles, "event_id").precision >= 0.77  # 0.785
+        assert evaluation.evaluate(store, titles, "event_id").precision >= 0.78  # 0.792
     bbc = evaluation.without_duplicates(
         [json.loads(line) for line in (labeled / "bbc-news-topics.jsonl").open()]
     )
     assert len(bbc) == 2127
     with evaluation.build(tmp_path / "bbc", bbc, date_field="none") as store:
-        assert evaluation.evaluate(store, bbc, "topic").precision >= 0.85  # 0.859
+        assert evaluation.evaluate(store, bbc, "topic").precision >= 0.85  # 0.856
 
 
 def _article(guid: str, title: str, text: str, published: float = T0) -> Article:
@@ -237,6 +237,47 @@ def test_index_follows_new_changed_and_removed_articles(tmp_path: Path) -> None:
             ).fetchone()
 
 
+def test_plural_and_singular_are_one_word_and_an_older_index_is_built_again(
+    tmp_path: Path,
+) -> None:
+    """ "Missiles" in one headline and "missile" in another are the same word to the index.
+    A store indexed before that (schema 8) keeps its articles and has its related index built
+    again: emptied when upgraded, every article waiting for it (words counted then are counted
+    again), and the next indexing builds the index a new store would have."""
+    from newsreader.related.terms import count_terms, packed_words
+
+    assert (
+        count_terms("Missiles and companies", "", "").title
+        == count_terms("missile and company", "", "").title
+    )
+    late = ParsedFeed(title="Late", articles=(
+        _article("l1", "Recounts ordered in two councils", ELECTION),
+    ))  # fmt: skip
+    with Store(tmp_path / "new.db") as new:
+        _fill(new, index=False)
+        new.store_feed(new.add_feed("/feeds/late").id, late, index=False)
+        assert new.index_pending() == 6
+        expected = _index_tables(new)
+    path = tmp_path / "old.db"
+    with Store(path) as store:
+        _fill(store)
+        store.store_feed(store.add_feed("/feeds/late").id, late, index=False)
+    db = sqlite3.connect(path)  # as schema 8 left it: words counted without folding plurals
+    db.execute("INSERT INTO related_df (term, df) VALUES (12345, 3)")
+    db.execute("UPDATE related_pending SET terms = ?", (packed_words("Storm at sea", "", ""),))
+    db.execute("PRAGMA user_version = 8")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.db.execute("SELECT count(*) FROM related_docs").fetchone() == (0,)
+        assert store.db.execute(
+            "SELECT count(*), count(terms) FROM related_pending"
+        ).fetchone() == (6, 0)
+        assert store.pending_index_count() == 6
+        assert store.index_pending() == 6
+        assert _index_tables(store) == expected
+
+
 def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with Store(path) as store:
@@ -338,7 +379,7 @@ def test_postings_of_two_generations_are_found_and_removed(tmp_path: Path) -> No
         assert generations == []
 
 
-def test_a_version_2_store_keeps_its_index(
+def test_a_version_2_store_is_upgraded_and_its_articles_find_what_they_found(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "newsreader.db"
@@ -365,7 +406,10 @@ def test_a_version_2_store_keeps_its_index(
     assert main(["--data-dir", str(tmp_path), "articles", "--count"]) == 0
     assert "upgrading" not in capsys.readouterr().err  # once
     with Store(path) as store:
-        assert store.pending_index_count() == 0  # nothing to index again
+        # the postings of schema 2 were kept (3), then the index emptied to be built again
+        # with plurals folded (9): every article waits for it, and finds what it found
+        assert store.pending_index_count() == len(ids)
+        assert store.index_pending() == len(ids)
         assert _related_ids(store, ids) == expected
 
 

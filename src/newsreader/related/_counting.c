@@ -12,7 +12,7 @@
  * names the Python it stands for.
  */
 #define PY_SSIZE_T_CLEAN
-#define COUNTING_API 3 /* terms.COUNTING_API: raised with every change to what is exported */
+#define COUNTING_API 4 /* terms.COUNTING_API: raised with every change to what is exported */
 #include <Python.h>
 #include <math.h>
 #include <stdio.h>
@@ -319,6 +319,22 @@ typedef struct {
     Py_ssize_t size;
 } TermBytes;
 
+/* terms._singular(lowered[start:end]): how many characters it takes from the word's end (0:
+ * none), and whether a 'y' takes their place ("ies" -> "y"). */
+static Py_ssize_t singular_cut(int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
+                               int *add_y) {
+#define BACK(n) PyUnicode_READ(kind, data, end - (n))
+    *add_y = 0;
+    if (end - start < 4 || BACK(1) != 's') return 0;
+    if (end - start > 4 && BACK(3) == 'i' && BACK(2) == 'e' && BACK(4) != 'e' && BACK(4) != 'a') {
+        *add_y = 1;
+        return 3;
+    }
+    if (BACK(2) == 'e' && BACK(3) != 'a' && BACK(3) != 'e' && BACK(3) != 'o') return 1;
+    return BACK(2) != 'u' && BACK(2) != 's' && BACK(2) != 'i';
+#undef BACK
+}
+
 /* 1: a term, its UTF-8 bytes in *out (release with term_release); 0: none; -1: an error. */
 static int term_of(PyObject *lowered, int kind, const void *data, const Token *token,
                    PyObject *stop_words, TermBytes *out) {
@@ -337,8 +353,11 @@ static int term_of(PyObject *lowered, int kind, const void *data, const Token *t
         if (c >= 128) ascii = 0;
         else out->ascii[i] = (char)c;
     }
+    int add_y;
     if (ascii && stop_all_ascii) {
         if (stop_has(out->ascii, length)) return 0;
+        length -= singular_cut(kind, data, start, end, &add_y);
+        if (add_y) out->ascii[length++] = 'y';
         out->bytes = out->ascii;
         out->size = length;
         return 1;
@@ -349,6 +368,19 @@ static int term_of(PyObject *lowered, int kind, const void *data, const Token *t
     if (stop != 0) {
         Py_DECREF(term);
         return stop < 0 ? -1 : 0;
+    }
+    Py_ssize_t cut = singular_cut(kind, data, start, end, &add_y);
+    if (cut) {
+        Py_DECREF(term);
+        term = PyUnicode_Substring(lowered, start, end - cut);
+        if (term && add_y) {
+            PyObject *y = PyUnicode_FromOrdinal('y');
+            PyObject *joined = y ? PyUnicode_Concat(term, y) : NULL;
+            Py_XDECREF(y);
+            Py_DECREF(term);
+            term = joined;
+        }
+        if (!term) return -1;
     }
     const char *fast = PyUnicode_AsUTF8AndSize(term, &out->size);
     if (fast) {

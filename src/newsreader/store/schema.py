@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 # Words counted when an article was stored describe it only while its title, summary, text and
@@ -207,6 +207,15 @@ ALTER TABLE related_postings_v3 RENAME TO related_postings;
     7: SYNC_SCHEMA,
     # an article's words for the related index, counted by the refresh's parse workers
     8: "ALTER TABLE related_pending ADD COLUMN terms BLOB;\n" + RELATED_TERMS_STALE,
+    # a plural and its singular are one word of the related index: it is built again, by the
+    # next refresh's index job (or `newsreader index`), from each article's stored text
+    9: """DELETE FROM related_postings;
+DELETE FROM related_docs;
+DELETE FROM related_df;
+UPDATE related_stats SET docs = 0;
+UPDATE related_pending SET terms = NULL;
+INSERT OR IGNORE INTO related_pending (article_id) SELECT id FROM articles WHERE indexed = 1;
+""",
 }
 
 
