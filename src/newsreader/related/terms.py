@@ -250,7 +250,7 @@ def _singular(word: str) -> str:
     consistent, not always right). The same story is told with "missiles" here and "missile"
     there, and a headline has few words to share. Words in "us", "ss" and "is" (status, press,
     crisis) and short ones (gas, bus) stay as they are. The compiled counter applies the same
-    rule (``_counting.c``: ``singular``)."""
+    rule (``_counting.c``: ``singular_cut``)."""
     if len(word) > 4 and word.endswith("ies") and not word.endswith(("eies", "aies")):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("es") and not word.endswith(("aes", "ees", "oes")):

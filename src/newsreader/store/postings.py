@@ -36,8 +36,8 @@ def rows_in(db: sqlite3.Connection, sql: str, values: Iterable[int]) -> Iterator
     """:func:`select_in` one row at a time (a large batch's rows are not all held at once).
 
     Each statement's list is padded with its last value to a power of two (or 900): the
-    connection keeps each SQL text it compiled, and a text for every count of values held
-    ten megabytes of statements in an index job."""
+    connection keeps each SQL text it compiled, and one text for every count of values kept
+    a hundred statements of hundreds of parameters each in an index job's memory."""
     wanted = list(set(values))
     for start in range(0, len(wanted), 900):
         chunk = wanted[start : start + 900]
