@@ -319,6 +319,12 @@ typedef struct {
     Py_ssize_t size;
 } TermBytes;
 
+/* qsort, which must not be given a null array even to sort nothing (an empty batch's) */
+static void sort_items(void *items, Py_ssize_t count, size_t size,
+                       int (*order)(const void *, const void *)) {
+    if (count > 1) qsort(items, (size_t)count, size, order);
+}
+
 /* terms._singular(lowered[start:end]): how many characters it takes from the word's end (0:
  * none), and whether a 'y' takes their place ("ies" -> "y"). */
 static Py_ssize_t singular_cut(int kind, const void *data, Py_ssize_t start, Py_ssize_t end,
@@ -604,7 +610,7 @@ static int key_ascending(const void *a, const void *b) {
 }
 
 static int64_t fingerprint_of(int64_t *keys, Py_ssize_t n) {
-    qsort(keys, (size_t)n, sizeof *keys, key_ascending);
+    sort_items(keys, n, sizeof *keys, key_ascending);
     KeyState state;
     key_start(&state);
     char digits[24];
@@ -669,7 +675,7 @@ static int weigh_one(Column *columns, PyObject *idf, PyObject *hypot, Py_ssize_t
     }
     double norm;
     if (norm_of(hypot, scratch, n, &norm) < 0) return -1;
-    qsort(scratch, (size_t)n, sizeof *scratch, weighted_descending);
+    sort_items(scratch, n, sizeof *scratch, weighted_descending);
     out->merged = 0;
     for (Py_ssize_t i = 0; i < n && i < doc_terms; i++) {
         if (!(scratch[i].weight > 0)) continue;
@@ -684,7 +690,7 @@ static int weigh_one(Column *columns, PyObject *idf, PyObject *hypot, Py_ssize_t
             scratch[i].weight = own_tfs[i] * idfs[i];
             scratch[i].key = keys[i];
         }
-        qsort(scratch, (size_t)n, sizeof *scratch, weighted_descending);
+        sort_items(scratch, n, sizeof *scratch, weighted_descending);
     }
     for (Py_ssize_t i = 0; i < n && i < limit; i++)
         if (scratch[i].weight > 0) strongest[found++] = scratch[i].key;
@@ -697,7 +703,7 @@ static int weigh_one(Column *columns, PyObject *idf, PyObject *hypot, Py_ssize_t
         scratch[j].key = title_keys[j];
     }
     if (norm_of(hypot, scratch, nt, &norm) < 0) return -1;
-    qsort(scratch, (size_t)nt, sizeof *scratch, weighted_descending);
+    sort_items(scratch, nt, sizeof *scratch, weighted_descending);
     for (Py_ssize_t j = 0; j < nt && j < title_terms; j++) {
         if (!(scratch[j].weight > 0)) continue;
         int64_t add = (int64_t)nearbyint(scratch[j].weight / norm * title_scale);
@@ -748,7 +754,7 @@ static PyObject *index_rows(PyObject *Py_UNUSED(module), PyObject *args) {
         if (order[i].article == -1 && PyErr_Occurred()) goto fail;
         order[i].place = i;
     }
-    qsort(order, (size_t)count, sizeof *order, item_order);
+    sort_items(order, count, sizeof *order, item_order);
     for (Py_ssize_t i = 0; i < count; i++) {
         PyObject *item = PySequence_Fast_GET_ITEM(seq, order[i].place);
         Column columns[6];
@@ -808,7 +814,7 @@ static PyObject *index_rows(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         Py_DECREF(document);
     }
-    qsort(postings, (size_t)posting_count, sizeof *postings, posting_order);
+    sort_items(postings, posting_count, sizeof *postings, posting_order);
     /* flat (generation, key, article, weight) int64s: no Python object per posting */
     postings_list = PyBytes_FromStringAndSize(NULL, posting_count * 4 * (Py_ssize_t)sizeof(int64_t));
     if (!postings_list) goto fail;
