@@ -713,6 +713,41 @@ async def test_related_pane_lists_computed_articles_and_brackets_open_them(tmp_p
         assert sidebar.get_option_at_index(sidebar.highlighted or 0).id == "rel:0"
 
 
+async def test_an_article_not_in_the_related_index_yet_says_so_instead_of_no_match(
+    tmp_path: Path,
+) -> None:
+    """After a refresh stopped before its indexing, or a store upgraded to a new related
+    index, the sidebar says why it is empty and what fills it; once indexed, it lists."""
+    with Store(tmp_path / "newsreader.db") as store:
+        feed = store.add_feed(str(tmp_path / "f.xml"))
+        articles = tuple(
+            Article(guid=str(i), title=f"Harbour ferry timetable changes {i}",
+                    text="The harbour ferry timetable changes on Monday for the winter.",
+                    body_format="text", published=NOW - 60 * i)
+            for i in range(3)
+        )  # fmt: skip
+        store.store_feed(feed.id, ParsedFeed(title="Bay", articles=articles), index=False)
+        store.db.execute("UPDATE articles SET indexed = 1")  # searchable, related still waits
+
+    def sidebar_text(app: NewsreaderApp) -> str:
+        sidebar = app.query_one("#related", OptionList)
+        return " ".join(
+            str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)
+        )
+
+    app = _app(tmp_path)
+    async with app.run_test(size=(200, 50)) as pilot:
+        await _settle(app, pilot)
+        await pilot.press("enter")
+        await _until(app, pilot, lambda: "Not in the related index yet" in sidebar_text(app))
+        assert "No close match" not in sidebar_text(app)
+        with Store(tmp_path / "newsreader.db") as store:
+            assert store.index_pending() == 3
+        await pilot.press("j", "enter")
+        await _until(app, pilot, lambda: "In your feeds" in sidebar_text(app))
+        assert "Not in the related index yet" not in sidebar_text(app)
+
+
 async def test_mouse_selects_opens_and_scrolls(tmp_path: Path) -> None:
     app = _app(_store_with(tmp_path, *(f"Story {i}" for i in range(60))))
     async with app.run_test(size=(120, 30)) as pilot:

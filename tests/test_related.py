@@ -405,12 +405,17 @@ def test_a_version_2_store_is_upgraded_and_its_articles_find_what_they_found(
     assert "upgrading the article store" in captured.err and "upgraded in" in captured.err
     assert main(["--data-dir", str(tmp_path), "articles", "--count"]) == 0
     assert "upgrading" not in capsys.readouterr().err  # once
+    # the postings of schema 2 were kept (3), then the index emptied to be built again with
+    # plurals folded (9): every article waits for it, says so, and then finds what it found
+    assert main(["--data-dir", str(tmp_path), "related", str(ids["g1"])]) == 0
+    assert "not in the related index yet" in capsys.readouterr().out
     with Store(path) as store:
-        # the postings of schema 2 were kept (3), then the index emptied to be built again
-        # with plurals folded (9): every article waits for it, and finds what it found
         assert store.pending_index_count() == len(ids)
         assert store.index_pending() == len(ids)
         assert _related_ids(store, ids) == expected
+    assert main(["--data-dir", str(tmp_path), "related", str(ids["g1"])]) == 0
+    out = capsys.readouterr().out
+    assert "not in the related index" not in out and "Storm Edda" in out
 
 
 def _index_tables(store: Store) -> tuple[list, list, list]:

@@ -109,6 +109,8 @@ def cmd_related(args: argparse.Namespace, loc: Locations) -> int:
             print(json.dumps(payload, ensure_ascii=False), flush=True)
             continue
         print(f"{article.id}: {article.title}")
+        if not found and library.waits_for_related_index(article.id):
+            print("  not in the related index yet: 'newsreader index' or the next refresh adds it")
         for item in found:
             also = f"  also in {', '.join(item.also_in)}" if item.also_in else ""
             print(

@@ -211,6 +211,13 @@ class Library:
         with self.reading() as store:
             return related_articles(store, article, limit)
 
+    def waits_for_related_index(self, article_id: int) -> bool:
+        """Whether the article is not in the related index yet (stored by a refresh that was
+        stopped, or a store whose index is being built again): its related articles, and its
+        own place in others', come with the next indexing."""
+        with self.reading() as store:
+            return store.related_fingerprint(article_id) is None
+
     def bookmark_snapshot(
         self, article_id: int | str, tags: Sequence[str] = (), note: str = ""
     ) -> Bookmark:

@@ -116,9 +116,18 @@ class ArticlePrefetched(Message):
 
 
 class RelatedFound(Message):
-    def __init__(self, article: Article, found: list[RelatedArticle], reporters: list[str]) -> None:
+    """``waiting``: the article is not in the related index yet."""
+
+    def __init__(
+        self,
+        article: Article,
+        found: list[RelatedArticle],
+        reporters: list[str],
+        waiting: bool = False,
+    ) -> None:
         super().__init__()
         self.article, self.found, self.reporters = article, found, reporters
+        self.waiting = waiting
 
 
 class ReadChanged(Message):

@@ -56,8 +56,11 @@ class RelatedList(OptionList):
         self,
         found: Sequence[RelatedArticle],
         groups: Sequence[tuple[str, Sequence[RelatedLink]]],
+        *,
+        waiting: bool = False,
     ) -> None:
-        """``found`` in your feeds, then each of the publisher's groups of links."""
+        """``found`` in your feeds, then each of the publisher's groups of links; with nothing
+        found, why (``waiting``: the article is not in the related index yet)."""
         from newsreader.ui.render import related_option
 
         self.border_title = "Related"
@@ -66,6 +69,9 @@ class RelatedList(OptionList):
         if found:
             options.append(Option(Text("In your feeds", style="bold"), disabled=True))
             options += [related_option(item, n) for n, item in enumerate(found)]
+        elif waiting:
+            note = "Not in the related index yet: the next refresh (R) adds it"
+            options.append(Option(Text(note, style="dim"), disabled=True))
         self._links = {}
         for g, (group, links) in enumerate(groups):
             options.append(Option(Text(group, style="bold"), disabled=True))

@@ -47,9 +47,10 @@ class RelatedMixin(MainBase):
         with self.library.reading() as store:
             found = related_articles(store, article, 10)
             feed = store.feed_by_id(article.feed_id)
+            waiting = store.related_fingerprint(article.id) is None
         reporters = also_reported_by(found, feed.display_title if feed else "")
         if not get_current_worker().is_cancelled:
-            self.post_message(RelatedFound(article, found, reporters))
+            self.post_message(RelatedFound(article, found, reporters, waiting))
 
     def on_related_found(self, message: RelatedFound) -> None:
         article = message.article
@@ -58,17 +59,18 @@ class RelatedMixin(MainBase):
         walking = self.walk is not None and self.walk.current == article.id
         if not walking:  # a walk's sidebar stays the list being walked
             self.related = message.found
-            self.show_related(message.found)
+            self.show_related(message.found, waiting=message.waiting)
             self.refresh_bindings()  # ] and [ apply now
         if message.reporters and self.article_view is not None:
             meta = Text(self.article_view.meta)
             meta.append("\nAlso reported by: " + ", ".join(message.reporters), style="italic")
             self.query_one("#reader", ReaderPane).update_meta(meta)
 
-    def show_related(self, found: list[RelatedArticle]) -> None:
-        """``found`` in your feeds, then the links the open article's publisher listed."""
+    def show_related(self, found: list[RelatedArticle], *, waiting: bool = False) -> None:
+        """``found`` in your feeds, then the links the open article's publisher listed;
+        ``waiting``: the article is not in the related index yet."""
         groups = self.article_view.related if self.article_view else ()
-        self.sidebar.show(found, groups)
+        self.sidebar.show(found, groups, waiting=waiting)
 
     def on_related_list_article_chosen(self, message: RelatedList.ArticleChosen) -> None:
         walk = self.walk or self._start_walk()
