@@ -53,6 +53,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--urls", type=Path, required=True)
     parser.add_argument("--jobs", default="8")
+    parser.add_argument(
+        "--timeline",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="also print the CPU of each process in steps of SECONDS",
+    )
     args = parser.parse_args()
     command = os.environ.get("NEWSREADER_CMD", "newsreader")
     with tempfile.TemporaryDirectory(prefix="refresh-cpu-") as tmp:
@@ -70,8 +77,10 @@ def main() -> None:
         reader = threading.Thread(target=lambda: lines.extend(refresh.stdout or []), daemon=True)
         reader.start()
         seen: dict[int, tuple[float, str, float]] = {}
+        samples: list[tuple[float, dict[int, float]]] = []
         while refresh.poll() is None:
             table = processes()
+            samples.append((time.monotonic() - started, {p: table[p][1] for p in table}))
             for pid in descendants(refresh.pid, table):
                 if pid in table:
                     first = seen.get(pid, (0.0, "", time.monotonic() - started))[2]
@@ -86,6 +95,24 @@ def main() -> None:
         if cpu >= 0.05:
             print(f"  from {first:5.2f} s  CPU {cpu:6.2f} s  {name[:90]}")
     print(f"CPU {sum(cpu for cpu, _n, _f in seen.values()):.2f} s")
+    if args.timeline:
+        print_timeline(samples, [pid for pid in seen if seen[pid][0] >= 0.05], args.timeline)
+
+
+def print_timeline(
+    samples: list[tuple[float, dict[int, float]]], pids: list[int], step: float
+) -> None:
+    """Each process's share of a core in each step (a column per process, in order of start)."""
+    order = sorted(pids, key=lambda p: next((t for t, c in samples if p in c), 0.0))
+    print("  from  " + " ".join(f"{pid:>7}" for pid in order) + "   total")
+    mark, last = 0.0, {pid: 0.0 for pid in order}
+    for moment, cpu in samples:
+        if moment < mark + step and moment != samples[-1][0]:
+            continue
+        shares = [(cpu.get(pid, last[pid]) - last[pid]) / max(moment - mark, 1e-9) for pid in order]
+        print(f"  {mark:4.2f}  " + " ".join(f"{s:7.2f}" for s in shares) + f"  {sum(shares):6.2f}")
+        last = {pid: cpu.get(pid, last[pid]) for pid in order}
+        mark = moment
 
 
 if __name__ == "__main__":
