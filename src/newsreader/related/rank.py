@@ -25,9 +25,9 @@ from newsreader.store import Store, postings
 QUERY_TERMS = 64
 CANDIDATES = 100  # best raw scores re-ranked with dates and folded
 TIME_SCALE_DAYS = 10.0
-# The same story: intercept and weights of (score, share of the leads' names in common,
-# headline names in common, score over the best candidate's); marked from a likelihood of 4 in 5
-SAME_STORY_MODEL = (-5.13, 16.135, 3.937, 1.003, 5.796)
+# The same story: intercept and weights of (score, ln(1 + days apart), share of the leads'
+# names in common, headline names in common); marked from a likelihood of 4 in 5
+SAME_STORY_MODEL = (-4.082, 29.541, -0.135, 3.339, 0.719)
 SAME_STORY_LOGIT = math.log(4.0)
 SAME_STORY_DAYS = 60.0
 _NAME = re.compile(r"\b[A-Z][a-zA-Z'’-]+|\b[A-Z]{2,}\b")
@@ -98,7 +98,6 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
         candidate.score = candidate.raw * time_factor(article.published, candidate.published)
     # ties (identical copies score alike) go to the older article: the same list every time
     ranked = _fold(sorted(candidates.values(), key=lambda c: (-c.score, c.article_id)))
-    best = ranked[0].score if ranked else 0.0
     entries: list[tuple[_Candidate, RelatedArticle]] = []
     for candidate in ranked:
         if len(entries) == SAME_STORY_LOOKS * limit:
@@ -119,8 +118,7 @@ def related_articles(store: Store, article: Article, limit: int = 10) -> list[Re
             reason=reason,
             shared_terms=tuple(shared),
             copies=copies,
-            same_story=same_text
-            or _same_story(candidate, best, article.published, names, headline),
+            same_story=same_text or _same_story(candidate, article.published, names, headline),
         )
         entries.append((candidate, entry))
 
@@ -149,32 +147,27 @@ def lead(title: str, summary: str, text: str) -> str:
 
 
 def _same_story(
-    candidate: _Candidate,
-    best: float,
-    published: float | None,
-    names: set[str],
-    headline_names: set[str],
+    candidate: _Candidate, published: float | None, names: set[str], headline_names: set[str]
 ) -> bool:
-    """Scored as the same event by a logistic model of four signals: the score (time is in
-    it), how many of their lead's names they share, the headline names they share, and the
-    score against the best candidate's: a big story's reports are all close to the article,
-    so one that scores near the best is likely one of them, where a lone article's best match
-    may share only its topic (fitted on newscluster's events, checked on BASIL's stories)."""
-    if (
-        published is not None
-        and candidate.published is not None
-        and abs(published - candidate.published) / _DAY > SAME_STORY_DAYS
-    ):
-        return False  # a story's reports, follow-ups included, come within weeks
+    """Scored as the same event by a logistic model of four signals: the score, how far apart
+    the two were published, how many of their lead's names they share, and the headline
+    names they share (fitted on newscluster's events, checked on BASIL's stories)."""
+    if published is not None and candidate.published is not None:
+        apart_days = abs(published - candidate.published) / _DAY
+        if apart_days > SAME_STORY_DAYS:  # a story's reports, follow-ups included
+            return False
+        days = math.log1p(apart_days)
+    else:
+        days = 1.0
     shared = names & candidate.names
     overlap = len(shared) / max(len(names | candidate.names), 1)
-    intercept, score, named, headline, relative = SAME_STORY_MODEL
+    intercept, score, apart, named, headline = SAME_STORY_MODEL
     logit = (
         intercept
         + score * candidate.score
+        + apart * days
         + named * overlap
         + headline * len(headline_names & candidate.headline_names)
-        + relative * candidate.score / max(best, 1e-9)
     )
     return logit >= SAME_STORY_LOGIT
 
