@@ -335,6 +335,36 @@ def test_lookups_by_a_list_of_ids_find_each_row_once_with_a_few_statement_shapes
     assert sizes == {1, 2, 4, 8, 16, 32, 64, 128, 256, 900}
 
 
+def test_a_batch_of_postings_is_written_whole_in_two_statement_shapes(tmp_path: Path) -> None:
+    """Postings go in many rows a statement (one a statement was most of the related pass's
+    write); every row is written, whatever the count, with two SQL texts in all."""
+    from array import array
+
+    from newsreader.store import postings
+
+    per = postings.POSTINGS_PER_STATEMENT
+    with Store(tmp_path / "s.db") as store:
+        statements: list[str] = []
+        store.db.set_trace_callback(statements.append)
+        written: set[tuple[int, ...]] = set()
+        for count in (0, 1, per - 1, per, per + 1, 2 * per + 37):
+            base = len(written)
+            rows = [(1, base + n, 10**6 + n, n % 7 + 1) for n in range(count)]
+            with store.write():
+                postings._insert_postings(store.db, array("q", [v for r in rows for v in r]))
+            written.update(rows)
+            stored = set(store.db.execute("SELECT * FROM related_postings"))
+            assert stored == written
+        store.db.set_trace_callback(None)
+    # the trace shows each statement with its values: its rows are its parentheses
+    shapes = {
+        sql.split(" VALUES ", 1)[1].count("(")
+        for sql in statements
+        if "INTO related_postings" in sql
+    }
+    assert shapes == {1, per}
+
+
 def test_counting_what_is_left_to_index_reads_only_the_pending_rows(tmp_path: Path) -> None:
     """Every refresh asks; a plan that scans the articles reads a 100k store whole."""
     from newsreader.store import PENDING_COUNT_SQL

@@ -116,11 +116,7 @@ def write_batch(db: sqlite3.Connection, batch: PreparedBatch) -> bool:
             "UPDATE related_stats SET docs = docs + ? WHERE id = 1",
             (len(batch.ids) - len(batch.known),),
         )
-    db.executemany(
-        "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight)"
-        " VALUES (?, ?, ?, ?)",
-        ri.posting_rows(batch.postings),
-    )
+    _insert_postings(db, batch.postings)
     db.executemany(
         "INSERT OR REPLACE INTO related_docs (article_id, fingerprint, terms) VALUES (?, ?, ?)",
         batch.documents,
@@ -152,6 +148,31 @@ def _add_document_counts(db: sqlite3.Connection, frequency: Counter[int]) -> Non
                 ON CONFLICT (term) DO UPDATE SET df = df + excluded.df""",
             [v for pair in chunk for v in pair],
         )
+
+
+_INSERT_POSTINGS = (
+    "INSERT OR REPLACE INTO related_postings (generation, term, article_id, weight) VALUES "
+)
+POSTINGS_PER_STATEMENT = 200  # rows one INSERT writes (800 values, SQLite's limit is 32,766)
+
+
+def _insert_postings(db: sqlite3.Connection, postings: array) -> None:
+    """Write the rows of :func:`ri.index_rows`' flat array: ``POSTINGS_PER_STATEMENT`` rows a
+    statement, as one row a statement spends most of its time binding and stepping each row
+    (a batch's postings are its largest write, inside the write lock); the remainder one row
+    a statement, so that the connection compiles two statement shapes, not one per size."""
+    values_per_statement = POSTINGS_PER_STATEMENT * 4
+    whole = len(postings) // values_per_statement * values_per_statement
+    if whole:
+        many = _INSERT_POSTINGS + ",".join(["(?, ?, ?, ?)"] * POSTINGS_PER_STATEMENT)
+        db.executemany(
+            many,
+            (
+                postings[start : start + values_per_statement].tolist()
+                for start in range(0, whole, values_per_statement)
+            ),
+        )
+    db.executemany(_INSERT_POSTINGS + "(?, ?, ?, ?)", ri.posting_rows(postings[whole:]))
 
 
 def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
