@@ -77,14 +77,16 @@ def main() -> None:
         reader = threading.Thread(target=lambda: lines.extend(refresh.stdout or []), daemon=True)
         reader.start()
         seen: dict[int, tuple[float, str, float]] = {}
-        samples: list[tuple[float, dict[int, float]]] = []
+        samples: list[tuple[float, dict[int, float]]] = []  # (moment, CPU of each of the tree)
         while refresh.poll() is None:
             table = processes()
-            samples.append((time.monotonic() - started, {p: table[p][1] for p in table}))
-            for pid in descendants(refresh.pid, table):
-                if pid in table:
-                    first = seen.get(pid, (0.0, "", time.monotonic() - started))[2]
-                    seen[pid] = (table[pid][1], table[pid][2], first)
+            moment = time.monotonic() - started
+            tree = descendants(refresh.pid, table) & table.keys()
+            for pid in tree:
+                first = seen.get(pid, (0.0, "", moment))[2]
+                seen[pid] = (table[pid][1], table[pid][2], first)
+            if args.timeline:
+                samples.append((moment, {pid: table[pid][1] for pid in tree}))
             time.sleep(0.05)
         wall = time.monotonic() - started
         reader.join(5)
@@ -96,23 +98,24 @@ def main() -> None:
             print(f"  from {first:5.2f} s  CPU {cpu:6.2f} s  {name[:90]}")
     print(f"CPU {sum(cpu for cpu, _n, _f in seen.values()):.2f} s")
     if args.timeline:
-        print_timeline(samples, [pid for pid in seen if seen[pid][0] >= 0.05], args.timeline)
+        by_start = sorted(seen, key=lambda pid: seen[pid][2])
+        print_timeline(samples, [pid for pid in by_start if seen[pid][0] >= 0.05], args.timeline)
 
 
 def print_timeline(
     samples: list[tuple[float, dict[int, float]]], pids: list[int], step: float
 ) -> None:
-    """Each process's share of a core in each step (a column per process, in order of start)."""
-    order = sorted(pids, key=lambda p: next((t for t, c in samples if p in c), 0.0))
-    print("  from  " + " ".join(f"{pid:>7}" for pid in order) + "   total")
-    mark, last = 0.0, {pid: 0.0 for pid in order}
-    for moment, cpu in samples:
-        if moment < mark + step and moment != samples[-1][0]:
+    """Each process's share of a core in each step of ``step`` seconds (a column a process,
+    ``pids`` in the order they started), the last step ending with the refresh."""
+    print("  from  " + " ".join(f"{pid:>7}" for pid in pids) + "   total")
+    mark, last = 0.0, dict.fromkeys(pids, 0.0)
+    for number, (moment, cpu) in enumerate(samples, 1):
+        if moment < mark + step and number < len(samples):
             continue
-        shares = [(cpu.get(pid, last[pid]) - last[pid]) / max(moment - mark, 1e-9) for pid in order]
+        now = {pid: cpu.get(pid, last[pid]) for pid in pids}  # an ended process: no more CPU
+        shares = [(now[pid] - last[pid]) / max(moment - mark, 1e-9) for pid in pids]
         print(f"  {mark:4.2f}  " + " ".join(f"{s:7.2f}" for s in shares) + f"  {sum(shares):6.2f}")
-        last = {pid: cpu.get(pid, last[pid]) for pid in order}
-        mark = moment
+        mark, last = moment, now
 
 
 if __name__ == "__main__":
