@@ -210,6 +210,7 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
     import shutil
 
     from newsreader.store import postings
+    from newsreader.store.connection import related_path
 
     events: dict[object, list[dict]] = {}
     for row in rows:
@@ -222,6 +223,7 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
         for members in events.values():
             with Store(path) as store:
                 store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                store.db.execute("PRAGMA related.wal_checkpoint(TRUNCATE)")
                 wanted = {row["id"] for row in members}
                 ids = {
                     guid: article_id
@@ -230,12 +232,13 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
                 }
                 articles = {guid: store.article(i) for guid, i in ids.items()}
             shutil.copyfile(path, copy)
+            shutil.copyfile(related_path(path), related_path(copy))
             with Store(copy) as store:
                 with store.write():
-                    postings.remove_articles(store.db, list(ids.values()))
                     store.db.executemany(
                         "DELETE FROM articles WHERE id = ?", [(i,) for i in ids.values()]
                     )
+                postings.sweep_gone(store)
                 guid_of = {
                     article_id: guid
                     for article_id, guid in store.db.execute("SELECT id, guid FROM articles")

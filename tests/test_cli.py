@@ -161,6 +161,7 @@ def test_locate_and_environment_overrides(capsys, tmp_path: Path, monkeypatch) -
     monkeypatch.setenv("NEWSREADER_CONFIG", str(tmp_path / "conf.toml"))
     _code, out, _ = run(capsys, "locate")
     assert str(tmp_path / "env-data" / "newsreader.db") in out
+    assert str(tmp_path / "env-data" / "newsreader.related.db") in out  # the related index
     assert str(tmp_path / "conf.toml") in out
     assert str(tmp_path / "env-data" / "bookmarks.json") in out
     assert not (tmp_path / "env-data").exists()  # locate creates nothing

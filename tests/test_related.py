@@ -264,7 +264,7 @@ def test_plural_and_singular_are_one_word_and_an_older_index_is_built_again(
     with Store(path) as store:
         _fill(store)
         store.store_feed(store.add_feed("/feeds/late").id, late, index=False)
-    db = sqlite3.connect(path)  # as schema 8 left it: words counted without folding plurals
+    db = _before_the_related_file(path)  # as schema 8 left it: plurals not folded
     db.execute("INSERT INTO related_df (term, df) VALUES (12345, 3)")
     db.execute("UPDATE related_pending SET terms = ?", (packed_words("Storm at sea", "", ""),))
     db.execute("PRAGMA user_version = 8")
@@ -284,7 +284,7 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with Store(path) as store:
         ids = _fill(store)
-    db = sqlite3.connect(path)  # make it a version-1 store: no related tables
+    db = _before_the_related_file(path)  # make it a version-1 store: no related tables
     for table in (
         "related_df",
         "related_postings",
@@ -305,6 +305,24 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
         assert courier is not None
         assert related_articles(store, courier)[0].same_story
         assert [r.id for r in store.search("recount")]
+
+
+def _before_the_related_file(path: Path) -> sqlite3.Connection:
+    """The store at ``path`` as schema 9 and older kept it: the related index's tables in the
+    store's own file, with what the related file holds now, and no such file beside it."""
+    from newsreader.store.connection import related_path
+    from newsreader.store.schema import RELATED_SCHEMA, RELATED_TABLES
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("ATTACH DATABASE ? AS related", (str(related_path(path)),))
+    db.executescript(RELATED_SCHEMA)
+    for table in RELATED_TABLES:
+        db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM related.{table}")
+    db.execute("DETACH DATABASE related")
+    db.executescript("DROP TRIGGER articles_related_gone; DROP TABLE related_gone;")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{related_path(path)}{suffix}").unlink(missing_ok=True)
+    return db
 
 
 def _related_ids(store: Store, ids: dict[str, int]) -> dict[str, list[tuple[frozenset, bool]]]:
@@ -388,7 +406,7 @@ def test_a_version_2_store_is_upgraded_and_its_articles_find_what_they_found(
     with Store(path) as store:
         ids = _fill(store)
         expected = _related_ids(store, ids)
-    db = sqlite3.connect(path)  # postings keyed by term first, as schema 2 kept them
+    db = _before_the_related_file(path)  # postings keyed by term first, as schema 2 kept them
     db.executescript(
         """CREATE TABLE old (term INTEGER NOT NULL, article_id INTEGER NOT NULL,
                weight INTEGER NOT NULL, PRIMARY KEY (term, article_id)) WITHOUT ROWID;
@@ -582,3 +600,109 @@ def test_also_reported_by_needs_several_words_and_near_dates(tmp_path: Path) -> 
         found = related_articles(store, mars_article)
         assert found and found[0].row.id == ids["m2"]  # related, as it is
         assert not found[0].same_story and also_reported_by(found, "One") == []
+
+
+def test_the_related_index_has_a_file_of_its_own_built_again_when_missing_or_damaged(
+    tmp_path: Path,
+) -> None:
+    """The index job writes the related index while a refresh's workers write articles: it
+    lives in a file beside the store. That file holds nothing the articles cannot give again:
+    deleted or damaged, it is made anew and every article waits for the related pass."""
+    from newsreader.store.connection import related_path
+
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        ids = _fill(store)
+        expected = _related_ids(store, ids)
+    assert related_path(path) == tmp_path / "newsreader.related.db"
+    plain = sqlite3.connect(path)
+    tables = {r[0] for r in plain.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    plain.close()
+    assert "articles" in tables and "related_postings" not in tables
+    for damage in (None, b"this is not an SQLite database, just some bytes " * 100):
+        related_path(path).unlink()
+        if damage:
+            related_path(path).write_bytes(damage)
+        with Store(path) as store:
+            election = store.article(ids["g2"])
+            assert election is not None and related_articles(store, election) == []
+            assert store.pending_index_count() == len(ids)
+            assert store.index_pending() == len(ids)
+            assert _related_ids(store, ids) == expected
+    # read-only, a store whose related file is gone reads an empty index
+    related_path(path).unlink()
+    with Store(path, readonly=True) as store:
+        election = store.article(ids["g2"])
+        assert election is not None and related_articles(store, election) == []
+
+
+def test_a_parse_worker_writes_articles_while_the_related_file_is_being_written(
+    tmp_path: Path,
+) -> None:
+    """A refresh's parse workers open the store without the related file: they store and
+    delete articles while the index job holds that file's lock, and what they delete meanwhile
+    is taken out of the index by the next related pass."""
+    path = tmp_path / "newsreader.db"
+    with Store(path) as job:
+        ids = _fill(job)
+    with Store(path) as job, Store(path, related=False) as worker:
+        with job.write_related():  # the index job's transaction, held while the worker writes
+            feed = worker.add_feed("/feeds/late")
+            worker.store_feed(feed.id, ParsedFeed(title="Late", articles=(
+                _article("l1", "Recounts ordered in two councils", ELECTION),
+            )), index=False)  # fmt: skip
+            assert worker.block_stored([(ids["w1"], "no wire copies")]) == 1
+        gone = job.db.execute("SELECT article_id FROM related_gone").fetchall()
+        assert gone == [(ids["w1"],)]
+        assert job.db.execute(
+            "SELECT count(*) FROM related_docs WHERE article_id = ?", (ids["w1"],)
+        ).fetchone() == (1,)
+        assert job.index_pending() == 1  # the late article
+        assert job.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
+        for table in ("related_postings", "related_docs"):
+            assert not job.db.execute(
+                f"SELECT 1 FROM {table} WHERE article_id = ?", (ids["w1"],)
+            ).fetchone()
+
+
+def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The related pass writes a batch in the related file, then takes it off the queue in the
+    store's: an article a worker changed in between stays queued and is indexed with its new
+    words by the next pass; one deleted in between leaves no postings behind."""
+    from newsreader.store import postings
+
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        ids = _fill(store, index=False)
+        late = store.add_feed("/feeds/late")
+        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
+            _article("l1", "Recount in Millbrook", ELECTION),
+        )), index=False)  # fmt: skip
+        late_id = store.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+    written = postings.write_batch
+
+    def write_while_a_worker_stores(db: sqlite3.Connection, batch: postings.PreparedBatch) -> bool:
+        with Store(path, related=False) as worker:
+            worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
+                _article("l1", "Storm Edda: the quay after the surge", STORM),
+            )), index=False)  # fmt: skip
+            worker.block_stored([(ids["w2"], "no wire copies")])
+        return written(db, batch)
+
+    with Store(path) as store:
+        store._index_text(500, None)
+        monkeypatch.setattr(postings, "write_batch", write_while_a_worker_stores)
+        assert store._index_related(500, None) == len(ids) - 1  # the late one waits again
+        monkeypatch.setattr(postings, "write_batch", written)
+        assert store.pending_index_count() == 1
+        assert store.index_pending() == 1
+        storm = store.article(ids["g1"])
+        assert storm is not None
+        assert late_id in [r.row.id for r in related_articles(store, storm)]
+        assert store.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
+        for table in ("related_postings", "related_docs"):
+            assert not store.db.execute(
+                f"SELECT 1 FROM {table} WHERE article_id = ?", (ids["w2"],)
+            ).fetchone()

@@ -28,12 +28,14 @@ from newsreader.cli.subscriptions import (
 from newsreader.cli.syncing import add_sync_parser
 from newsreader.library.paths import Locations, resolve
 from newsreader.models import NewsreaderError, UsageError
+from newsreader.store.connection import related_path
 
 
 def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
     print(f"config:    {loc.config_file}")
     print(f"data:      {loc.data_dir}")
     print(f"store:     {loc.database}")
+    print(f"related:   {related_path(loc.database)}")
     print(f"bookmarks: {loc.bookmarks_file}")
     return 0
 

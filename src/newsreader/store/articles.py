@@ -108,7 +108,7 @@ class ArticleRecords(Indexing, SyncState):
                     )
                     changed.append((row[0], article, text, words))
                     updated += 1
-            if index:
+            if index and self.related:
                 self._index(
                     [
                         (

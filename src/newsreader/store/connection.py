@@ -19,7 +19,16 @@ from typing import Self
 from urllib.parse import quote
 
 from newsreader.models import StoreError
-from newsreader.store.schema import MIGRATIONS, SCHEMA, SCHEMA_VERSION, split_sql
+from newsreader.store.schema import (
+    MIGRATIONS,
+    RELATED_FILE_SCHEMA,
+    RELATED_FILE_SINCE,
+    RELATED_TABLES,
+    SCHEMA,
+    SCHEMA_VERSION,
+    related_file_schema,
+    split_sql,
+)
 from newsreader.text.sanitize import clean_line
 
 BUSY_TIMEOUT_MS = 10_000
@@ -57,6 +66,11 @@ def _read_only_medium(folder: Path) -> bool:
         return False
 
 
+def related_path(path: Path) -> Path:
+    """The related-articles index's file beside the store at ``path``."""
+    return path.with_name(f"{path.stem}.related{path.suffix}")
+
+
 def schema_version(path: Path) -> int:
     """The schema version of the store at ``path`` (0: no store yet), read without a lock."""
     if not path.exists():
@@ -71,15 +85,28 @@ def schema_version(path: Path) -> int:
         return 0  # opening it as a Store reports what is wrong
 
 
+_RELATED_PRESENT = (
+    f"SELECT count(*) FROM {RELATED_FILE_SCHEMA}.sqlite_master WHERE name = 'related_stats'"
+)
+
+
 class Connection:
     def __init__(
-        self, path: Path | str, *, readonly: bool | str = False, cache_mib: int = 32
+        self,
+        path: Path | str,
+        *,
+        readonly: bool | str = False,
+        cache_mib: int = 32,
+        related: bool = True,
     ) -> None:
         """``readonly``: True for a read-only connection, ``"immutable"`` for a store on a
         medium no one can write. ``cache_mib``: SQLite's page cache, most of a writer's
         memory (32 MiB keeps the full-text index's pages while many small transactions write;
-        a refresh that writes in large batches needs less)."""
+        a refresh that writes in large batches needs less). ``related``: False for a
+        connection that never reads nor writes the related-articles index (a refresh's parse
+        worker): its write transactions then take the articles file's lock only."""
         self.path = Path(path)
+        self.related = related
         try:
             if not readonly:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -97,7 +124,12 @@ class Connection:
                 # deleted: cut it back after each checkpoint
                 self.db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
                 self.db.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
+            if related:
+                self._attach_related(readonly, cache_mib)
+            if not readonly:
                 self._migrate()
+                if related:
+                    self._ensure_related()
         except sqlite3.Error as exc:
             reason = describe(exc)
             if not readonly and self.path.exists() and _read_only_medium(self.path.parent):
@@ -112,19 +144,108 @@ class Connection:
             )
             raise StoreError(f"cannot open store {self.path}: {reason}") from None
 
-    def _use_wal(self) -> None:
+    def _use_wal(self, schema: str = "main") -> None:
         """Switch a new store to WAL. Two connections creating one store at once (the reader's
         first run starts two workers) meet here, and SQLite answers "database is locked" at
         once instead of waiting for the other: wait here, as the busy timeout would."""
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         while True:
             try:
-                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute(f"PRAGMA {schema}.journal_mode = WAL")
                 return
             except sqlite3.OperationalError as exc:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.005)
+
+    def _attach_related(self, readonly: bool | str, cache_mib: int) -> None:
+        """Attach the related index's file. Read-only, a store without one (never refreshed
+        since) reads an empty index in memory instead. Writable, a file that is not a
+        database, or is damaged, holds nothing of the user's (the articles give it all again):
+        it is replaced by a new one."""
+        name, path = RELATED_FILE_SCHEMA, related_path(self.path)
+        if readonly and not path.exists():
+            self.db.execute(f"ATTACH DATABASE ':memory:' AS {name}")
+            for statement in split_sql(related_file_schema()):
+                self.db.execute(statement)
+            return
+        if readonly:
+            self.db.execute(f"ATTACH DATABASE ? AS {name}", (_uri(path, readonly),))
+            return
+        try:
+            self.db.execute(f"ATTACH DATABASE ? AS {name}", (_uri(path, readonly),))
+            self.db.execute(_RELATED_PRESENT).fetchone()
+        except sqlite3.DatabaseError as exc:
+            error = getattr(exc, "sqlite_errorname", "") or ""
+            if not error.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
+                raise
+            with contextlib.suppress(sqlite3.OperationalError):  # (not attached)
+                self.db.execute(f"DETACH DATABASE {name}")
+            for suffix in ("-wal", "-shm", ""):
+                with contextlib.suppress(FileNotFoundError):
+                    Path(f"{path}{suffix}").unlink()
+            self.db.execute(f"ATTACH DATABASE ? AS {name}", (_uri(path, readonly),))
+        self._use_wal(name)
+        self.db.execute(f"PRAGMA {name}.synchronous = NORMAL")
+        self.db.execute(f"PRAGMA {name}.journal_size_limit = {WAL_SIZE_LIMIT}")
+        self.db.execute(f"PRAGMA {name}.cache_size = {-1024 * cache_mib}")
+
+    def _ensure_related(self) -> None:
+        """Create the related index's tables in their file when it has none (a new store, an
+        upgraded one, a file deleted), every indexed article then waiting for the related
+        pass; a damaged file is set aside for a new one."""
+        if self.db.execute(_RELATED_PRESENT).fetchone()[0]:
+            return
+        with self.write():
+            if self.db.execute(_RELATED_PRESENT).fetchone()[0]:
+                return
+            for statement in split_sql(related_file_schema()):
+                self.db.execute(statement)
+            self.db.execute("DELETE FROM related_gone")
+            self.db.execute(
+                "INSERT OR IGNORE INTO related_pending (article_id)"
+                " SELECT id FROM articles WHERE indexed = 1"
+            )
+
+    @contextmanager
+    def write_related(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction that takes the related index file's lock only (the articles
+        file is read in it, never written): the index job writes postings while the refresh's
+        workers write articles. Failures as :meth:`write`."""
+        try:
+            self._begin_related()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from None
+        try:
+            yield self.db
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _begin_related(self) -> None:
+        """As :meth:`_begin_immediate`, for the related file alone: a deferred transaction
+        whose first statement writes that file (and nothing: the row is left as it was)."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        self.db.execute(f"PRAGMA busy_timeout = {LOCK_STEP_MS}")
+        try:
+            while True:
+                self.db.execute("BEGIN")
+                try:
+                    self.db.execute(
+                        f"UPDATE {RELATED_FILE_SCHEMA}.related_stats SET docs = docs WHERE id = 1"
+                    )
+                    return
+                except sqlite3.OperationalError as exc:
+                    self.db.execute("ROLLBACK")
+                    busy = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY"
+                    if not busy or time.monotonic() > deadline:
+                        raise
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @classmethod
     def for_reading(cls, path: Path | str) -> Self:
@@ -173,6 +294,10 @@ class Connection:
             return
         with self.write():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if self.related and version < RELATED_FILE_SINCE:
+                # a related file left beside a new or older store describes other articles
+                for table in RELATED_TABLES:
+                    self.db.execute(f"DROP TABLE IF EXISTS {RELATED_FILE_SCHEMA}.{table}")
             if version == 0:
                 for statement in split_sql(SCHEMA):
                     self.db.execute(statement)

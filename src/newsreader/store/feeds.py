@@ -31,13 +31,10 @@ class FeedRecords(Connection):
     def remove_feed(self, url_or_id: str) -> Feed:
         feed = self.find_feed(url_or_id)
         with self.write():
-            ids = [
-                r[0]
-                for r in self.db.execute("SELECT id FROM articles WHERE feed_id = ?", (feed.id,))
-            ]
-            postings.remove_articles(self.db, ids)
             self.db.execute("DELETE FROM articles WHERE feed_id = ?", (feed.id,))
             self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
+        if self.related:
+            postings.sweep_gone(self)
         return feed
 
     def find_feed(self, key: str) -> Feed:

@@ -141,10 +141,17 @@ class Indexing(Connection):
         return done
 
     def _index_related(self, batch: int, executor: Any, *, whole: bool = False) -> int:
-        def next_batch(after: int) -> tuple[list[int], Iterator[relatedindex.PackedTerms]]:
+        """The related pass. Each batch is written in a transaction of the related file alone,
+        then taken off ``related_pending`` in a short one of the articles file, where each
+        article is as it was read (its words and content unchanged, still in the full-text
+        index): the refresh's workers store articles meanwhile. One changed in between is
+        indexed again by the next batch that reads it; one deleted, taken out again by
+        :func:`postings.sweep_gone`."""
+
+        def next_batch(after: int) -> tuple[list[tuple], Iterator[relatedindex.PackedTerms]]:
             # the words a refresh counted when it stored the article; the others counted here
             rows = self.db.execute(
-                "SELECT a.id, p.terms FROM related_pending p"
+                "SELECT a.id, p.terms, a.content_hash FROM related_pending p"
                 " CROSS JOIN articles a ON a.id = p.article_id"
                 " WHERE p.article_id > ? AND a.indexed = 1 ORDER BY p.article_id LIMIT ?",
                 (after, batch),
@@ -156,36 +163,37 @@ class Indexing(Connection):
             missing = [r[0] for r, s in zip(rows, stored, strict=True) if s is None]
             sql = "SELECT id, title, summary, text, url FROM articles WHERE id IN ({})"
             texts = {r[0]: r[1:] for r in postings.select_in(self.db, sql, missing)}
-            # (an article deleted meanwhile counts as empty: the write below skips it)
+            # (an article deleted meanwhile counts as empty: the sweep takes it out)
             uncounted = [texts.get(i, ("", "", "", "")) for i in missing]
             counted = map(
                 relatedindex.PackedTerms.from_bytes, _mapped(executor, words_of, uncounted)
             )
-            return [r[0] for r in rows], (s if s is not None else next(counted) for s in stored)
+            return rows, (s if s is not None else next(counted) for s in stored)
 
+        postings.sweep_gone(self)
         done = 0
-        ids, terms_of_rows = next_batch(0)
-        while ids:
-            items = list(zip(ids, terms_of_rows, strict=True))
-            following = next_batch(ids[-1])  # counted while this batch is written
+        rows, terms_of_rows = next_batch(0)
+        while rows:
+            items = [(r[0], terms) for r, terms in zip(rows, terms_of_rows, strict=True)]
+            following = next_batch(rows[-1][0])  # counted while this batch is written
             # weighed before the write lock is taken; written as weighed unless another writer
             # changed the index meanwhile
             prepared = postings.prepare_batch(self.db, items)
-            with self.write():
-                still = self._still(
-                    [(i,) for i in ids],
-                    "SELECT p.article_id FROM related_pending p CROSS JOIN articles a"
-                    " ON a.id = p.article_id WHERE a.indexed = 1 AND p.article_id IN",
-                )
-                if len(still) < len(items) or not postings.write_batch(self.db, prepared):
-                    items = [(i, t) for i, t in items if i in still]
+            with self.write_related():
+                if not postings.write_batch(self.db, prepared):
                     postings.index_articles(self.db, items)
-                self.db.executemany(
-                    "DELETE FROM related_pending WHERE article_id = ?", [(i,) for i, _ in items]
-                )
             del prepared  # written: its rows are not kept while the next batch is weighed
-            done += len(items)
-            ids, terms_of_rows = following
+            with self.write():
+                before = self.db.total_changes
+                self.db.executemany(
+                    "DELETE FROM related_pending WHERE article_id = ? AND terms IS ?"
+                    " AND EXISTS (SELECT 1 FROM articles WHERE id = ? AND content_hash = ?"
+                    " AND indexed = 1)",
+                    [(i, terms, i, content_hash) for i, terms, content_hash in rows],
+                )
+                done += self.db.total_changes - before
+            rows, terms_of_rows = following
+        postings.sweep_gone(self)
         return done
 
     def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:

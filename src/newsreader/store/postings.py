@@ -190,6 +190,20 @@ def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     db.executemany("DELETE FROM related_docs WHERE article_id = ?", [(r[0],) for r in rows])
 
 
+def sweep_gone(store: Connection) -> None:
+    """Take the articles deleted since (``related_gone``) out of the related index. An id
+    a new article took again stays: its entry is replaced when that article is indexed."""
+    gone = [row[0] for row in store.db.execute("SELECT article_id FROM related_gone")]
+    if not gone:
+        return
+    with store.write_related():
+        sql = "SELECT id FROM articles WHERE id IN ({})"
+        present = {row[0] for row in rows_in(store.db, sql, gone)}
+        remove_articles(store.db, [i for i in gone if i not in present])
+    with store.write():
+        store.db.executemany("DELETE FROM related_gone WHERE article_id = ?", [(i,) for i in gone])
+
+
 class RelatedReads(Connection):
     """What :func:`newsreader.related.rank.related_articles` reads of the index."""
 

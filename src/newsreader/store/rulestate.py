@@ -66,8 +66,9 @@ class RuleState(Connection):
                 " VALUES (?, ?, ?, ?, ?)",
                 [(feed, guid, rule_of[i], title, now) for i, feed, guid, title in rows],
             )
-            postings.remove_articles(self.db, [r[0] for r in rows])
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(r[0],) for r in rows])
+        if self.related:  # a refresh's worker leaves it to the related pass
+            postings.sweep_gone(self)
         return len(rows)
 
     def add_article_tags(self, tagged: Iterable[tuple[int, str]]) -> int:

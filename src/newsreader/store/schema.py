@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 # Words counted when an article was stored describe it only while its title, summary, text and
@@ -44,6 +44,33 @@ CREATE TABLE related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER 
 INSERT INTO related_stats (id, docs) VALUES (1, 0);
 """
 )
+RELATED_TABLES = ("related_df", "related_postings", "related_docs", "related_stats")
+
+# The related-articles index lives in a file of its own beside the store, attached to each
+# connection under this name: the refresh's index job writes it while the parse workers write
+# the articles, each file with its own write lock. It holds nothing but what the articles give:
+# a missing or damaged one is built again.
+RELATED_FILE_SCHEMA = "related"
+RELATED_FILE_SINCE = 10  # the schema version that moved the index there
+
+
+def related_file_schema() -> str:
+    """The related index's tables, created in the attached file."""
+    script = RELATED_SCHEMA
+    for table in RELATED_TABLES:
+        script = script.replace(f"TABLE {table} ", f"TABLE {RELATED_FILE_SCHEMA}.{table} ")
+        script = script.replace(f"INTO {table} ", f"INTO {RELATED_FILE_SCHEMA}.{table} ")
+    return script
+
+
+# Articles deleted (a feed removed, a rule's block) wait here until their postings are taken
+# out of the related index, by whoever writes that file next: a refresh's parse workers delete
+# articles without opening it.
+RELATED_GONE = """CREATE TABLE IF NOT EXISTS related_gone (article_id INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS articles_related_gone AFTER DELETE ON articles BEGIN
+    INSERT OR IGNORE INTO related_gone (article_id) VALUES (old.id);
+END;
+"""
 
 
 # -- reading and writing the index ---------------------------------------------------------
@@ -174,7 +201,7 @@ CREATE TABLE IF NOT EXISTS sync_queue (
 );
 """
 
-SCHEMA += RELATED_SCHEMA + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
+SCHEMA += RELATED_GONE + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -215,6 +242,12 @@ DELETE FROM related_df;
 UPDATE related_stats SET docs = 0;
 UPDATE related_pending SET terms = NULL;
 INSERT OR IGNORE INTO related_pending (article_id) SELECT id FROM articles WHERE indexed = 1;
+""",
+    # the related index in a file of its own: built there again, every article waiting for it
+    10: "".join(f"DROP TABLE IF EXISTS main.{table};\n" for table in RELATED_TABLES)
+    + RELATED_GONE
+    + """INSERT OR IGNORE INTO related_pending (article_id)
+    SELECT id FROM articles WHERE indexed = 1;
 """,
 }
 
