@@ -706,3 +706,26 @@ def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
             assert not store.db.execute(
                 f"SELECT 1 FROM {table} WHERE article_id = ?", (ids["w2"],)
             ).fetchone()
+
+
+def test_a_version_9_store_moves_its_related_index_to_its_own_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Upgrading a store whose related index is in its own file (schema 9) moves the index
+    into the related file: every article finds what it found, none waits for the index."""
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        ids = _fill(store)
+        expected = _related_ids(store, ids)
+        tables = _index_tables(store)
+    db = _before_the_related_file(path)
+    db.execute("PRAGMA user_version = 9")
+    db.close()
+    with Store(path) as store:
+        assert store.pending_index_count() == 0
+        assert _index_tables(store) == tables
+        assert _related_ids(store, ids) == expected
+    plain = sqlite3.connect(path)
+    names = {r[0] for r in plain.execute("SELECT name FROM sqlite_master")}
+    plain.close()
+    assert "related_postings" not in names and "related_gone" in names

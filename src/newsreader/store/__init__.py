@@ -1,4 +1,7 @@
-"""The article store: one SQLite file in the data directory, behind one class, :class:`Store`.
+"""The article store: an SQLite file in the data directory, with the related-articles index in
+a file of its own beside it (``newsreader.related.db``, attached to each connection as
+``related``: the index job writes it while a refresh's workers write articles), behind one
+class, :class:`Store`.
 
 Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``schema`` (tables and upgrades), ``connection`` (opening, one write transaction at a time),

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Self
 from urllib.parse import quote
@@ -85,6 +85,7 @@ def schema_version(path: Path) -> int:
         return 0  # opening it as a Store reports what is wrong
 
 
+_TAKE_RELATED_LOCK = f"UPDATE {RELATED_FILE_SCHEMA}.related_stats SET docs = docs WHERE id = 1"
 _RELATED_PRESENT = (
     f"SELECT count(*) FROM {RELATED_FILE_SCHEMA}.sqlite_master WHERE name = 'related_stats'"
 )
@@ -192,8 +193,8 @@ class Connection:
 
     def _ensure_related(self) -> None:
         """Create the related index's tables in their file when it has none (a new store, an
-        upgraded one, a file deleted), every indexed article then waiting for the related
-        pass; a damaged file is set aside for a new one."""
+        upgraded one, a file deleted or found damaged), every indexed article then waiting
+        for the related pass."""
         if self.db.execute(_RELATED_PRESENT).fetchone()[0]:
             return
         with self.write():
@@ -207,45 +208,15 @@ class Connection:
                 " SELECT id FROM articles WHERE indexed = 1"
             )
 
-    @contextmanager
-    def write_related(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction that takes the related index file's lock only (the articles
-        file is read in it, never written): the index job writes postings while the refresh's
-        workers write articles. Failures as :meth:`write`."""
-        try:
-            self._begin_related()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from None
-        try:
-            yield self.db
-            self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            self._rollback()
-            raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from exc
-        except BaseException:
-            self._rollback()
-            raise
-
-    def _begin_related(self) -> None:
-        """As :meth:`_begin_immediate`, for the related file alone: a deferred transaction
-        whose first statement writes that file (and nothing: the row is left as it was)."""
-        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-        self.db.execute(f"PRAGMA busy_timeout = {LOCK_STEP_MS}")
-        try:
-            while True:
-                self.db.execute("BEGIN")
-                try:
-                    self.db.execute(
-                        f"UPDATE {RELATED_FILE_SCHEMA}.related_stats SET docs = docs WHERE id = 1"
-                    )
-                    return
-                except sqlite3.OperationalError as exc:
-                    self.db.execute("ROLLBACK")
-                    busy = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY"
-                    if not busy or time.monotonic() > deadline:
-                        raise
-        finally:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    def _move_related_index(self) -> None:
+        """Copy the related index of an older store, kept in the store's own file, into the
+        related file (the upgrade then drops it there): no article waits for it again."""
+        for statement in split_sql(related_file_schema()):
+            self.db.execute(statement)
+        for table in RELATED_TABLES:
+            self.db.execute(
+                f"INSERT OR REPLACE INTO {RELATED_FILE_SCHEMA}.{table} SELECT * FROM main.{table}"
+            )
 
     @classmethod
     def for_reading(cls, path: Path | str) -> Self:
@@ -308,17 +279,30 @@ class Connection:
                     f"store {self.path} was written by a newer newsreader (schema {version})"
                 )
             for target in range(version + 1, SCHEMA_VERSION + 1):
+                if target == RELATED_FILE_SINCE and self.related:
+                    self._move_related_index()
                 for statement in split_sql(MIGRATIONS[target]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {target}")
 
-    @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue on the
         busy timeout instead of failing halfway. A failure rolls it back and says why (a full
-        disk, a read-only store), as a :class:`StoreError`."""
+        disk, a read-only store), as a :class:`StoreError`. It holds the lock of the related
+        index's file too, when the connection has it."""
+        return self._transaction(("BEGIN IMMEDIATE",))
+
+    def write_related(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction that takes the related index file's lock only (the articles
+        file is read in it, never written): the index job writes postings while the refresh's
+        workers write articles. A deferred transaction whose first statement writes that file
+        (and changes nothing) takes its lock at once. Failures as :meth:`write`."""
+        return self._transaction(("BEGIN", _TAKE_RELATED_LOCK))
+
+    @contextmanager
+    def _transaction(self, begin: tuple[str, ...]) -> Iterator[sqlite3.Connection]:
         try:
-            self._begin_immediate()
+            self._take_lock(begin)
         except sqlite3.OperationalError as exc:
             raise StoreError(f"cannot write store {self.path}: {describe(exc)}") from None
         try:
@@ -331,19 +315,21 @@ class Connection:
             self._rollback()
             raise
 
-    def _begin_immediate(self) -> None:
-        """Take the write lock, waiting for it as the busy timeout would but in short steps:
-        SQLite's own wait sleeps up to 100 ms at a time, so a writer could stay asleep that
-        long after the other's transaction ended (a refresh's workers and its index job take
-        turns with the lock hundreds of times)."""
+    def _take_lock(self, begin: tuple[str, ...]) -> None:
+        """Run ``begin`` until it holds the write lock, waiting as the busy timeout would but
+        in short steps: SQLite's own wait sleeps up to 100 ms at a time, so a writer could stay
+        asleep that long after the other's transaction ended (a refresh's workers and its index
+        job take turns with the lock hundreds of times)."""
         deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
         self.db.execute(f"PRAGMA busy_timeout = {LOCK_STEP_MS}")
         try:
             while True:
                 try:
-                    self.db.execute("BEGIN IMMEDIATE")
+                    for statement in begin:
+                        self.db.execute(statement)
                     return
                 except sqlite3.OperationalError as exc:
+                    self._rollback()
                     busy = getattr(exc, "sqlite_errorname", "") == "SQLITE_BUSY"
                     if not busy or time.monotonic() > deadline:
                         raise

@@ -243,12 +243,9 @@ UPDATE related_stats SET docs = 0;
 UPDATE related_pending SET terms = NULL;
 INSERT OR IGNORE INTO related_pending (article_id) SELECT id FROM articles WHERE indexed = 1;
 """,
-    # the related index in a file of its own: built there again, every article waiting for it
-    10: "".join(f"DROP TABLE IF EXISTS main.{table};\n" for table in RELATED_TABLES)
-    + RELATED_GONE
-    + """INSERT OR IGNORE INTO related_pending (article_id)
-    SELECT id FROM articles WHERE indexed = 1;
-""",
+    # the related index in a file of its own: moved there by a connection that has the file
+    # (Connection._move_related_index), else built there again (Connection._ensure_related)
+    10: "".join(f"DROP TABLE IF EXISTS main.{table};\n" for table in RELATED_TABLES) + RELATED_GONE,
 }
 
 
