@@ -277,10 +277,10 @@ def without_duplicates(rows: list[dict]) -> list[dict]:
 
 
 def index_size(store: Store) -> int:
-    """Bytes of the related index's tables and their indexes (dbstat)."""
+    """Bytes of the related index's tables and their indexes (dbstat of its own file)."""
     try:
         row = store.db.execute(
-            "SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'related_%'"
+            "SELECT sum(pgsize) FROM dbstat('related') WHERE name LIKE 'related_%'"
             " OR name LIKE 'sqlite_autoindex_related_%'"
         ).fetchone()
         return int(row[0] or 0)

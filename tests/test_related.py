@@ -713,12 +713,24 @@ def test_a_version_9_store_moves_its_related_index_to_its_own_file_as_it_was(
 ) -> None:
     """Upgrading a store whose related index is in its own file (schema 9) moves the index
     into the related file: every article finds what it found, none waits for the index."""
+    from newsreader.related.terms import GENERATION_BITS
+
     path = tmp_path / "newsreader.db"
     with Store(path) as store:
+        first = store.add_feed("/feeds/first")
+        with store.write():  # the articles after it take ids of a later generation
+            store.db.execute(
+                "INSERT INTO articles (id, feed_id, guid, sort_key, content_hash, fetched_at)"
+                " VALUES (6000, ?, 'first', 0, '', 0)",
+                (first.id,),
+            )
         ids = _fill(store)
+        store.index_pending()  # the first article too
         expected = _related_ids(store, ids)
         tables = _index_tables(store)
+    assert {row[0] for row in tables[0]} == {6000 >> GENERATION_BITS} == {1}
     db = _before_the_related_file(path)
+    db.execute("UPDATE related_postings SET generation = article_id >> 14")  # as schema 9 kept
     db.execute("PRAGMA user_version = 9")
     db.close()
     with Store(path) as store:

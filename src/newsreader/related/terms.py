@@ -10,7 +10,9 @@ query reads only the postings of its own terms.
 Postings are kept by generation (``article id >> GENERATION_BITS``), then term, then article:
 new articles all land in the newest generation, so writing a batch dirties the pages of one
 small B-tree whatever the size of the store (keyed by term alone, a batch of 50 articles touched
-4,000 pages of a 100k-article index), and a query reads its terms once per generation.
+4,000 pages of a 100k-article index), and a query reads its terms once per generation. A batch
+adds a posting under most terms of its generation, so it rewrites most of that B-tree: the
+smaller the generation, the less each batch writes, the more seeks a query makes.
 
 Terms are stored as 63-bit hashes, never as text. Document frequencies count, for every new
 article, each distinct word it was reduced to (a long body's words said once are left out
@@ -47,7 +49,7 @@ WEIGHT_SCALE = 10_000  # weights are stored as integers: 4 decimals are plenty
 FINGERPRINT_TERMS = 12
 SLUG_WORDS = 24  # a link's words that count, at most
 SINGLETONS_BELOW = 80  # an article with fewer distinct words keeps those it uses once
-GENERATION_BITS = 14  # 16,384 articles per generation of postings
+GENERATION_BITS = 12  # 4,096 articles per generation of postings
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*\d|\d", re.UNICODE)

@@ -19,6 +19,7 @@ from typing import Self
 from urllib.parse import quote
 
 from newsreader.models import StoreError
+from newsreader.related.terms import GENERATION_BITS
 from newsreader.store.schema import (
     MIGRATIONS,
     RELATED_FILE_SCHEMA,
@@ -214,9 +215,17 @@ class Connection:
         for statement in split_sql(related_file_schema()):
             self.db.execute(statement)
         for table in RELATED_TABLES:
-            self.db.execute(
-                f"INSERT OR REPLACE INTO {RELATED_FILE_SCHEMA}.{table} SELECT * FROM main.{table}"
-            )
+            if table != "related_postings":
+                self.db.execute(
+                    f"INSERT OR REPLACE INTO {RELATED_FILE_SCHEMA}.{table}"
+                    f" SELECT * FROM main.{table}"
+                )
+        # generations of 4,096 articles there, of 16,384 before
+        self.db.execute(
+            f"INSERT INTO {RELATED_FILE_SCHEMA}.related_postings"
+            f" SELECT article_id >> {GENERATION_BITS}, term, article_id, weight"
+            " FROM main.related_postings ORDER BY 1, 2, 3"
+        )
 
     @classmethod
     def for_reading(cls, path: Path | str) -> Self:
