@@ -233,10 +233,15 @@ def test_index_follows_new_changed_and_removed_articles(tmp_path: Path) -> None:
         ).fetchone()[0]
         assert 0 < postings <= 48 + 8
         store.remove_feed(str(late.id))
-        for table in ("related_postings", "related_docs"):
-            assert not store.db.execute(
-                f"SELECT 1 FROM {table} WHERE article_id = ?", (late_id,)
-            ).fetchone()
+        assert _out_of_the_related_index(store, late_id)
+
+
+def _out_of_the_related_index(store: Store, article_id: int) -> bool:
+    """No posting and no entry of ``article_id`` is left in the related index."""
+    return not any(
+        store.db.execute(f"SELECT 1 FROM {table} WHERE article_id = ?", (article_id,)).fetchone()
+        for table in ("related_postings", "related_docs")
+    )
 
 
 def test_plural_and_singular_are_one_word_and_an_older_index_is_built_again(
@@ -659,10 +664,7 @@ def test_a_parse_worker_writes_articles_while_the_related_file_is_being_written(
         ).fetchone() == (1,)
         assert job.index_pending() == 1  # the late article
         assert job.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
-        for table in ("related_postings", "related_docs"):
-            assert not job.db.execute(
-                f"SELECT 1 FROM {table} WHERE article_id = ?", (ids["w1"],)
-            ).fetchone()
+        assert _out_of_the_related_index(job, ids["w1"])
 
 
 def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
@@ -702,10 +704,7 @@ def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
         assert storm is not None
         assert late_id in [r.row.id for r in related_articles(store, storm)]
         assert store.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
-        for table in ("related_postings", "related_docs"):
-            assert not store.db.execute(
-                f"SELECT 1 FROM {table} WHERE article_id = ?", (ids["w2"],)
-            ).fetchone()
+        assert _out_of_the_related_index(store, ids["w2"])
 
 
 def test_a_version_9_store_moves_its_related_index_to_its_own_file_as_it_was(
