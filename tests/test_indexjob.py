@@ -104,7 +104,7 @@ def _indexed(path: Path) -> int:
 
 def _related(path: Path) -> int:
     with Store(path, readonly=True) as store:
-        return store.db.execute("SELECT count(*) FROM related_docs").fetchone()[0]
+        return store.related_db.execute("SELECT count(*) FROM related_docs").fetchone()[0]
 
 
 def test_a_following_job_indexes_what_is_stored_as_it_comes_and_ends_when_told(

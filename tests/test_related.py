@@ -634,6 +634,13 @@ def test_the_related_index_has_a_file_of_its_own_built_again_when_missing_or_dam
             assert store.pending_index_count() == len(ids)
             assert store.index_pending() == len(ids)
             assert _related_ids(store, ids) == expected
+    # read-only, the file is attached at the first read of the index, not at every open
+    with Store(path, readonly=True) as store:
+        files = lambda: {row[1] for row in store.db.execute("PRAGMA database_list")}  # noqa: E731
+        election = store.article(ids["g2"])
+        assert election is not None and "related" not in files()
+        assert _related_ids(store, ids) == expected
+        assert "related" in files()
     # read-only, a store whose related file is gone reads an empty index
     related_path(path).unlink()
     with Store(path, readonly=True) as store:

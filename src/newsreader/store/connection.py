@@ -109,6 +109,8 @@ class Connection:
         worker): its write transactions then take the articles file's lock only."""
         self.path = Path(path)
         self.related = related
+        self._readonly = readonly
+        self._related_attached = False
         try:
             if not readonly:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -126,9 +128,10 @@ class Connection:
                 # deleted: cut it back after each checkpoint
                 self.db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
                 self.db.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
-            if related:
-                self._attach_related(readonly, cache_mib)
             if not readonly:
+                if related:
+                    self._attach_related(readonly, cache_mib)
+                    self._related_attached = True
                 self._migrate()
                 if related:
                     self._ensure_related()
@@ -159,6 +162,19 @@ class Connection:
                 if "locked" not in str(exc) or time.monotonic() > deadline:
                     raise
                 time.sleep(0.005)
+
+    @property
+    def related_db(self) -> sqlite3.Connection:
+        """The connection, with the related index's file attached. A read-only connection
+        attaches it only here, at its first read of the index: ATTACH reads the file's schema
+        at once, and most reads (a page of the list, an article) never touch it."""
+        if not self._related_attached:
+            try:
+                self._attach_related(self._readonly, 0)
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read store {self.path}: {describe(exc)}") from None
+            self._related_attached = True
+        return self.db
 
     def _attach_related(self, readonly: bool | str, cache_mib: int) -> None:
         """Attach the related index's file. Read-only, a store without one (never refreshed

@@ -208,25 +208,25 @@ class RelatedReads(Connection):
     """What :func:`newsreader.related.rank.related_articles` reads of the index."""
 
     def related_generations(self) -> list[int]:
-        return generations(self.db)
+        return generations(self.related_db)
 
     def related_frequencies(self, keys: Iterable[int]) -> tuple[dict[int, int], int]:
         """The document frequencies of ``keys``, and how many documents are indexed."""
-        return document_frequencies(self.db, keys), docs_count(self.db)
+        return document_frequencies(self.related_db, keys), docs_count(self.db)
 
     def related_matches(
         self, weights: Sequence[tuple[int, float]], exclude: int, limit: int
     ) -> list[tuple[int, float]]:
         """The ``limit`` articles whose postings best match ``(term, weight)`` pairs, with
         their summed scores (``ri.WEIGHT_SCALE`` times the cosine), best first."""
-        found = generations(self.db)
+        found = generations(self.related_db)
         if not weights or not found:
             return []
         values = ",".join("(?, ?)" for _ in weights)
         params = [v for pair in weights for v in pair]
         # CROSS JOIN fixes the order: one index seek per (generation, term); left to itself the
         # planner scanned each generation's postings whole
-        return self.db.execute(
+        return self.related_db.execute(
             f"""WITH q (term, weight) AS (VALUES {values}),
                      g (generation) AS (VALUES {",".join("(?)" for _ in found)})
                 SELECT p.article_id, sum(q.weight * p.weight) AS s
@@ -237,7 +237,7 @@ class RelatedReads(Connection):
         ).fetchall()
 
     def related_fingerprint(self, article_id: int) -> int | None:
-        row = self.db.execute(
+        row = self.related_db.execute(
             "SELECT fingerprint FROM related_docs WHERE article_id = ?", (article_id,)
         ).fetchone()
         return row[0] if row else None
@@ -254,12 +254,12 @@ class RelatedReads(Connection):
             f" a.summary || ' ' || substr(a.text, 1, {LEAD_CHARS})"
             " FROM articles a LEFT JOIN related_docs d ON d.article_id = a.id WHERE a.id IN ({})"
         )
-        return select_in(self.db, sql, article_ids)
+        return select_in(self.related_db, sql, article_ids)
 
     def shared_postings(self, article_id: int, keys: Sequence[int]) -> list[tuple[int, int]]:
         """The ``(term, weight)`` postings of one article among ``keys``."""
         marks = ",".join("?" * len(keys))
-        return self.db.execute(
+        return self.related_db.execute(
             "SELECT term, weight FROM related_postings"
             f" WHERE generation = ? AND article_id = ? AND term IN ({marks})",
             (article_id >> ri.GENERATION_BITS, article_id, *keys),
