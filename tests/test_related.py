@@ -316,11 +316,11 @@ def _before_the_related_file(path: Path) -> sqlite3.Connection:
     """The store at ``path`` as schema 9 and older kept it: the related index's tables in the
     store's own file, with what the related file holds now, and no such file beside it."""
     from newsreader.store.connection import related_path
-    from newsreader.store.schema import RELATED_SCHEMA, RELATED_TABLES
+    from newsreader.store.schema import RELATED_TABLES, related_schema
 
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("ATTACH DATABASE ? AS related", (str(related_path(path)),))
-    db.executescript(RELATED_SCHEMA)
+    db.executescript(related_schema())
     for table in RELATED_TABLES:
         db.execute(f"INSERT OR REPLACE INTO main.{table} SELECT * FROM related.{table}")
     db.execute("DETACH DATABASE related")

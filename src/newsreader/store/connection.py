@@ -27,7 +27,7 @@ from newsreader.store.schema import (
     RELATED_TABLES,
     SCHEMA,
     SCHEMA_VERSION,
-    related_file_schema,
+    related_schema,
     split_sql,
 )
 from newsreader.text.sanitize import clean_line
@@ -184,7 +184,7 @@ class Connection:
         name, path = RELATED_FILE_SCHEMA, related_path(self.path)
         if readonly and not path.exists():
             self.db.execute(f"ATTACH DATABASE ':memory:' AS {name}")
-            for statement in split_sql(related_file_schema()):
+            for statement in split_sql(related_schema(RELATED_FILE_SCHEMA)):
                 self.db.execute(statement)
             return
         if readonly:
@@ -217,7 +217,7 @@ class Connection:
         with self.write():
             if self.db.execute(_RELATED_PRESENT).fetchone()[0]:
                 return
-            for statement in split_sql(related_file_schema()):
+            for statement in split_sql(related_schema(RELATED_FILE_SCHEMA)):
                 self.db.execute(statement)
             self.db.execute("DELETE FROM related_gone")
             self.db.execute(
@@ -228,7 +228,7 @@ class Connection:
     def _move_related_index(self) -> None:
         """Copy the related index of an older store, kept in the store's own file, into the
         related file (the upgrade then drops it there): no article waits for it again."""
-        for statement in split_sql(related_file_schema()):
+        for statement in split_sql(related_schema(RELATED_FILE_SCHEMA)):
             self.db.execute(statement)
         for table in RELATED_TABLES:
             if table != "related_postings":

@@ -170,7 +170,6 @@ class Indexing(Connection):
             )
             return rows, (s if s is not None else next(counted) for s in stored)
 
-        postings.sweep_gone(self)
         done = 0
         rows, terms_of_rows = next_batch(0)
         while rows:

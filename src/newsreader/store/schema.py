@@ -30,20 +30,23 @@ def postings_table(name: str = "related_postings") -> str:
 """
 
 
-RELATED_SCHEMA = (
-    """
-CREATE TABLE related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);
-"""
-    + postings_table()
-    + """CREATE TABLE related_docs (
+def related_schema(schema: str = "main") -> str:
+    """The related index's tables, in the database ``schema`` names: the store's own file
+    before schema 10, the attached related file since."""
+    return (
+        f"CREATE TABLE {schema}.related_df (term INTEGER PRIMARY KEY, df INTEGER NOT NULL);\n"
+        + postings_table(f"{schema}.related_postings")
+        + f"""CREATE TABLE {schema}.related_docs (
     article_id INTEGER PRIMARY KEY,
     fingerprint INTEGER NOT NULL,
     terms BLOB NOT NULL
 );
-CREATE TABLE related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL);
-INSERT INTO related_stats (id, docs) VALUES (1, 0);
+CREATE TABLE {schema}.related_stats (id INTEGER PRIMARY KEY CHECK (id = 1), docs INTEGER NOT NULL);
+INSERT INTO {schema}.related_stats (id, docs) VALUES (1, 0);
 """
-)
+    )
+
+
 RELATED_TABLES = ("related_df", "related_postings", "related_docs", "related_stats")
 
 # The related-articles index lives in a file of its own beside the store, attached to each
@@ -52,15 +55,6 @@ RELATED_TABLES = ("related_df", "related_postings", "related_docs", "related_sta
 # a missing or damaged one is built again.
 RELATED_FILE_SCHEMA = "related"
 RELATED_FILE_SINCE = 10  # the schema version that moved the index there
-
-
-def related_file_schema() -> str:
-    """The related index's tables, created in the attached file."""
-    script = RELATED_SCHEMA
-    for table in RELATED_TABLES:
-        script = script.replace(f"TABLE {table} ", f"TABLE {RELATED_FILE_SCHEMA}.{table} ")
-        script = script.replace(f"INTO {table} ", f"INTO {RELATED_FILE_SCHEMA}.{table} ")
-    return script
 
 
 # Articles deleted (a feed removed, a rule's block) wait here until their postings are taken
@@ -206,7 +200,7 @@ SCHEMA += RELATED_GONE + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
     # the related-articles index: every article is indexed again, for both indexes
-    2: RELATED_SCHEMA
+    2: related_schema()
     + """
 CREATE INDEX IF NOT EXISTS articles_feed_read ON articles (feed_id, read);
 INSERT INTO articles_fts (articles_fts) VALUES ('delete-all');
