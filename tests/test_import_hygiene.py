@@ -51,6 +51,31 @@ def test_importing_the_package_and_cli_loads_no_ui() -> None:
     assert run_python(code) == ""
 
 
+def test_the_command_line_loads_a_command_only_when_it_runs() -> None:
+    """``newsreader --version`` (and the parser every command builds first) loads none of the
+    store, the parsers, the rules' regex engine or another command's module; a command loads
+    its own, and a store query not the feed parsers."""
+    heavy = ("newsreader.store", "newsreader.feeds", "newsreader.library.opml", "regex")
+    commands = ("articles", "bookmarking", "extracting", "refreshing", "subscriptions")
+    code = (
+        "import sys\n"
+        "from newsreader.cli.main import build_parser\n"
+        "build_parser().parse_args(['articles', '--count'])\n"
+        f"heavy = {heavy!r} + tuple('newsreader.cli.' + c for c in {commands!r})\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
+    )
+    assert run_python(code) == ""
+    code = (
+        "import contextlib, io, os, sys, tempfile\n"
+        "from newsreader.cli import main\n"
+        "with tempfile.TemporaryDirectory() as data, contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['--data-dir', data, 'articles', '--count']) == 0\n"
+        "print(','.join(sorted(m for m in sys.modules if m.startswith(('newsreader.feeds',"
+        " 'newsreader.cli.refreshing', 'regex')))))\n"
+    )
+    assert run_python(code) == ""
+
+
 def test_the_reader_and_every_core_module_load_no_extractor() -> None:
     """The article extractors (a tenth of a second and more to import) load when a page is
     read, never with the reader's first screen or a module that does not extract."""

@@ -3,35 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from newsreader import __version__
-from newsreader.cli.articles import cmd_articles, cmd_related, cmd_search, cmd_show
-from newsreader.cli.bookmarking import cmd_bookmarks
-from newsreader.cli.common import (
-    upgrade_store,
-)
-from newsreader.cli.extracting import cmd_extract
-from newsreader.cli.refreshing import cmd_index, cmd_refresh
 from newsreader.cli.ruling import add_rules_parser
 from newsreader.cli.saving import add_saved_parser
-from newsreader.cli.subscriptions import (
-    cmd_add,
-    cmd_export,
-    cmd_feeds,
-    cmd_import,
-    cmd_remove,
-)
 from newsreader.cli.syncing import add_sync_parser
 from newsreader.library.paths import Locations, resolve
 from newsreader.models import NewsreaderError, UsageError
-from newsreader.store.connection import related_path
+
+Command = Callable[[argparse.Namespace, Locations], int]
+
+
+def _command(module: str, name: str) -> Command:
+    """A command of one of the ``newsreader.cli`` modules, imported when it runs: a command
+    loads what it uses, not what every other command does (a status bar that asks for the
+    unread count every few seconds pays the start of each)."""
+
+    def run(args: argparse.Namespace, loc: Locations) -> int:
+        command: Command = getattr(importlib.import_module(f"newsreader.cli.{module}"), name)
+        return command(args, loc)
+
+    return run
 
 
 def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
+    from newsreader.store.connection import related_path
+
     print(f"config:    {loc.config_file}")
     print(f"data:      {loc.data_dir}")
     print(f"store:     {loc.database}")
@@ -52,6 +54,8 @@ def run_tui(args: argparse.Namespace, loc: Locations) -> int:
 
     config = load(loc.config_file)
     if not args.demo:
+        from newsreader.cli.common import upgrade_store
+
         upgrade_store(loc)
     from newsreader.library.firstscreen import read_first_screen
 
@@ -96,38 +100,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title")
     p.add_argument("--tag", action="append")
     p.add_argument("--no-check", action="store_true", help="do not fetch it to check it first")
-    p.set_defaults(func=cmd_add)
+    p.set_defaults(func=_command("subscriptions", "cmd_add"))
 
     p = sub.add_parser("remove", help="unsubscribe (by URL, path, id or title)")
     p.add_argument("source", nargs="?")
     p.add_argument("--all-from", metavar="FILE", help="every feed an OPML or urls file lists")
-    p.set_defaults(func=cmd_remove)
+    p.set_defaults(func=_command("subscriptions", "cmd_remove"))
 
     p = sub.add_parser("feeds", help="list subscriptions")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_feeds)
+    p.set_defaults(func=_command("subscriptions", "cmd_feeds"))
 
     p = sub.add_parser("refresh", help="read every subscription again")
     p.add_argument("--feed", help="only this feed (URL, id or title)")
     p.add_argument("--jobs", type=_count(1, 256), help="parallel downloads (default: config, 16)")
     p.add_argument("--force", action="store_true", help="parse even an unchanged source")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_refresh)
+    p.set_defaults(func=_command("refreshing", "cmd_refresh"))
 
     p = sub.add_parser("index", help="index articles stored without their search index")
     p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=cmd_index)
+    p.set_defaults(func=_command("refreshing", "cmd_index"))
 
     p = sub.add_parser("import", help="import subscriptions: OPML or a newsboat urls file")
     p.add_argument("file", nargs="?", help="OPML or urls (its query: lines: saved searches)")
     p.add_argument(
         "--newsboat-config", metavar="FILE", help="newsboat's config: ignore-article as rules"
     )
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=_command("subscriptions", "cmd_import"))
 
     p = sub.add_parser("export", help="export subscriptions")
     p.add_argument("format", choices=["opml"])
-    p.set_defaults(func=cmd_export)
+    p.set_defaults(func=_command("subscriptions", "cmd_export"))
 
     p = sub.add_parser("articles", help="list articles, newest first")
     p.add_argument("--unread", action="store_true")
@@ -136,13 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--count", action="store_true", help="print only how many there are")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_articles)
+    p.set_defaults(func=_command("articles", "cmd_articles"))
 
     p = sub.add_parser("search", help='full-text search: words as typed, "a phrase", OR, NOT, pre*')
     p.add_argument("query")
     p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=50)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_search)
+    p.set_defaults(func=_command("articles", "cmd_search"))
 
     p = sub.add_parser("show", help="print an article as the reading pane shows it")
     p.add_argument("id")
@@ -150,19 +154,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--full", action="store_true", help="the text of the article's page (fetched if missing)"
     )
-    p.set_defaults(func=cmd_show)
+    p.set_defaults(func=_command("articles", "cmd_show"))
 
     p = sub.add_parser("extract", help="the article in HTML files or web pages")
     p.add_argument("sources", nargs="+", metavar="FILE_OR_URL")
     p.add_argument("--url", help="the address a file was saved from (for its relative links)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
-    p.set_defaults(func=cmd_extract)
+    p.set_defaults(func=_command("extracting", "cmd_extract"))
 
     p = sub.add_parser("related", help="articles related to the given ones")
     p.add_argument("ids", nargs="+", metavar="ID")
     p.add_argument("--limit", type=_count(1, MAX_LIMIT), default=10)
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_related)
+    p.set_defaults(func=_command("articles", "cmd_related"))
 
     p = sub.add_parser("bookmarks", help="list, add, remove, export or import bookmarks")
     p.add_argument(
@@ -174,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["md", "html", "json", "netscape"], default="md")
     p.add_argument("-o", "--output", help="with export: write to this file")
     p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_bookmarks)
+    p.set_defaults(func=_command("bookmarking", "cmd_bookmarks"))
 
     add_rules_parser(sub)
     add_saved_parser(sub)

@@ -7,12 +7,15 @@ import argparse
 import json
 import sys
 import tomllib
+from typing import TYPE_CHECKING
 
 from newsreader.cli.common import open_library
 from newsreader.library.paths import Locations
-from newsreader.library.rules import Rule, RuleError, RuleSet, Verdict, read_rule
 from newsreader.models import UsageError
 from newsreader.text.sanitize import clean_line
+
+if TYPE_CHECKING:  # the rules' module (and its regex engine) loads when a rule is read
+    from newsreader.library.rules import Rule, RuleSet, Verdict
 
 
 def say_rule_problems(ruleset: RuleSet) -> None:
@@ -22,6 +25,7 @@ def say_rule_problems(ruleset: RuleSet) -> None:
 
 def cmd_rules(args: argparse.Namespace, loc: Locations) -> int:
     from newsreader.library.config import load
+    from newsreader.library.rules import RuleSet
     from newsreader.library.ruling import config_ruleset
 
     library = open_library(loc)
@@ -59,6 +63,8 @@ def _does(verdict: Verdict) -> str:
 def _rule_argument(written: str) -> Rule:
     """A rule as written on the command line: the keys of a ``[[rules]]`` table, as TOML
     (``'title = "AI", action = "block"'``); the action is block unless it says."""
+    from newsreader.library.rules import RuleError, read_rule
+
     try:
         table = tomllib.loads(f"rule = {{{written}}}")["rule"]
     except tomllib.TOMLDecodeError:

@@ -12,7 +12,6 @@ from newsreader.cli.common import (
     read_user_file,
     subscription_list,
 )
-from newsreader.library.opml import MAX_IMPORT_BYTES
 from newsreader.library.paths import Locations
 from newsreader.models import UsageError
 from newsreader.text.phrases import counted
@@ -120,6 +119,7 @@ def cmd_import(args: argparse.Namespace, loc: Locations) -> int:
 
 def _import_queries(name: str, loc: Locations) -> None:
     from newsreader.library.newsboat import read_urls_queries
+    from newsreader.library.opml import MAX_IMPORT_BYTES
     from newsreader.library.saved import add_saved
 
     text = read_user_file(name, MAX_IMPORT_BYTES).decode("utf-8", "replace")
@@ -142,6 +142,7 @@ def _import_queries(name: str, loc: Locations) -> None:
 def _import_ignores(name: str, loc: Locations) -> None:
     from newsreader.library.config import append_tables
     from newsreader.library.newsboat import read_config_rules
+    from newsreader.library.opml import MAX_IMPORT_BYTES
 
     done = read_config_rules(read_user_file(name, MAX_IMPORT_BYTES).decode("utf-8", "replace"))
     for warning in done.warnings:
