@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from email.utils import formatdate
@@ -299,3 +301,25 @@ def test_a_large_refresh_is_indexed_in_a_process_of_its_own(
         assert store.pending_index_count() == 0
         assert [r.title for r in store.search("599")] == ["many-Item 599"]
         assert postings.docs_count(store.db) == 603
+
+
+def test_a_refresh_of_unchanged_feeds_loads_no_parser(server: FeedServer, tmp_path: Path) -> None:
+    """Every feed answers 304: the refresh (the command, in an interpreter of its own) starts
+    no parse worker and imports neither the feed parsers nor the rules' engine."""
+    urls = [f"{server.base}/cond", f"{server.base}/cond-lm"]
+    first = refresh(tmp_path / "newsreader.db", urls)["by_url"]
+    assert all(o.new == 3 for o in first.values())  # type: ignore[attr-defined]
+    code = (
+        "import sys\n"
+        "from newsreader.cli import main\n"
+        f"code = main(['--data-dir', {str(tmp_path)!r}, '--config', {str(tmp_path / 'c.toml')!r},"
+        " 'refresh', '--json'])\n"
+        "loaded = ('newsreader.feeds.parse', 'newsreader.sources.local', 'regex')\n"
+        "print(code, ','.join(sorted(m for m in sys.modules if m.startswith(loaded))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    *report, last = done.stdout.splitlines()
+    assert last == "0 ", done.stdout + done.stderr
+    assert [o["unchanged"] for o in json.loads("\n".join(report))] == [True, True]

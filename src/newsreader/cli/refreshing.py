@@ -98,16 +98,18 @@ def cmd_refresh(args: argparse.Namespace, loc: Locations) -> int:
     import asyncio
 
     from newsreader.feeds.fetch import warm_up
-    from newsreader.library.config import load
+    from newsreader.library.config import config_rules, load
 
     warming = warm_up()
     try:
         config = load(loc.config_file)
-        from newsreader.cli.ruling import say_rule_problems
         from newsreader.library.refresh import options_from_config, refresh_feeds
-        from newsreader.library.ruling import config_ruleset
 
-        say_rule_problems(config_ruleset(config))  # the refresh goes on without those rules
+        if config_rules(config):  # their problems said; the refresh goes on without those rules
+            from newsreader.cli.ruling import say_rule_problems
+            from newsreader.library.ruling import config_ruleset
+
+            say_rule_problems(config_ruleset(config))
 
         with open_library(loc).store() as store:
             feeds = [store.find_feed(args.feed)] if args.feed else store.feeds()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,15 @@ class FeedOverride:
     max_body_bytes: int | None = None
     user_agent: str | None = None
     full_text: str | None = None  # always | on_demand | never
+
+
+RuleTables = tuple[Mapping[str, Any], ...]  # config.toml's [[rules]], as read
+
+
+def config_rules(config: Config) -> RuleTables:
+    """config.toml's ``[[rules]]`` tables, not yet compiled (:mod:`.ruling` compiles them)."""
+    tables = config.raw.get("rules", ())
+    return tuple(tables) if isinstance(tables, list) else ()
 
 
 def full_text_mode(override: FeedOverride | None, default: str) -> str:

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import fcntl
 import hashlib
+import importlib
 import os
 import re
 import sys
@@ -31,17 +32,18 @@ from newsreader.feeds.fetch import (
     FetchSettings,
 )
 from newsreader.feeds.lifeline import die_with_parent
-from newsreader.feeds.parse import parse_feed
-from newsreader.library.config import Config, FeedOverride, full_text_mode
-from newsreader.library.ruling import RuleTables, config_rules, store_ruled
+from newsreader.library.config import Config, FeedOverride, RuleTables, config_rules, full_text_mode
 from newsreader.models import Feed, FeedError, NewsreaderError, ParsedFeed, StoreError
 from newsreader.sources.kind import ARTICLE_SUFFIXES, is_local
-from newsreader.sources.local import SUFFIXES, list_folder, read_directory, read_single_file
 from newsreader.sources.safefiles import FileRefused, read_regular_file
 from newsreader.store import Store
 from newsreader.store.indexjob import BATCH as INDEX_BATCH
 from newsreader.text.phrases import moment
 from newsreader.text.sanitize import clean_line, redact_credentials
+
+# What a parse worker runs, imported where a body is first parsed (a refresh of unchanged feeds
+# never loads them); before a process pool forks its workers, so that they start with them.
+WORKER_MODULES = ("newsreader.feeds.parse", "newsreader.library.ruling", "newsreader.sources.local")
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so a small cache costs little indexing time and saves memory in every process
@@ -138,6 +140,8 @@ def options_from_config(
 
 
 def _directory_fingerprint(directory: Path) -> str:
+    from newsreader.sources.local import list_folder
+
     digest = hashlib.sha256()
     for path, mtime_ns, size in list_folder(directory).files:
         digest.update(f"{path}\0{mtime_ns}\0{size}\n".encode("utf-8", "surrogateescape"))
@@ -152,6 +156,8 @@ def parse_body(
     body: bytes, content_type: str = "", base_url: str = "", fallback_timeout: float | None = None
 ) -> ParsedFeed:
     """Parse a downloaded body. Module level so that a process pool can run it."""
+    from newsreader.feeds.parse import parse_feed
+
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:4]
     is_xml = start[:1] == b"<" or start[:2] == b"\x00<" or start == b"\x00\x00\x00<"
     looks_html = b"<html" in body[:2048].lower()
@@ -174,6 +180,9 @@ def read_local(
 ) -> tuple[ParsedFeed | None, str]:
     """Parse a local source; (None, hash) when it is unchanged since the last read. A feed
     file has the cap of a downloaded body."""
+    from newsreader.feeds.parse import parse_feed
+    from newsreader.sources.local import SUFFIXES, read_directory, read_single_file
+
     path = Path(url)
     try:
         if path.is_dir():
@@ -231,6 +240,8 @@ class _Stored:
 def _store_parsed(
     db_path: str, feed_id: int, parsed: ParsedFeed, rules: RuleTables, **meta: str
 ) -> _Stored:
+    from newsreader.library.ruling import store_ruled
+
     with _worker_store(db_path) as store:
         # indexed afterwards, all at once (Store.index_pending): far cheaper than feed by feed
         result, problems = store_ruled(store, feed_id, parsed, rules, index=False, **meta)
@@ -310,6 +321,27 @@ def _parse_executor(jobs: int, workers: int) -> Executor:
     return ThreadPoolExecutor(max(1, min(count, jobs)), thread_name_prefix="newsreader-parse")
 
 
+class _Parsers:
+    """The refresh's parse workers, started for the first source there is to parse: a
+    refresh of unchanged feeds starts none and loads no parser."""
+
+    def __init__(self, jobs: int, workers: int) -> None:
+        self.jobs = jobs
+        self.workers = workers
+        self.executor: Executor | None = None
+
+    def get(self) -> Executor:
+        if self.executor is None:
+            for name in WORKER_MODULES:
+                importlib.import_module(name)
+            self.executor = _parse_executor(self.jobs, self.workers)
+        return self.executor
+
+    def shutdown(self, abandoned: list[bool]) -> None:
+        if self.executor is not None:
+            _shutdown(self.executor, abandoned)
+
+
 @contextmanager
 def refresh_lock(db_path: Path) -> Iterator[None]:
     """One refresh at a time per store, across processes (the reader, a cron job, a second
@@ -368,14 +400,14 @@ async def _refresh_feeds(
     options = options or RefreshOptions()
     started = time.time()  # articles stored from here are this refresh's
     writer = _Writer(db_path)
-    parser = _parse_executor(len(feeds), options.parse_workers)
+    parsers = _Parsers(len(feeds), options.parse_workers)
     loop = asyncio.get_running_loop()
     outcomes: list[RefreshOutcome] = []
     abandoned: list[bool] = []  # parses given up on: their workers are stopped at the end
     unchanged: list[tuple[int, str | None, str | None]] = []  # 304s not yet written
 
     async def parse(fn: Callable[..., object], *args: object) -> object:
-        future = loop.run_in_executor(parser, fn, *args)
+        future = loop.run_in_executor(parsers.get(), fn, *args)
         try:
             return await asyncio.wait_for(future, options.parse_timeout)
         except TimeoutError:
@@ -523,13 +555,16 @@ async def _refresh_feeds(
                 indexing()
             pending = 0 if follower else await writer.call(Store.pending_index_count)
             if follower is not None or (apart and pending > INDEX_BATCH):
-                _shutdown(parser, abandoned)  # idle from here: the job forks its own workers
+                parsers.shutdown(abandoned)  # idle from here: the job forks its own workers
                 if follower is None:
                     follower = await _IndexJob.start(db_path, index_workers)
                 await follower.finish(searchable)
             elif pending:
                 await writer.call(
-                    Store.index_pending, batch=INDEX_BATCH, executor=parser, searchable=searchable
+                    Store.index_pending,
+                    batch=INDEX_BATCH,
+                    executor=parsers.get(),
+                    searchable=searchable,
                 )
             elif searchable is not None:
                 searchable()
@@ -539,7 +574,7 @@ async def _refresh_feeds(
     finally:
         if follower is not None:
             follower.kill()
-        _shutdown(parser, abandoned)
+        parsers.shutdown(abandoned)
         writer.close()
     return outcomes
 

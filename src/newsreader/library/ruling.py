@@ -15,13 +15,7 @@ from newsreader.models import Article, Feed, ParsedFeed
 from newsreader.store import Store, StoreResult
 from newsreader.store.codec import content_hash, extra_to_json
 
-RuleTables = tuple[Mapping[str, Any], ...]  # config.toml's [[rules]], as read
 _compiled: dict[str, RuleSet] = {}  # a worker compiles each config's rules once
-
-
-def config_rules(config: Config) -> RuleTables:
-    tables = config.raw.get("rules", ())
-    return tuple(tables) if isinstance(tables, list) else ()
 
 
 def config_ruleset(config: Config) -> RuleSet:
