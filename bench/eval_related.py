@@ -210,7 +210,7 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
     import shutil
 
     from newsreader.store import postings
-    from newsreader.store.connection import related_path
+    from newsreader.store.connection import related_path, search_path
 
     events: dict[object, list[dict]] = {}
     for row in rows:
@@ -224,6 +224,7 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
             with Store(path) as store:
                 store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 store.db.execute("PRAGMA related.wal_checkpoint(TRUNCATE)")
+                store.db.execute("PRAGMA search.wal_checkpoint(TRUNCATE)")
                 wanted = {row["id"] for row in members}
                 ids = {
                     guid: article_id
@@ -233,6 +234,7 @@ def topical_fallback(path: Path, rows: list[dict]) -> tuple[float, float]:
                 articles = {guid: store.article(i) for guid, i in ids.items()}
             shutil.copyfile(path, copy)
             shutil.copyfile(related_path(path), related_path(copy))
+            shutil.copyfile(search_path(path), search_path(copy))
             with Store(copy) as store:
                 with store.write():
                     store.db.executemany(

@@ -162,6 +162,7 @@ def test_locate_and_environment_overrides(capsys, tmp_path: Path, monkeypatch) -
     _code, out, _ = run(capsys, "locate")
     assert str(tmp_path / "env-data" / "newsreader.db") in out
     assert str(tmp_path / "env-data" / "newsreader.related.db") in out  # the related index
+    assert str(tmp_path / "env-data" / "newsreader.search.db") in out  # the full-text index
     assert str(tmp_path / "conf.toml") in out
     assert str(tmp_path / "env-data" / "bookmarks.json") in out
     assert not (tmp_path / "env-data").exists()  # locate creates nothing

@@ -312,13 +312,48 @@ def test_a_store_from_before_the_index_is_indexed_again(tmp_path: Path) -> None:
         assert [r.id for r in store.search("recount")]
 
 
+def _before_the_search_file(path: Path) -> sqlite3.Connection:
+    """The store at ``path`` as schema 10 and older kept it: the full-text index in the store's
+    own file, over the articles' own values, kept by triggers on them; no search file."""
+    from newsreader.store.connection import search_path
+
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(
+        """CREATE VIEW articles_fts_source AS
+               SELECT id, title, substr(text, 1, 1500) AS text FROM articles;
+           CREATE VIRTUAL TABLE articles_fts USING fts5(
+               title, text, content = 'articles_fts_source', content_rowid = 'id',
+               tokenize = 'porter unicode61 remove_diacritics 2');
+           INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
+           INSERT INTO articles_fts (rowid, title, text)
+               SELECT id, title, substr(text, 1, 1500) FROM articles WHERE indexed = 1;
+           CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
+               INSERT INTO articles_fts (articles_fts, rowid, title, text)
+               VALUES ('delete', old.id, old.title, substr(old.text, 1, 1500));
+           END;
+           CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
+           WHEN old.indexed = 1 BEGIN
+               INSERT INTO articles_fts (articles_fts, rowid, title, text)
+               VALUES ('delete', old.id, old.title, substr(old.text, 1, 1500));
+               UPDATE articles SET indexed = 0 WHERE id = new.id;
+           END;
+           DROP TRIGGER articles_search_gone;
+           DROP TRIGGER articles_search_stale;
+           DROP TABLE search_gone;"""
+    )
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{search_path(path)}{suffix}").unlink(missing_ok=True)
+    return db
+
+
 def _before_the_related_file(path: Path) -> sqlite3.Connection:
     """The store at ``path`` as schema 9 and older kept it: the related index's tables in the
-    store's own file, with what the related file holds now, and no such file beside it."""
+    store's own file, with what the related file holds now, and no such file beside it (nor
+    a search file)."""
     from newsreader.store.connection import related_path
     from newsreader.store.schema import RELATED_TABLES, related_schema
 
-    db = sqlite3.connect(path, isolation_level=None)
+    db = _before_the_search_file(path)
     db.execute("ATTACH DATABASE ? AS related", (str(related_path(path)),))
     db.executescript(related_schema())
     for table in RELATED_TABLES:
@@ -648,30 +683,139 @@ def test_the_related_index_has_a_file_of_its_own_built_again_when_missing_or_dam
         assert election is not None and related_articles(store, election) == []
 
 
-def test_a_parse_worker_writes_articles_while_the_related_file_is_being_written(
+SEARCHED = ("recount", "storm", "quay", "council", "harbour")
+
+
+def _searches(store: Store) -> dict[str, list[int]]:
+    """What a few searches find, best first."""
+    return {words: [r.id for r in store.search(words)] for words in SEARCHED}
+
+
+def _search_index_is_whole(store: Store) -> bool:
+    """Whether the full-text index agrees with the values it says it indexed (FTS5's check)."""
+    store.db.execute("INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)")
+    return True
+
+
+def test_the_search_index_has_a_file_of_its_own_built_again_when_missing_or_damaged(
     tmp_path: Path,
 ) -> None:
-    """A refresh's parse workers open the store without the related file: they store and
-    delete articles while the index job holds that file's lock, and what they delete meanwhile
-    is taken out of the index by the next related pass."""
+    """The index job writes the full-text index while a refresh's workers write articles: it
+    lives in a file beside the store, with its own copy of what it indexed. That file holds
+    nothing the articles cannot give again: deleted or damaged, it is built again at once
+    from every indexed article."""
+    from newsreader.store.connection import search_path
+
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        _fill(store)
+        expected = _searches(store)
+    assert all(expected.values())
+    assert search_path(path) == tmp_path / "newsreader.search.db"
+    plain = sqlite3.connect(path)
+    names = {r[0] for r in plain.execute("SELECT name FROM sqlite_master")}
+    plain.close()
+    assert "articles" in names and not any(n.startswith("articles_fts") for n in names)
+    for damage in (None, b"this is not an SQLite database, just some bytes " * 100):
+        search_path(path).unlink()
+        if damage:
+            search_path(path).write_bytes(damage)
+        with Store(path) as store:
+            assert store.pending_index_count() == 0
+            assert _searches(store) == expected and _search_index_is_whole(store)
+    # read-only, the file is attached at the first search, not at every open
+    with Store(path, readonly=True) as store:
+        files = lambda: {row[1] for row in store.db.execute("PRAGMA database_list")}  # noqa: E731
+        assert store.count() == 5 and "search" not in files()
+        assert _searches(store) == expected
+        assert "search" in files()
+    # read-only, a store whose search file is gone finds nothing, and says no more
+    search_path(path).unlink()
+    with Store(path, readonly=True) as store:
+        assert not any(_searches(store).values())
+
+
+def test_a_version_10_store_moves_its_search_index_to_its_own_file_as_it_was(
+    tmp_path: Path,
+) -> None:
+    """Upgrading a store whose full-text index is in its own file (schema 10) moves the index
+    into the search file as it was, segment for segment: every search finds what it found,
+    and only what was waiting for the index waits for it."""
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        ids = _fill(store)
+        expected = _searches(store)
+        late = store.add_feed("/feeds/late")
+        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
+            _article("l1", "Recount in Millbrook", ELECTION),
+        )), index=False)  # fmt: skip
+    db = _before_the_search_file(path)
+    # one article indexed again by the old triggers: a second segment, which a rebuild of the
+    # index would not make
+    db.execute("UPDATE articles SET title = title WHERE id = ?", (ids["g1"],))
+    db.execute(
+        "INSERT INTO articles_fts (rowid, title, text)"
+        " SELECT id, title, substr(text, 1, 1500) FROM articles WHERE id = ?",
+        (ids["g1"],),
+    )
+    db.execute("UPDATE articles SET indexed = 1 WHERE id = ?", (ids["g1"],))
+    segments = db.execute("SELECT id, block FROM articles_fts_data ORDER BY id").fetchall()
+    db.execute("PRAGMA user_version = 10")
+    db.close()
+    with Store(path) as store:
+        assert store.pending_index_count() == 1  # the late article, as before
+        assert _searches(store) == expected and _search_index_is_whole(store)
+        moved = store.db.execute("SELECT id, block FROM search.articles_fts_data ORDER BY id")
+        assert moved.fetchall() == segments
+        assert ids["w1"] in _searches(store)["harbour"]
+        store.remove_feed("/feeds/wire")
+        assert ids["w1"] not in _searches(store)["harbour"] and _search_index_is_whole(store)
+        assert store.db.execute("SELECT count(*) FROM search_gone").fetchone() == (0,)
+    plain = sqlite3.connect(path)
+    names = {r[0] for r in plain.execute("SELECT name FROM sqlite_master")}
+    plain.close()
+    assert not any(n.startswith("articles_fts") for n in names) and "search_gone" in names
+
+
+def test_a_parse_worker_writes_articles_while_the_index_files_are_being_written(
+    tmp_path: Path,
+) -> None:
+    """A refresh's parse workers open the store without the indexes' files: they store and
+    delete articles while the index job holds those files' locks, and what they delete
+    meanwhile is taken out of both indexes by the next index passes."""
     path = tmp_path / "newsreader.db"
     with Store(path) as job:
         ids = _fill(job)
-    with Store(path) as job, Store(path, related=False) as worker:
-        with job.write_related():  # the index job's transaction, held while the worker writes
+    with Store(path) as job, Store(path) as text_job, Store(path, indexes=False) as worker:
+        # the index job's two passes' transactions, held while the worker writes
+        with job.write_related(), text_job.write_search():
             feed = worker.add_feed("/feeds/late")
             worker.store_feed(feed.id, ParsedFeed(title="Late", articles=(
                 _article("l1", "Recounts ordered in two councils", ELECTION),
             )), index=False)  # fmt: skip
             assert worker.block_stored([(ids["w1"], "no wire copies")]) == 1
-        gone = job.db.execute("SELECT article_id FROM related_gone").fetchall()
-        assert gone == [(ids["w1"],)]
-        assert job.db.execute(
-            "SELECT count(*) FROM related_docs WHERE article_id = ?", (ids["w1"],)
-        ).fetchone() == (1,)
+        for queue in ("related_gone", "search_gone"):
+            assert job.db.execute(f"SELECT article_id FROM {queue}").fetchall() == [(ids["w1"],)]
+        for index in ("related_docs WHERE article_id", "search_docs WHERE id"):
+            assert job.db.execute(f"SELECT count(*) FROM {index} = ?", (ids["w1"],)).fetchone() == (
+                1,
+            )
         assert job.index_pending() == 1  # the late article
-        assert job.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
+        for queue in ("related_gone", "search_gone"):
+            assert job.db.execute(f"SELECT count(*) FROM {queue}").fetchone() == (0,)
         assert _out_of_the_related_index(job, ids["w1"])
+        assert _out_of_the_search_index(job, ids["w1"])
+        late = job.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+        assert late in [r.id for r in job.search("Recounts councils")]
+
+
+def _out_of_the_search_index(store: Store, article_id: int) -> bool:
+    """Whether the full-text index holds nothing of the article (and agrees with its values)."""
+    check = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+    store.db.execute(check)
+    return store.db.execute(
+        "SELECT count(*) FROM search_docs WHERE id = ?", (article_id,)
+    ).fetchone() == (0,)
 
 
 def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
@@ -693,7 +837,7 @@ def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
     written = postings.write_batch
 
     def write_while_a_worker_stores(db: sqlite3.Connection, batch: postings.PreparedBatch) -> bool:
-        with Store(path, related=False) as worker:
+        with Store(path, indexes=False) as worker:
             worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
                 _article("l1", "Storm Edda: the quay after the surge", STORM),
             )), index=False)  # fmt: skip
@@ -712,6 +856,46 @@ def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
         assert late_id in [r.row.id for r in related_articles(store, storm)]
         assert store.db.execute("SELECT count(*) FROM related_gone").fetchone() == (0,)
         assert _out_of_the_related_index(store, ids["w2"])
+
+
+def test_an_article_changed_or_deleted_while_its_search_batch_is_written_is_not_stale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full-text pass writes a batch in the search file, then marks it indexed in the
+    store's: an article a worker changed in between stays unindexed and the next pass puts its
+    new words in place of the old; one deleted in between leaves nothing in the index."""
+    from newsreader.store import searchindex
+
+    path = tmp_path / "newsreader.db"
+    with Store(path) as store:
+        ids = _fill(store, index=False)
+        late = store.add_feed("/feeds/late")
+        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
+            _article("l1", "Recount in Millbrook", ELECTION),
+        )), index=False)  # fmt: skip
+        late_id = store.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+    written = searchindex.index
+
+    def index_while_a_worker_stores(db: sqlite3.Connection, items: list) -> None:
+        written(db, items)
+        with Store(path, indexes=False) as worker:
+            worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
+                _article("l1", "Storm Edda: the quay after the surge", STORM),
+            )), index=False)  # fmt: skip
+            worker.block_stored([(ids["w2"], "no wire copies")])
+
+    with Store(path) as store:
+        monkeypatch.setattr(searchindex, "index", index_while_a_worker_stores)
+        assert store._index_text(500, None) == len(ids) - 1  # the late one waits again
+        monkeypatch.setattr(searchindex, "index", written)
+        assert store.db.execute(
+            "SELECT count(*) FROM search_docs WHERE id = ?", (ids["w2"],)
+        ).fetchone() == (1,)
+        assert store.index_pending() == 1 + len(ids) - 1  # full text, then every related entry
+        assert late_id in [r.id for r in store.search("quay surge")]
+        assert late_id not in [r.id for r in store.search("Millbrook")]
+        assert store.db.execute("SELECT count(*) FROM search_gone").fetchone() == (0,)
+        assert _out_of_the_search_index(store, ids["w2"])
 
 
 def test_a_version_9_store_moves_its_related_index_to_its_own_file_as_it_was(

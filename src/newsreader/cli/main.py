@@ -32,11 +32,12 @@ def _command(module: str, name: str) -> Command:
 
 
 def cmd_locate(args: argparse.Namespace, loc: Locations) -> int:
-    from newsreader.store.connection import related_path
+    from newsreader.store.connection import related_path, search_path
 
     print(f"config:    {loc.config_file}")
     print(f"data:      {loc.data_dir}")
     print(f"store:     {loc.database}")
+    print(f"search:    {search_path(loc.database)}")
     print(f"related:   {related_path(loc.database)}")
     print(f"bookmarks: {loc.bookmarks_file}")
     return 0

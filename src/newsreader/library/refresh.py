@@ -224,13 +224,13 @@ def _worker_store(db_path: str) -> Iterator[Store]:
     import multiprocessing
 
     if multiprocessing.current_process().name == "MainProcess":
-        with Store(db_path, cache_mib=REFRESH_CACHE_MIB, related=False) as store:
+        with Store(db_path, cache_mib=REFRESH_CACHE_MIB, indexes=False) as store:
             yield store
         return
     key = (threading.get_ident(), db_path)
     if key not in _worker_stores:
-        # the related index is the index job's: a worker's writes never wait for its lock
-        _worker_stores[key] = Store(db_path, cache_mib=REFRESH_CACHE_MIB, related=False)
+        # the indexes are the index job's: a worker's writes never wait for their locks
+        _worker_stores[key] = Store(db_path, cache_mib=REFRESH_CACHE_MIB, indexes=False)
     yield _worker_stores[key]
 
 

@@ -108,7 +108,7 @@ class ArticleRecords(Indexing, SyncState):
                     )
                     changed.append((row[0], article, text, words))
                     updated += 1
-            if index and self.related:
+            if index and self.indexes:
                 self._index(
                     [
                         (

@@ -21,13 +21,19 @@ from urllib.parse import quote
 from newsreader.models import StoreError
 from newsreader.related.terms import GENERATION_BITS
 from newsreader.store.schema import (
+    INDEX_CHARS,
     MIGRATIONS,
+    OLD_SEARCH_DROPPED,
     RELATED_FILE_SCHEMA,
     RELATED_FILE_SINCE,
     RELATED_TABLES,
     SCHEMA,
     SCHEMA_VERSION,
+    SEARCH_FILE_SCHEMA,
+    SEARCH_FILE_SINCE,
+    SEARCH_TABLES,
     related_schema,
+    search_schema,
     split_sql,
 )
 from newsreader.text.sanitize import clean_line
@@ -72,6 +78,11 @@ def related_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.related{path.suffix}")
 
 
+def search_path(path: Path) -> Path:
+    """The full-text index's file beside the store at ``path``."""
+    return path.with_name(f"{path.stem}.search{path.suffix}")
+
+
 def schema_version(path: Path) -> int:
     """The schema version of the store at ``path`` (0: no store yet), read without a lock."""
     if not path.exists():
@@ -87,9 +98,15 @@ def schema_version(path: Path) -> int:
 
 
 _TAKE_RELATED_LOCK = f"UPDATE {RELATED_FILE_SCHEMA}.related_stats SET docs = docs WHERE id = 1"
-_RELATED_PRESENT = (
-    f"SELECT count(*) FROM {RELATED_FILE_SCHEMA}.sqlite_master WHERE name = 'related_stats'"
-)
+_TAKE_SEARCH_LOCK = f"DELETE FROM {SEARCH_FILE_SCHEMA}.search_docs WHERE 0"
+
+
+def _present(schema: str, table: str) -> str:
+    return f"SELECT count(*) FROM {schema}.sqlite_master WHERE name = '{table}'"
+
+
+_RELATED_PRESENT = _present(RELATED_FILE_SCHEMA, "related_stats")
+_SEARCH_PRESENT = _present(SEARCH_FILE_SCHEMA, "articles_fts")
 
 
 class Connection:
@@ -99,18 +116,19 @@ class Connection:
         *,
         readonly: bool | str = False,
         cache_mib: int = 32,
-        related: bool = True,
+        indexes: bool = True,
     ) -> None:
         """``readonly``: True for a read-only connection, ``"immutable"`` for a store on a
         medium no one can write. ``cache_mib``: SQLite's page cache, most of a writer's
         memory (32 MiB keeps the full-text index's pages while many small transactions write;
-        a refresh that writes in large batches needs less). ``related``: False for a
-        connection that never reads nor writes the related-articles index (a refresh's parse
-        worker): its write transactions then take the articles file's lock only."""
+        a refresh that writes in large batches needs less). ``indexes``: False for a
+        connection that never reads nor writes the two indexes' files, full text and related
+        articles (a refresh's parse worker): its write transactions then take the articles
+        file's lock only."""
         self.path = Path(path)
-        self.related = related
+        self.indexes = indexes
         self._readonly = readonly
-        self._related_attached = False
+        self._attached: set[str] = set()
         try:
             if not readonly:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -129,12 +147,13 @@ class Connection:
                 self.db.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
                 self.db.execute(f"PRAGMA cache_size = {-1024 * cache_mib}")
             if not readonly:
-                if related:
-                    self._attach_related(readonly, cache_mib)
-                    self._related_attached = True
+                if indexes:
+                    self._attach_index(RELATED_FILE_SCHEMA, cache_mib)
+                    self._attach_index(SEARCH_FILE_SCHEMA, cache_mib)
                 self._migrate()
-                if related:
+                if indexes:
                     self._ensure_related()
+                    self._ensure_search()
         except sqlite3.Error as exc:
             reason = describe(exc)
             if not readonly and self.path.exists() and _read_only_medium(self.path.parent):
@@ -168,31 +187,44 @@ class Connection:
         """The connection, with the related index's file attached. A read-only connection
         attaches it only here, at its first read of the index: ATTACH reads the file's schema
         at once, and most reads (a page of the list, an article) never touch it."""
-        if not self._related_attached:
+        return self._with_index(RELATED_FILE_SCHEMA)
+
+    @property
+    def search_db(self) -> sqlite3.Connection:
+        """The connection, with the full-text index's file attached (as :attr:`related_db`)."""
+        return self._with_index(SEARCH_FILE_SCHEMA)
+
+    def _with_index(self, name: str) -> sqlite3.Connection:
+        if name not in self._attached:
             try:
-                self._attach_related(self._readonly, 0)
+                self._attach_index(name, 0)
             except sqlite3.Error as exc:
                 raise StoreError(f"cannot read store {self.path}: {describe(exc)}") from None
-            self._related_attached = True
         return self.db
 
-    def _attach_related(self, readonly: bool | str, cache_mib: int) -> None:
-        """Attach the related index's file. Read-only, a store without one (never refreshed
-        since) reads an empty index in memory instead. Writable, a file that is not a
-        database, or is damaged, holds nothing of the user's (the articles give it all again):
-        it is replaced by a new one."""
-        name, path = RELATED_FILE_SCHEMA, related_path(self.path)
+    def _attach_index(self, name: str, cache_mib: int) -> None:
+        """Attach one of the indexes' files (``related``, ``search``). Read-only, a store
+        without one (never refreshed since) reads an empty index in memory instead. Writable,
+        a file that is not a database, or is damaged, holds nothing of the user's (the
+        articles give it all again): it is replaced by a new one."""
+        readonly = self._readonly
+        if name == RELATED_FILE_SCHEMA:
+            path, schema, present = related_path(self.path), related_schema, _RELATED_PRESENT
+        else:
+            path, schema, present = search_path(self.path), search_schema, _SEARCH_PRESENT
         if readonly and not path.exists():
             self.db.execute(f"ATTACH DATABASE ':memory:' AS {name}")
-            for statement in split_sql(related_schema(RELATED_FILE_SCHEMA)):
+            for statement in split_sql(schema(name)):
                 self.db.execute(statement)
+            self._attached.add(name)
             return
         if readonly:
             self.db.execute(f"ATTACH DATABASE ? AS {name}", (_uri(path, readonly),))
+            self._attached.add(name)
             return
         try:
             self.db.execute(f"ATTACH DATABASE ? AS {name}", (_uri(path, readonly),))
-            self.db.execute(_RELATED_PRESENT).fetchone()
+            self.db.execute(present).fetchone()
         except sqlite3.DatabaseError as exc:
             error = getattr(exc, "sqlite_errorname", "") or ""
             if not error.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")):
@@ -207,6 +239,7 @@ class Connection:
         self.db.execute(f"PRAGMA {name}.synchronous = NORMAL")
         self.db.execute(f"PRAGMA {name}.journal_size_limit = {WAL_SIZE_LIMIT}")
         self.db.execute(f"PRAGMA {name}.cache_size = {-1024 * cache_mib}")
+        self._attached.add(name)
 
     def _ensure_related(self) -> None:
         """Create the related index's tables in their file when it has none (a new store, an
@@ -224,6 +257,66 @@ class Connection:
                 "INSERT OR IGNORE INTO related_pending (article_id)"
                 " SELECT id FROM articles WHERE indexed = 1"
             )
+
+    def _ensure_search(self) -> None:
+        """Create the full-text index's tables in their file when it has none: an older
+        store's index is moved there from the store's own file; else every article the store
+        says is indexed is indexed there (a new store, a file deleted or found damaged)."""
+        if self.db.execute(_SEARCH_PRESENT).fetchone()[0]:
+            return
+        if self.db.execute(_present("main", "articles_fts")).fetchone()[0]:
+            self._move_search_index()
+            return
+        with self.write():
+            if self.db.execute(_SEARCH_PRESENT).fetchone()[0]:
+                return
+            for statement in split_sql(search_schema(SEARCH_FILE_SCHEMA)):
+                self.db.execute(statement)
+            self.db.execute(
+                f"INSERT INTO {SEARCH_FILE_SCHEMA}.search_docs (id, title, text)"
+                f" SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM main.articles"
+                " WHERE indexed = 1"
+            )
+            self.db.execute(
+                f"INSERT INTO {SEARCH_FILE_SCHEMA}.articles_fts (articles_fts) VALUES ('rebuild')"
+            )
+            self.db.execute("DELETE FROM search_gone")
+
+    def _move_search_index(self) -> None:
+        """Move the full-text index of an older store, kept in the store's own file (by its
+        triggers, until now), into the search file as it was, without tokenizing every
+        article again: FTS5 keeps an index in shadow tables that name neither their database
+        nor the indexed rows' table. On a connection of its own: an FTS5 table caches its
+        index's structure, which a copy under it would leave stale."""
+        mover = sqlite3.connect(
+            _uri(search_path(self.path), False),
+            uri=True,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+        )
+        try:
+            mover.execute("ATTACH DATABASE ? AS store", (_uri(self.path, False),))
+            mover.execute("BEGIN IMMEDIATE")
+            if not mover.execute(_present("main", "articles_fts")).fetchone()[0]:
+                for statement in split_sql(search_schema("main")):
+                    mover.execute(statement)
+                for shadow in ("data", "idx", "docsize", "config"):
+                    table = f"articles_fts_{shadow}"
+                    mover.execute(f"DELETE FROM main.{table}")
+                    mover.execute(f"INSERT INTO main.{table} SELECT * FROM store.{table}")
+                mover.execute(
+                    "INSERT INTO main.search_docs (id, title, text) SELECT id, title,"
+                    f" substr(text, 1, {INDEX_CHARS}) FROM store.articles WHERE indexed = 1"
+                )
+            for statement in split_sql(OLD_SEARCH_DROPPED):
+                mover.execute(statement)
+            mover.execute("COMMIT")
+        except BaseException:
+            if mover.in_transaction:
+                mover.execute("ROLLBACK")
+            raise
+        finally:
+            mover.close()
 
     def _move_related_index(self) -> None:
         """Copy the related index of an older store, kept in the store's own file, into the
@@ -290,10 +383,13 @@ class Connection:
             return
         with self.write():
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if self.related and version < RELATED_FILE_SINCE:
+            if self.indexes and version < RELATED_FILE_SINCE:
                 # a related file left beside a new or older store describes other articles
                 for table in RELATED_TABLES:
                     self.db.execute(f"DROP TABLE IF EXISTS {RELATED_FILE_SCHEMA}.{table}")
+            if self.indexes and version < SEARCH_FILE_SINCE:
+                for table in SEARCH_TABLES:  # (the same)
+                    self.db.execute(f"DROP TABLE IF EXISTS {SEARCH_FILE_SCHEMA}.{table}")
             if version == 0:
                 for statement in split_sql(SCHEMA):
                     self.db.execute(statement)
@@ -304,7 +400,7 @@ class Connection:
                     f"store {self.path} was written by a newer newsreader (schema {version})"
                 )
             for target in range(version + 1, SCHEMA_VERSION + 1):
-                if target == RELATED_FILE_SINCE and self.related:
+                if target == RELATED_FILE_SINCE and self.indexes:
                     self._move_related_index()
                 for statement in split_sql(MIGRATIONS[target]):
                     self.db.execute(statement)
@@ -313,8 +409,8 @@ class Connection:
     def write(self) -> AbstractContextManager[sqlite3.Connection]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so two writers queue on the
         busy timeout instead of failing halfway. A failure rolls it back and says why (a full
-        disk, a read-only store), as a :class:`StoreError`. It holds the lock of the related
-        index's file too, when the connection has it."""
+        disk, a read-only store), as a :class:`StoreError`. It holds the locks of the
+        indexes' files too, when the connection has them."""
         return self._transaction(("BEGIN IMMEDIATE",))
 
     def write_related(self) -> AbstractContextManager[sqlite3.Connection]:
@@ -323,6 +419,11 @@ class Connection:
         workers write articles. A deferred transaction whose first statement writes that file
         (and changes nothing) takes its lock at once. Failures as :meth:`write`."""
         return self._transaction(("BEGIN", _TAKE_RELATED_LOCK))
+
+    def write_search(self) -> AbstractContextManager[sqlite3.Connection]:
+        """One write transaction that takes the full-text index file's lock only, as
+        :meth:`write_related` does the related file's."""
+        return self._transaction(("BEGIN", _TAKE_SEARCH_LOCK))
 
     @contextmanager
     def _transaction(self, begin: tuple[str, ...]) -> Iterator[sqlite3.Connection]:

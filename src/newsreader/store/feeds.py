@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from newsreader.models import Feed, UsageError, is_id
-from newsreader.store import codec, postings
+from newsreader.store import codec, postings, searchindex
 from newsreader.store.connection import Connection
 from newsreader.text.sanitize import redact_credentials
 
@@ -33,8 +33,9 @@ class FeedRecords(Connection):
         with self.write():
             self.db.execute("DELETE FROM articles WHERE feed_id = ?", (feed.id,))
             self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
-        if self.related:
+        if self.indexes:
             postings.sweep_gone(self)
+            searchindex.sweep_gone(self)
         return feed
 
     def find_feed(self, key: str) -> Feed:

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from newsreader.related import terms as relatedindex
-from newsreader.store import postings
+from newsreader.store import postings, searchindex
 from newsreader.store.connection import Connection
-from newsreader.store.schema import INDEX_CHARS, PENDING_COUNT_SQL
+from newsreader.store.schema import PENDING_COUNT_SQL
 
 # An HTML body's text is stored as far as the indexes read it (related words: the first
 # BODY_CHARS): the whole text is extracted from the body when the article is opened.
@@ -24,18 +24,15 @@ SEARCH_PASS_CHECKPOINT_PAGES = (
 class Indexing(Connection):
     def _index(self, items: list[tuple[int, str, str, relatedindex.PackedTerms]]) -> None:
         """Enter stored articles, ``(id, title, text, words)``, into both indexes, inside the
-        caller's transaction. The full-text index gets the values from here: reading them back
-        from the row walks past the body's overflow pages."""
+        caller's transaction, which holds every file's lock. The full-text index gets the values
+        from here: reading them back from the row walks past the body's overflow pages."""
         if not items:
             return
         items = sorted(items, key=lambda item: item[0])
         self.db.executemany(
             "UPDATE articles SET indexed = 1 WHERE id = ?", [(item[0],) for item in items]
         )
-        self.db.executemany(
-            "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-            [(i, title, text[:INDEX_CHARS]) for i, title, text, _ in items],
-        )
+        searchindex.index(self.db, [(i, title, text) for i, title, text, _ in items])
         postings.index_articles(self.db, [(i, counts) for i, _, _, counts in items])
 
     def index_pending(
@@ -82,63 +79,82 @@ class Indexing(Connection):
         return searched, related
 
     def _index_text(self, batch: int, executor: Any, *, whole: bool = False) -> int:
+        """The full-text pass. Each batch is written in a transaction of the search file alone
+        (with the deleted articles waiting to leave it), then marked indexed in a short one of
+        the articles file, where each article is as it was read (same content, not indexed
+        since): the refresh's workers store articles meanwhile. One changed in between is
+        indexed again, in place, by the next batch that reads it; one deleted waits in
+        ``search_gone`` for the next batch or sweep."""
+
         def next_batch(after: int) -> tuple[list[tuple], Iterator[str]]:
             rows = self.db.execute(
                 "SELECT id, title, text, CASE WHEN text = '' AND body_format = 'html'"
-                " THEN body ELSE '' END FROM articles WHERE indexed = 0 AND id > ?"
+                " THEN body ELSE '' END, content_hash FROM articles WHERE indexed = 0 AND id > ?"
                 " ORDER BY id LIMIT ?",
                 (after, batch),
             ).fetchall()
             if whole and len(rows) < batch:
                 rows = []
             bodies = [r[3] for r in rows if r[3]]
-            # (id, title, text, has an HTML body): the bodies go with the work, not kept here
-            return [(r[0], r[1], r[2], bool(r[3])) for r in rows], _mapped(
+            # (id, title, text, has an HTML body, content hash): the bodies go with the work
+            return [(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows], _mapped(
                 executor, text_of, bodies
             )
 
         done = 0
         rows, texts_of_bodies = next_batch(0)
+        gone = searchindex.gone(self.db)
         # Every page this pass writes is copied from the WAL into the database at checkpoints
         # (by default each 1,000 pages: at every batch's commit). Fewer of them while search
         # waits: the articles are searchable sooner; the related pass catches up.
         self.db.execute(f"PRAGMA wal_autocheckpoint = {SEARCH_PASS_CHECKPOINT_PAGES}")
         try:
-            while rows:
+            while rows or gone:
                 texts = iter(list(texts_of_bodies))
-                following = next_batch(rows[-1][0])  # extracted while this batch is written
+                following = next_batch(rows[-1][0]) if rows else ([], iter(()))
+                items = []  # (id, title, text, the text extracted here, content hash)
+                for article_id, title, text, has_html, content_hash in rows:
+                    extracted = next(texts) if has_html else None
+                    text = text if extracted is None else extracted
+                    items.append((article_id, title, text, extracted, content_hash))
+                with self.write_search():
+                    searchindex.remove_gone(self.db, gone)
+                    searchindex.index(self.db, [(i, title, text) for i, title, text, *_ in items])
                 with self.write():
-                    still = self._still(rows, "SELECT id FROM articles WHERE indexed = 0 AND id IN")
-                    items, extracted = [], []
-                    with_text = {i for i, _title, _text, has_html in rows if has_html}
-                    for article_id, title, text, has_html in rows:
-                        if has_html:
-                            text = next(texts)
-                            extracted.append((text, article_id))
-                        if article_id in still:
-                            items.append((article_id, title, text))
+                    still = self._still_as_read(items)
                     # one rewrite of each row (its body with it) for its text and its state
                     self.db.executemany(
                         "UPDATE articles SET text = ?, indexed = 1 WHERE id = ?",
-                        [pair for pair in extracted if pair[1] in still],
+                        [(x, i) for i, _t, _x, x, _h in items if i in still and x is not None],
                     )
                     self.db.executemany(
                         "UPDATE articles SET indexed = 1 WHERE id = ?",
-                        [(i,) for i, *_ in items if i not in with_text],
-                    )
-                    self.db.executemany(
-                        "INSERT INTO articles_fts (rowid, title, text) VALUES (?, ?, ?)",
-                        [(i, title, text[:INDEX_CHARS]) for i, title, text in items],
+                        [(i,) for i, _t, _x, x, _h in items if i in still and x is None],
                     )
                     self.db.executemany(
                         "INSERT OR IGNORE INTO related_pending (article_id) VALUES (?)",
-                        [(i[0],) for i in items],
+                        [(i,) for i in sorted(still)],
                     )
-                done += len(items)
+                    self.db.executemany(
+                        "DELETE FROM search_gone WHERE article_id = ?", [(i,) for i in gone]
+                    )
+                done += len(still)
+                gone = []
                 rows, texts_of_bodies = following
         finally:
             self.db.execute("PRAGMA wal_autocheckpoint = 1000")
         return done
+
+    def _still_as_read(self, items: Sequence[tuple]) -> set[int]:
+        """The ids of ``items`` (id, title, text, the text extracted here, content hash)
+        whose articles are, in this transaction, still unindexed and as they were read."""
+        sql = "SELECT id, title, text, content_hash FROM articles WHERE indexed = 0 AND id IN ({})"
+        now = {row[0]: row[1:] for row in postings.rows_in(self.db, sql, [i[0] for i in items])}
+        return {
+            i
+            for i, title, text, extracted, content_hash in items
+            if now.get(i) == (title, "" if extracted is not None else text, content_hash)
+        }
 
     def _index_related(self, batch: int, executor: Any, *, whole: bool = False) -> int:
         """The related pass. Each batch is written in a transaction of the related file alone,
@@ -194,10 +210,6 @@ class Indexing(Connection):
             rows, terms_of_rows = following
         postings.sweep_gone(self)
         return done
-
-    def _still(self, rows: Sequence[tuple], select_in: str) -> set[int]:
-        """The ids of ``rows`` that ``select_in`` (``... IN``) still finds, in this transaction."""
-        return {r[0] for r in postings.rows_in(self.db, select_in + " ({})", [r[0] for r in rows])}
 
     def pending_index_count(self) -> int:
         """Articles not yet in both indexes."""

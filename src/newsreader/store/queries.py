@@ -71,6 +71,11 @@ def view_where(view: ViewFilter, dense: bool = False) -> tuple[list[str], list[A
 
 
 class Queries(Connection):
+    def _for(self, view: ViewFilter) -> None:
+        """A view with words reads the full-text index: its file is attached first."""
+        if view.match is not None:
+            self.search_db  # noqa: B018 (attaches it)
+
     def page(
         self,
         *,
@@ -94,6 +99,7 @@ class Queries(Connection):
     ) -> list[ArticleRow]:
         """Rows by position in the newest-first list: from the cursor ``after`` when the caller
         has the row before (scrolling), else by ``offset`` over the index (a jump)."""
+        self._for(view)
         where, params = view_where(view, dense=self._dense(view))
         if after is not None:
             where.append("(a.sort_key, a.id) < (?, ?)")
@@ -126,6 +132,7 @@ class Queries(Connection):
         view: ViewFilter = ALL_ARTICLES,
     ) -> int:
         """How many rows of the view come before this one (its index in the list)."""
+        self._for(view)
         where, params = view_where(view)
         where.append("(a.sort_key, a.id) > (?, ?)")
         params.extend((sort_key, article_id))
@@ -134,6 +141,7 @@ class Queries(Connection):
         ).fetchone()[0]
 
     def count(self, view: ViewFilter = ALL_ARTICLES) -> int:
+        self._for(view)
         if view.match is not None and self._dense(view):
             return self._dense_count(view)
         return self._count(view)
@@ -180,6 +188,7 @@ class Queries(Connection):
     ) -> tuple[int, ArticleRow] | None:
         """The next (older) or previous (newer) unread row of the view, with its position in
         the view (which may list unread rows only)."""
+        self._for(view)
         where, params = view_where(replace(view, unread_only=True))
         op, order = ("<", "DESC") if forward else (">", "ASC")
         where.append(f"(a.sort_key, a.id) {op} (?, ?)")
@@ -237,7 +246,7 @@ class Queries(Connection):
     def _search(self, fts: str, limit: int) -> list[ArticleRow]:
         # BM25 over the newest SEARCH_WINDOW matches only: a word found in every article
         # then costs what a rare one does, instead of ranking 100,000 rows
-        rows = self.db.execute(
+        rows = self.search_db.execute(
             f"""SELECT {codec.ROW_COLUMNS} FROM (
                     SELECT rowid, rank FROM articles_fts WHERE articles_fts MATCH ?
                     ORDER BY rowid DESC LIMIT ?) AS hit

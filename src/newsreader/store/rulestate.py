@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 
-from newsreader.store import postings
+from newsreader.store import postings, searchindex
 from newsreader.store.connection import Connection
 
 
@@ -67,8 +67,9 @@ class RuleState(Connection):
                 [(feed, guid, rule_of[i], title, now) for i, feed, guid, title in rows],
             )
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(r[0],) for r in rows])
-        if self.related:  # a refresh's worker leaves it to the related pass
+        if self.indexes:  # a refresh's worker leaves them to the index job
             postings.sweep_gone(self)
+            searchindex.sweep_gone(self)
         return len(rows)
 
     def add_article_tags(self, tagged: Iterable[tuple[int, str]]) -> int:

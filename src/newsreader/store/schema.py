@@ -6,7 +6,7 @@ import sqlite3
 
 from newsreader.related.terms import GENERATION_BITS
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 INDEX_CHARS = 1_500  # of each article's text: headline, lede and the first paragraphs
 
 # Words counted when an article was stored describe it only while its title, summary, text and
@@ -56,6 +56,45 @@ RELATED_TABLES = ("related_df", "related_postings", "related_docs", "related_sta
 RELATED_FILE_SCHEMA = "related"
 RELATED_FILE_SINCE = 10  # the schema version that moved the index there
 
+
+# The full-text index lives in a file of its own too, attached as "search": the index job fills
+# it without the articles file's lock. It indexes its own copy of each article's indexed values
+# (search_docs, the FTS5 table's external content), so that taking an article out of it needs
+# nothing but that file, whatever became of the article since.
+SEARCH_FILE_SCHEMA = "search"
+SEARCH_FILE_SINCE = 11
+SEARCH_TABLES = ("articles_fts", "search_docs")
+FTS_TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+def search_schema(schema: str = SEARCH_FILE_SCHEMA) -> str:
+    """The full-text index's tables, in the database ``schema`` names."""
+    return f"""CREATE TABLE {schema}.search_docs (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE VIRTUAL TABLE {schema}.articles_fts USING fts5(
+    title, text,
+    content = 'search_docs', content_rowid = 'id',
+    tokenize = '{FTS_TOKENIZER}'
+);
+INSERT INTO {schema}.articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
+"""
+
+
+# Articles deleted anywhere wait here until the index job takes them out of the full-text
+# index; an indexed article whose title or text changes waits to be indexed again (its old
+# values leave the index then).
+SEARCH_GONE = """CREATE TABLE IF NOT EXISTS search_gone (article_id INTEGER PRIMARY KEY);
+CREATE TRIGGER IF NOT EXISTS articles_search_gone AFTER DELETE ON articles BEGIN
+    INSERT OR IGNORE INTO search_gone (article_id) VALUES (old.id);
+END;
+CREATE TRIGGER IF NOT EXISTS articles_search_stale AFTER UPDATE OF title, text ON articles
+WHEN old.indexed = 1 BEGIN
+    UPDATE articles SET indexed = 0 WHERE id = new.id;
+END;
+"""
 
 # Articles deleted (a feed removed, a rule's block) wait here until their postings are taken
 # out of the related index, by whoever writes that file next: a refresh's parse workers delete
@@ -114,32 +153,13 @@ CREATE INDEX articles_by_feed ON articles (feed_id, sort_key DESC, id DESC);
 CREATE INDEX articles_unread ON articles (sort_key DESC, id DESC) WHERE read = 0;
 CREATE INDEX articles_unindexed ON articles (id) WHERE indexed = 0;
 CREATE INDEX articles_feed_read ON articles (feed_id, read);
-CREATE VIEW articles_fts_source AS
-    SELECT id, title, substr(text, 1, {INDEX_CHARS}) AS text FROM articles;
-CREATE VIRTUAL TABLE articles_fts USING fts5(
-    title, text,
-    content = 'articles_fts_source', content_rowid = 'id',
-    tokenize = 'porter unicode61 remove_diacritics 2'
-);
-INSERT INTO articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0, 1.0)');
 -- in the full-text index (indexed = 1), not yet in the related-articles one: a refresh fills
 -- the first for every article, then the second (search is ready seconds sooner)
 CREATE TABLE related_pending (
     article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
     terms BLOB
 );
-{RELATED_TERMS_STALE}
-CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles WHEN old.indexed = 1 BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, text)
-    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
-END;
-CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, text ON articles
-WHEN old.indexed = 1 BEGIN
-    INSERT INTO articles_fts (articles_fts, rowid, title, text)
-    VALUES ('delete', old.id, old.title, substr(old.text, 1, {INDEX_CHARS}));
-    UPDATE articles SET indexed = 0 WHERE id = new.id;
-END;
-"""
+{RELATED_TERMS_STALE}"""
 
 # The article as extracted from its page (a feed that carries a summary only)
 FULL_TEXT_SCHEMA = """CREATE TABLE IF NOT EXISTS full_texts (
@@ -195,7 +215,7 @@ CREATE TABLE IF NOT EXISTS sync_queue (
 );
 """
 
-SCHEMA += RELATED_GONE + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
+SCHEMA += RELATED_GONE + SEARCH_GONE + FULL_TEXT_SCHEMA + RULES_SCHEMA + SYNC_SCHEMA
 
 # version -> SQL that brings version-1 to version
 MIGRATIONS: dict[int, str] = {
@@ -240,7 +260,19 @@ INSERT OR IGNORE INTO related_pending (article_id) SELECT id FROM articles WHERE
     # the related index in a file of its own: moved there by a connection that has the file
     # (Connection._move_related_index), else built there again (Connection._ensure_related)
     10: "".join(f"DROP TABLE IF EXISTS main.{table};\n" for table in RELATED_TABLES) + RELATED_GONE,
+    # the full-text index in a file of its own: moved there, and dropped here, by the first
+    # connection that has the file (Connection._move_search_index)
+    11: SEARCH_GONE,
 }
+
+# What the move of the full-text index leaves of it in the store's file: nothing (the mover's
+# connection has the store attached as "store")
+OLD_SEARCH_DROPPED = """DROP TRIGGER IF EXISTS store.articles_fts_delete;
+DROP TRIGGER IF EXISTS store.articles_fts_update;
+DROP TABLE IF EXISTS store.articles_fts;
+DROP VIEW IF EXISTS store.articles_fts_source;
+DELETE FROM store.search_gone;
+"""
 
 
 # CROSS JOIN: the few pending rows drive the join (SQLite's planner preferred to scan every
