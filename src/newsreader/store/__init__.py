@@ -1,7 +1,7 @@
-"""The article store: an SQLite file in the data directory, with the related-articles index in
-a file of its own beside it (``newsreader.related.db``, attached to each connection as
-``related``: the index job writes it while a refresh's workers write articles), behind one
-class, :class:`Store`.
+"""The article store: an SQLite file in the data directory, with each of its two indexes in a
+file of its own beside it (``newsreader.search.db`` and ``newsreader.related.db``, attached to
+each connection as ``search`` and ``related``: the index job writes them while a refresh's
+workers write articles), behind one class, :class:`Store`.
 
 Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``schema`` (tables and upgrades), ``connection`` (opening, one write transaction at a time),
@@ -9,7 +9,8 @@ Its parts, each building on :class:`~newsreader.store.connection.Connection`:
 ``fulltexts`` (articles extracted from their pages), ``rulestate`` (what rules blocked and tagged),
 ``syncstate`` (the server a store follows: remote ids, the state seen there, queued actions),
 ``codec`` (the model in rows), ``indexing`` (full text and related articles), ``queries`` (pages
-of a view by keyset, counts, search, one article), ``postings`` (the related-articles index),
+of a view by keyset, counts, search, one article), ``searchindex`` (the full-text index),
+``postings`` (the related-articles index),
 and ``indexjob`` (indexing in a process of its own).
 
 A connection belongs to the thread that opened it: open one ``Store`` per thread.
