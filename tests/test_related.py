@@ -818,6 +818,29 @@ def _out_of_the_search_index(store: Store, article_id: int) -> bool:
     ).fetchone() == (0,)
 
 
+def _stored_unindexed_with_a_late_article(path: Path) -> tuple[dict[str, int], int]:
+    """The articles of :func:`_fill` and a late one about the election, none indexed yet; the
+    ids by guid, and the late one's."""
+    with Store(path) as store:
+        ids = _fill(store, index=False)
+        late = store.add_feed("/feeds/late")
+        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
+            _article("l1", "Recount in Millbrook", ELECTION),
+        )), index=False)  # fmt: skip
+        return ids, store.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+
+
+def _a_worker_rewrites_the_late_article_and_blocks_w2(path: Path, w2: int) -> None:
+    """What a refresh's parse worker may do while an index pass writes: the late article comes
+    back about the storm, and a rule blocks w2."""
+    with Store(path, indexes=False) as worker:
+        late = worker.find_feed("/feeds/late")
+        worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
+            _article("l1", "Storm Edda: the quay after the surge", STORM),
+        )), index=False)  # fmt: skip
+        worker.block_stored([(w2, "no wire copies")])
+
+
 def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -827,21 +850,11 @@ def test_an_article_changed_or_deleted_while_its_batch_is_written_is_not_lost(
     from newsreader.store import postings
 
     path = tmp_path / "newsreader.db"
-    with Store(path) as store:
-        ids = _fill(store, index=False)
-        late = store.add_feed("/feeds/late")
-        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
-            _article("l1", "Recount in Millbrook", ELECTION),
-        )), index=False)  # fmt: skip
-        late_id = store.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+    ids, late_id = _stored_unindexed_with_a_late_article(path)
     written = postings.write_batch
 
     def write_while_a_worker_stores(db: sqlite3.Connection, batch: postings.PreparedBatch) -> bool:
-        with Store(path, indexes=False) as worker:
-            worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
-                _article("l1", "Storm Edda: the quay after the surge", STORM),
-            )), index=False)  # fmt: skip
-            worker.block_stored([(ids["w2"], "no wire copies")])
+        _a_worker_rewrites_the_late_article_and_blocks_w2(path, ids["w2"])
         return written(db, batch)
 
     with Store(path) as store:
@@ -867,22 +880,12 @@ def test_an_article_changed_or_deleted_while_its_search_batch_is_written_is_not_
     from newsreader.store import searchindex
 
     path = tmp_path / "newsreader.db"
-    with Store(path) as store:
-        ids = _fill(store, index=False)
-        late = store.add_feed("/feeds/late")
-        store.store_feed(late.id, ParsedFeed(title="Late", articles=(
-            _article("l1", "Recount in Millbrook", ELECTION),
-        )), index=False)  # fmt: skip
-        late_id = store.db.execute("SELECT id FROM articles WHERE guid = 'l1'").fetchone()[0]
+    ids, late_id = _stored_unindexed_with_a_late_article(path)
     written = searchindex.index
 
     def index_while_a_worker_stores(db: sqlite3.Connection, items: list) -> None:
         written(db, items)
-        with Store(path, indexes=False) as worker:
-            worker.store_feed(late.id, ParsedFeed(title="Late", articles=(
-                _article("l1", "Storm Edda: the quay after the surge", STORM),
-            )), index=False)  # fmt: skip
-            worker.block_stored([(ids["w2"], "no wire copies")])
+        _a_worker_rewrites_the_late_article_and_blocks_w2(path, ids["w2"])
 
     with Store(path) as store:
         monkeypatch.setattr(searchindex, "index", index_while_a_worker_stores)
