@@ -43,13 +43,7 @@ from newsreader.text.sanitize import clean_line, redact_credentials
 
 # What a parse worker runs, imported where a body is first parsed (a refresh of unchanged feeds
 # never loads them); before a process pool forks its workers, so that they start with them.
-WORKER_MODULES = (
-    "newsreader.feeds.parse",
-    "newsreader.feeds.fastparse",  # and its XML parser, which feeds.parse loads at its first feed
-    "lxml.etree",
-    "newsreader.library.ruling",
-    "newsreader.sources.local",
-)
+WORKER_MODULES = ("newsreader.feeds.parse", "newsreader.library.ruling", "newsreader.sources.local")
 
 # SQLite's page cache per connection of a refresh: the writes come in feeds and in batches of
 # 500, so a small cache costs little indexing time and saves memory in every process
