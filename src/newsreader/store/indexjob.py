@@ -26,7 +26,7 @@ BATCH = 500  # articles a transaction (a following job's least: fewer wait for m
 # a following job that fell behind takes what waits in one transaction, up to this many: each
 # commit rewrites the index pages it touched
 FOLLOW_MOST = 2_000
-CACHE_MIB = 4  # MiB of page cache for each of the two files it writes
+CACHE_MIB = 4  # MiB of page cache for each file it writes (articles, search, related)
 FOLLOW_POLL_SECONDS = 0.25  # how long a following job waits for more articles when it has none
 
 
