@@ -9,9 +9,11 @@ test whose server is not there is skipped, with the reason.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -112,10 +114,11 @@ class TtrssServer:
         psql("INSERT INTO ttrss_user_prefs (owner_uid, pref_name, value)"
              " VALUES (1, 'ENABLE_API_ACCESS', 'true')")  # fmt: skip
         self.port = _free_port()
+        # a group of its own: PHP's server forks its workers, which outlive a stopped parent
         self.process = subprocess.Popen(
             ["php", "-S", f"127.0.0.1:{self.port}", "-t", str(TTRSS_WWW)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"},
+            env={**os.environ, "PHP_CLI_SERVER_WORKERS": "4"}, start_new_session=True,
         )  # fmt: skip
         _wait_for(self.port, self.process)
         self.proxy = FlakyProxy(self.port)
@@ -176,7 +179,8 @@ class TtrssServer:
 
     def stop(self) -> None:
         self.proxy.close()
-        self.process.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)  # the server and its workers
         self.process.wait(10)
 
 
