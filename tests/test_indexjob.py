@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 import time
@@ -115,7 +114,7 @@ def test_a_following_job_indexes_what_is_stored_as_it_comes_and_ends_when_told(
     so far when it is at least a batch (all of it at once) and waits while less than a batch
     is there; once told that everything is stored it indexes the rest, says when search is
     complete, and ends with how many articles it indexed."""
-    from newsreader.store.indexjob import BATCH, NICENESS
+    from newsreader.store.indexjob import BATCH
 
     path = tmp_path / "s.db"
     stored_unindexed(path, 2 * BATCH + 100)
@@ -127,9 +126,6 @@ def test_a_following_job_indexes_what_is_stored_as_it_comes_and_ends_when_told(
         while _related(path) < 2 * BATCH + 100 and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         assert _related(path) == _indexed(path) == 2 * BATCH + 100
-        # at a lower priority than the refresh: its workers store first where cores are busy
-        ours = os.getpriority(os.PRIO_PROCESS, 0)
-        assert os.getpriority(os.PRIO_PROCESS, job.process.pid) == min(19, ours + NICENESS)
         with Store(path) as store:  # the refresh stores another feed meanwhile
             feed = store.add_feed("https://example.org/other")
             later = tuple(Article(guid=f"o{i}", title=f"Ferry notice {i}") for i in range(300))

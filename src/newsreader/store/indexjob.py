@@ -18,7 +18,6 @@ by the next refresh.
 
 from __future__ import annotations
 
-import contextlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,6 @@ BATCH = 500  # articles a transaction (a following job's least: fewer wait for m
 # commit rewrites the index pages it touched
 FOLLOW_MOST = 2_000
 CACHE_MIB = 4  # MiB of page cache for each file it writes (articles, search, related)
-NICENESS = 10  # added to the refresh's: a tenth of its share of a busy core
 FOLLOW_POLL_SECONDS = 0.25  # how long a following job waits for more articles when it has none
 
 
@@ -82,16 +80,6 @@ def _input_ended(seconds: float) -> bool:
     return not os.read(sys.stdin.fileno(), 4096)
 
 
-def _yield_to_the_refresh() -> None:
-    """Run at a lower priority than the refresh that started the job: where the cores are
-    busy, the parse workers store the feeds first (articles are listed sooner) and the reader
-    stays responsive, while the job catches up on what they stored."""
-    import os
-
-    with contextlib.suppress(OSError):
-        os.nice(NICENESS)
-
-
 def main(argv: list[str] | None = None) -> int:
     import sqlite3
 
@@ -101,7 +89,6 @@ def main(argv: list[str] | None = None) -> int:
         from newsreader.feeds.lifeline import die_with_parent
 
         die_with_parent()
-        _yield_to_the_refresh()
     args = sys.argv[1:] if argv is None else argv
     follow = args[2:] == ["--follow"]
     if len(args) != 2 + follow or not args[1].isdigit():
