@@ -21,7 +21,6 @@ from urllib.parse import quote
 from newsreader.models import StoreError
 from newsreader.related.terms import GENERATION_BITS
 from newsreader.store.schema import (
-    INDEX_CHARS,
     MIGRATIONS,
     OLD_SEARCH_DROPPED,
     RELATED_FILE_SCHEMA,
@@ -33,6 +32,7 @@ from newsreader.store.schema import (
     SEARCH_FILE_SINCE,
     SEARCH_TABLES,
     related_schema,
+    search_docs_of_indexed,
     search_schema,
     split_sql,
 )
@@ -272,11 +272,7 @@ class Connection:
                 return
             for statement in split_sql(search_schema(SEARCH_FILE_SCHEMA)):
                 self.db.execute(statement)
-            self.db.execute(
-                f"INSERT INTO {SEARCH_FILE_SCHEMA}.search_docs (id, title, text)"
-                f" SELECT id, title, substr(text, 1, {INDEX_CHARS}) FROM main.articles"
-                " WHERE indexed = 1"
-            )
+            self.db.execute(search_docs_of_indexed(SEARCH_FILE_SCHEMA, "main"))
             self.db.execute(
                 f"INSERT INTO {SEARCH_FILE_SCHEMA}.articles_fts (articles_fts) VALUES ('rebuild')"
             )
@@ -304,10 +300,7 @@ class Connection:
                     table = f"articles_fts_{shadow}"
                     mover.execute(f"DELETE FROM main.{table}")
                     mover.execute(f"INSERT INTO main.{table} SELECT * FROM store.{table}")
-                mover.execute(
-                    "INSERT INTO main.search_docs (id, title, text) SELECT id, title,"
-                    f" substr(text, 1, {INDEX_CHARS}) FROM store.articles WHERE indexed = 1"
-                )
+                mover.execute(search_docs_of_indexed("main", "store"))
             for statement in split_sql(OLD_SEARCH_DROPPED):
                 mover.execute(statement)
             mover.execute("COMMIT")

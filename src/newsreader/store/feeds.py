@@ -33,9 +33,9 @@ class FeedRecords(Connection):
         with self.write():
             self.db.execute("DELETE FROM articles WHERE feed_id = ?", (feed.id,))
             self.db.execute("DELETE FROM feeds WHERE id = ?", (feed.id,))
-        if self.indexes:
-            postings.sweep_gone(self)
-            searchindex.sweep_gone(self)
+            if self.indexes:  # out of both indexes at once (a refresh's worker: the index job)
+                postings.take_out_gone(self.db)
+                searchindex.take_out_gone(self.db)
         return feed
 
     def find_feed(self, key: str) -> Feed:

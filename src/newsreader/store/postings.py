@@ -190,16 +190,31 @@ def remove_articles(db: sqlite3.Connection, article_ids: Sequence[int]) -> None:
     db.executemany("DELETE FROM related_docs WHERE article_id = ?", [(r[0],) for r in rows])
 
 
+def remove_gone(db: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Inside a transaction of the related file: take out the deleted articles of ``ids``
+    (read from ``related_gone``). An id a new article took again stays: its entry is replaced
+    when that article is indexed."""
+    sql = "SELECT id FROM articles WHERE id IN ({})"
+    present = {row[0] for row in rows_in(db, sql, ids)}
+    remove_articles(db, [i for i in ids if i not in present])
+
+
+def take_out_gone(db: sqlite3.Connection) -> None:
+    """Inside a transaction that holds the articles file's lock and the related file's: take
+    the articles deleted since out of the index and off the queue."""
+    gone = [row[0] for row in db.execute("SELECT article_id FROM related_gone")]
+    remove_gone(db, gone)
+    db.executemany("DELETE FROM related_gone WHERE article_id = ?", [(i,) for i in gone])
+
+
 def sweep_gone(store: Connection) -> None:
-    """Take the articles deleted since (``related_gone``) out of the related index. An id
-    a new article took again stays: its entry is replaced when that article is indexed."""
+    """:func:`take_out_gone` in two transactions: the related file's, then a short one of the
+    articles file (the index job's way: a refresh's workers write articles meanwhile)."""
     gone = [row[0] for row in store.db.execute("SELECT article_id FROM related_gone")]
     if not gone:
         return
     with store.write_related():
-        sql = "SELECT id FROM articles WHERE id IN ({})"
-        present = {row[0] for row in rows_in(store.db, sql, gone)}
-        remove_articles(store.db, [i for i in gone if i not in present])
+        remove_gone(store.db, gone)
     with store.write():
         store.db.executemany("DELETE FROM related_gone WHERE article_id = ?", [(i,) for i in gone])
 

@@ -67,9 +67,9 @@ class RuleState(Connection):
                 [(feed, guid, rule_of[i], title, now) for i, feed, guid, title in rows],
             )
             self.db.executemany("DELETE FROM articles WHERE id = ?", [(r[0],) for r in rows])
-        if self.indexes:  # a refresh's worker leaves them to the index job
-            postings.sweep_gone(self)
-            searchindex.sweep_gone(self)
+            if self.indexes:  # out of both indexes at once (a refresh's worker: the index job)
+                postings.take_out_gone(self.db)
+                searchindex.take_out_gone(self.db)
         return len(rows)
 
     def add_article_tags(self, tagged: Iterable[tuple[int, str]]) -> int:

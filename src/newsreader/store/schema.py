@@ -83,6 +83,15 @@ INSERT INTO {schema}.articles_fts (articles_fts, rank) VALUES ('rank', 'bm25(4.0
 """
 
 
+def search_docs_of_indexed(search: str, store: str) -> str:
+    """The values the full-text index holds of every article the store says is indexed, into
+    ``search_docs`` (a moved or rebuilt index)."""
+    return (
+        f"INSERT INTO {search}.search_docs (id, title, text) SELECT id, title,"
+        f" substr(text, 1, {INDEX_CHARS}) FROM {store}.articles WHERE indexed = 1"
+    )
+
+
 # Articles deleted anywhere wait here until the index job takes them out of the full-text
 # index; an indexed article whose title or text changes waits to be indexed again (its old
 # values leave the index then).

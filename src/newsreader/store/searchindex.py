@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from newsreader.store.connection import Connection
 from newsreader.store.postings import rows_in, select_in
 from newsreader.store.schema import INDEX_CHARS
 
@@ -49,12 +48,10 @@ def remove_gone(db: sqlite3.Connection, ids: Sequence[int]) -> None:
     unindex(db, [i for i in ids if i not in present])
 
 
-def sweep_gone(store: Connection) -> None:
-    """Take the articles deleted since out of the index, then off the queue."""
-    ids = gone(store.db)
-    if not ids:
-        return
-    with store.write_search():
-        remove_gone(store.db, ids)
-    with store.write():
-        store.db.executemany("DELETE FROM search_gone WHERE article_id = ?", [(i,) for i in ids])
+def take_out_gone(db: sqlite3.Connection) -> None:
+    """Inside a transaction that holds the articles file's lock and the search file's: take
+    the articles deleted since out of the index and off the queue (the full-text pass does
+    the same in two transactions, :meth:`Indexing._index_text`)."""
+    ids = gone(db)
+    remove_gone(db, ids)
+    db.executemany("DELETE FROM search_gone WHERE article_id = ?", [(i,) for i in ids])
